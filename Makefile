@@ -1,0 +1,55 @@
+# quizsite: `make run` to use it, `make test` to test it. Both set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local development: DEBUG on, a random key kept in var/ (see quizsite/settings.py).
+DEV := DEBUG=1
+
+.PHONY: help install run setup test lint demo-passwords reload-content clean
+
+help:
+	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
+	@echo "make test            install test tools and run the lint and the whole test suite"
+	@echo "make demo-passwords  give the demo accounts new passwords and print them"
+	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
+	@echo "make clean           remove the virtualenv and local data (var/)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(INSTALLED)
+
+setup: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_course
+	$(DEV) $(BIN)/python manage.py ensure_demo_users
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(BIN)/python -m pytest
+
+demo-passwords: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py ensure_demo_users --reset
+
+reload-content: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_course --reload
+
+clean:
+	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache

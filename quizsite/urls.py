@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from quizzes import views as quiz_views
+
+admin.site.site_header = _("quizsite administration")
+admin.site.site_title = _("quizsite")
+admin.site.index_title = _("Lessons, quizzes and results")
+
+accounts = [
+    path("signup/", quiz_views.signup, name="signup"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("accounts/", include(accounts)),
+    path("admin/", admin.site.urls),
+    path("", include("quizzes.urls")),
+]

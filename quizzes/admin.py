@@ -1,0 +1,141 @@
+"""The teachers' authoring screens and a read-only view of attempts."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from . import exports
+from .downloads import csv_download
+from .models import Answer, Attempt, Choice, Lesson, LessonSource, Question, Quiz
+from .scoring import answer_key_errors
+
+# Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class LessonSourceInline(admin.TabularInline):
+    model = LessonSource
+    extra = 1
+    formfield_overrides = URL_FIELDS
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["title", "order", "is_published", "updated_at"]
+    list_editable = ["order", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [LessonSourceInline]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ["title", "lesson", "question_count", "pass_mark", "is_published"]
+    list_filter = ["is_published", "lesson"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["lesson"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def question_count(self, quiz):
+        return quiz.question_count
+
+
+class AnswerKeyFormSet(BaseInlineFormSet):
+    """Refuses choices that make the question unanswerable or ambiguous."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        flags = [
+            form.cleaned_data.get("is_correct", False)
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        errors = answer_key_errors(self.instance.kind, flags)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = AnswerKeyFormSet
+    extra = 4
+    fields = ["text", "is_correct", "feedback", "order"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "quiz", "kind", "marks", "order"]
+    list_filter = ["quiz", "kind"]
+    search_fields = ["text", "explanation", "choices__text"]
+    list_select_related = ["quiz"]
+    fieldsets = [
+        (None, {"fields": ["quiz", "text", "kind", "marks", "order"]}),
+        (_("After submitting"), {"fields": ["explanation", "source_title", "source_url"]}),
+    ]
+    inlines = [ChoiceInline]
+    formfield_overrides = URL_FIELDS
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ["position", "question_text", "chosen", "marks"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("question"))
+    def question_text(self, answer):
+        return answer.snapshot["text"]
+
+    @admin.display(description=_("chosen"))
+    def chosen(self, answer):
+        return "; ".join(choice["text"] for choice in answer.chosen_choices())
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = [
+        "learner",
+        "quiz",
+        "started_at",
+        "submitted_at",
+        "marks",
+        "max_marks",
+        "percentage",
+        "passed",
+    ]
+    list_filter = ["quiz", "passed", "submitted_at"]
+    search_fields = ["learner__username", "learner__first_name", "learner__last_name"]
+    list_select_related = ["learner", "quiz"]
+    date_hierarchy = "started_at"
+    inlines = [AnswerInline]
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Download selected attempts as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return csv_download(exports.attempt_rows(queryset), "attempts-selected")

@@ -1,0 +1,124 @@
+"""Forms learners and teachers fill in."""
+
+import re
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Question, Quiz
+
+QUESTION_FIELD = re.compile(r"^q\d+$")
+# Errors that no honest use of the page can produce: the view answers these with a 400.
+FORGED_ERROR_CODES = {"invalid_choice", "invalid_list", "several_for_one", "unknown_question"}
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form, with an optional name and email so teachers recognise learners."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+
+
+class QuizForm(forms.Form):
+    """One field per question: radio buttons for one answer, checkboxes for several.
+
+    Only choice ids and texts reach the page; nothing here tells which choice is correct.
+    """
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[self.field_name(question)] = self._question_field(question)
+
+    @staticmethod
+    def field_name(question: Question) -> str:
+        return f"q{question.id}"
+
+    @staticmethod
+    def _question_field(question: Question) -> forms.Field:
+        choices = [(choice.id, choice.text) for choice in question.choices.all()]
+        error_messages = {
+            "invalid_choice": _("That answer is not one of this question's choices."),
+            "invalid_list": _("That answer is not one of this question's choices."),
+        }
+        if question.kind == Question.Kind.MULTIPLE:
+            error_messages["required"] = _("Choose at least one answer to this question.")
+            return forms.TypedMultipleChoiceField(
+                label=question.text,
+                choices=choices,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages=error_messages,
+            )
+        error_messages["required"] = _("Choose an answer to this question.")
+        return forms.TypedChoiceField(
+            label=question.text,
+            choices=choices,
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages=error_messages,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = self.field_name(question)
+            if question.kind == Question.Kind.SINGLE and len(self.data.getlist(name)) > 1:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("This question takes one answer only."), code="several_for_one"
+                    ),
+                )
+        unknown = [key for key in self.data if QUESTION_FIELD.match(key) and key not in self.fields]
+        if unknown:
+            raise ValidationError(
+                _("The form answers a question that is not in this quiz. Reload the page."),
+                code="unknown_question",
+            )
+        return cleaned
+
+    def is_forged(self) -> bool:
+        """Whether the errors could only come from a hand-made request, not from the page."""
+        return any(
+            error.code in FORGED_ERROR_CODES
+            for errors in self.errors.as_data().values()
+            for error in errors
+        )
+
+    def selections(self) -> dict[int, list[int]]:
+        """The chosen choice ids by question id, from a valid form."""
+        selections = {}
+        for question in self.questions:
+            value = self.cleaned_data[self.field_name(question)]
+            selections[question.id] = value if isinstance(value, list) else [value]
+        return selections
+
+    def numbered_fields(self):
+        """(number, question, bound field) for each question, in order, for the template."""
+        return [
+            (number, question, self[self.field_name(question)])
+            for number, question in enumerate(self.questions, start=1)
+        ]
+
+
+class AttemptFilterForm(forms.Form):
+    """The teacher's filter on the results page and its CSV export."""
+
+    quiz = forms.ModelChoiceField(
+        label=_("Quiz"),
+        queryset=Quiz.objects.select_related("lesson"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All quizzes"),
+        error_messages={"invalid_choice": _("There is no quiz with that name.")},
+    )

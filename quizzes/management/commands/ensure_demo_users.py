@@ -1,0 +1,67 @@
+"""Make sure a demo teacher and a demo student exist, and say how to sign in as them."""
+
+import json
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_USERS = {
+    # username: (environment variable for the password, is a teacher)
+    "teacher": ("DEMO_TEACHER_PASSWORD", True),
+    "student": ("DEMO_STUDENT_PASSWORD", False),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts 'teacher' (staff, in the Teachers group) and 'student'. "
+        "Passwords come from DEMO_TEACHER_PASSWORD / DEMO_STUDENT_PASSWORD, or are generated "
+        "on first run and kept in var/demo-credentials.json (not in the repository)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="Give both accounts new generated passwords."
+        )
+
+    def handle(self, *args, reset=False, **options):
+        store = settings.VAR_DIR / "demo-credentials.json"
+        known = json.loads(store.read_text()) if store.exists() else {}
+        lines = []
+        with transaction.atomic():
+            for username, (variable, is_teacher) in DEMO_USERS.items():
+                password = self._ensure(username, variable, is_teacher, known, reset)
+                known[username] = password
+                role = "teacher (admin and results)" if is_teacher else "student"
+                shown = password or "(changed by its owner; run `make demo-passwords` to reset)"
+                lines.append(f"  {role:<28} username: {username:<8} password: {shown}")
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps({k: v for k, v in known.items() if v}, indent=2))
+        store.chmod(0o600)
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+        self.stdout.write("\n".join(lines))
+
+    def _ensure(self, username, variable, is_teacher, known, reset):
+        """Create or update one account; return its password, or None if no longer known."""
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": "Demo", "last_name": username.capitalize()},
+        )
+        user.is_staff = is_teacher
+        if is_teacher:
+            user.groups.add(Group.objects.get(name="Teachers"))
+        password = os.environ.get(variable)
+        if not password and (created or reset):
+            password = secrets.token_urlsafe(12)
+        if password:
+            if not user.check_password(password):
+                user.set_password(password)
+            user.save()
+            return password
+        user.save()
+        stored = known.get(username)
+        return stored if stored and user.check_password(stored) else None

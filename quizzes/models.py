@@ -1,0 +1,293 @@
+"""Lessons, quizzes, questions, and the attempts learners make at them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .rendering import render_markdown
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Lesson(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    summary = models.TextField(
+        _("summary"), help_text=_("One or two sentences for the lesson list.")
+    )
+    body = models.TextField(
+        _("body"), help_text=_("Markdown. Raw HTML is shown as text, never run.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:lesson-detail", kwargs={"slug": self.slug})
+
+    @cached_property
+    def body_html(self):
+        return render_markdown(self.body)
+
+
+class LessonSource(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("lesson source")
+        verbose_name_plural = _("lesson sources")
+
+    def __str__(self):
+        return self.title
+
+
+class QuizQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, lesson__is_published=True)
+
+
+class Quiz(models.Model):
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=60,
+        help_text=_("The percentage a learner needs to pass, from 0 to 100."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson__order", "order", "id"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=100),
+                name="quiz_pass_mark_at_most_100",
+                violation_error_message=_("The pass mark is a percentage: at most 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:quiz-take", kwargs={"slug": self.slug})
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One answer")
+        MULTIPLE = "multiple", _("Several answers")
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    text = models.TextField(_("question"))
+    kind = models.CharField(_("answers"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    marks = models.DecimalField(_("marks"), max_digits=6, decimal_places=2, default=1)
+    explanation = models.TextField(
+        _("explanation"), help_text=_("Shown to the learner after submitting.")
+    )
+    source_title = models.CharField(_("source title"), max_length=300)
+    source_url = models.URLField(_("source URL"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["quiz", "order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["single", "multiple"]),
+                name="question_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(marks__gt=0),
+                name="question_marks_positive",
+                violation_error_message=_("A question must be worth more than 0 marks."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
+    text = models.CharField(_("choice"), max_length=500)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(
+        _("feedback"), help_text=_("Why this choice is right or wrong; shown after submitting.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "text"],
+                name="choice_text_unique_per_question",
+                violation_error_message=_("Two choices of one question cannot have the same text."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class AttemptQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+    def in_progress(self):
+        return self.filter(submitted_at__isnull=True)
+
+
+class Attempt(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        verbose_name=_("learner"),
+    )
+    # PROTECT: a quiz that learners have attempted cannot be deleted by accident.
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
+    max_marks = models.DecimalField(_("maximum"), max_digits=10, decimal_places=4, default=0)
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, default=0)
+    passed = models.BooleanField(_("passed"), default=False)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "quiz"],
+                condition=Q(submitted_at__isnull=True),
+                name="attempt_one_in_progress_per_learner_and_quiz",
+            ),
+            models.CheckConstraint(
+                condition=Q(marks__gte=0) & Q(marks__lte=F("max_marks")),
+                name="attempt_marks_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gte=0) & Q(percentage__lte=100),
+                name="attempt_percentage_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(submitted_at__gte=F("started_at")),
+                name="attempt_submitted_after_started",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["learner", "submitted_at"], name="attempt_learner_submitted"),
+            models.Index(fields=["quiz", "submitted_at"], name="attempt_quiz_submitted"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} – {self.quiz} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt-result", kwargs={"pk": self.pk})
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+class Answer(models.Model):
+    """What a learner chose for one question, with a frozen copy of the question as it was.
+
+    The snapshot keeps an attempt's record unchanged when a teacher later edits or deletes the
+    question or its choices: review pages and exports read the snapshot, never the live rows.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    snapshot = models.JSONField(_("question as answered"))
+    selected = models.JSONField(_("chosen choice ids"))
+    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="answer_position_unique_per_attempt"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="answer_question_unique_per_attempt"
+            ),
+            models.CheckConstraint(condition=Q(marks__gte=0), name="answer_marks_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id} #{self.position}"
+
+    @property
+    def max_marks(self) -> Decimal:
+        return Decimal(self.snapshot["marks"])
+
+    @property
+    def outcome(self) -> str:
+        """ "correct", "partial" or "incorrect", from the marks earned."""
+        if self.marks >= self.max_marks:
+            return "correct"
+        return "partial" if self.marks > 0 else "incorrect"
+
+    def review_choices(self) -> list[dict]:
+        """Every choice as the learner saw it, with whether they chose it."""
+        chosen = set(self.selected)
+        return [{**choice, "chosen": choice["id"] in chosen} for choice in self.snapshot["choices"]]
+
+    def chosen_choices(self) -> list[dict]:
+        return [choice for choice in self.review_choices() if choice["chosen"]]
+
+    def correct_choices(self) -> list[dict]:
+        return [choice for choice in self.snapshot["choices"] if choice["is_correct"]]

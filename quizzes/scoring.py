@@ -1,0 +1,90 @@
+"""Marks from chosen choices, and the rules a question's answer key must follow.
+
+Pure functions over plain values: no ORM, no HTTP. Fractions keep the arithmetic exact;
+results are rounded once, to the 4 decimal places the database stores.
+"""
+
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+MARKS_PLACES = Decimal("0.0001")
+PERCENT_PLACES = Decimal("0.01")
+
+SINGLE = "single"
+MULTIPLE = "multiple"
+
+
+@dataclass(frozen=True)
+class ChoiceKey:
+    """One choice of a question as the marker sees it: an id and whether it is correct."""
+
+    id: Hashable
+    is_correct: bool
+
+
+def _to_decimal(value: Fraction, places: Decimal) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        places, rounding=ROUND_HALF_UP
+    )
+
+
+def question_fraction(
+    kind: str, choices: Sequence[ChoiceKey], selected: Collection[Hashable]
+) -> Fraction:
+    """Share of a question's marks (0 to 1) earned by the selected choices.
+
+    One-answer questions: all or nothing. Several-answer questions are marked as Moodle
+    marks them: the correct choices share +100 %, the wrong ones share -100 %, and the sum
+    is clamped to 0…100 %.
+    """
+    chosen = set(selected)
+    if kind == SINGLE:
+        return Fraction(
+            1 if len(chosen) == 1 and any(c.is_correct and c.id in chosen for c in choices) else 0
+        )
+    correct = [c for c in choices if c.is_correct]
+    wrong = [c for c in choices if not c.is_correct]
+    total = Fraction(0)
+    for choice in choices:
+        if choice.id in chosen:
+            total += Fraction(1, len(correct)) if choice.is_correct else -Fraction(1, len(wrong))
+    return min(max(total, Fraction(0)), Fraction(1))
+
+
+def question_marks(
+    kind: str, choices: Sequence[ChoiceKey], selected: Collection[Hashable], marks: Decimal
+) -> Decimal:
+    """Marks earned on one question worth `marks`, rounded to 4 decimal places."""
+    return _to_decimal(question_fraction(kind, choices, selected) * Fraction(marks), MARKS_PLACES)
+
+
+def percentage(marks: Decimal, max_marks: Decimal) -> Decimal:
+    """Marks as a percentage of the maximum, rounded to 2 decimal places (0 when max is 0)."""
+    if not max_marks:
+        return Decimal("0.00")
+    return _to_decimal(Fraction(marks) / Fraction(max_marks) * 100, PERCENT_PLACES)
+
+
+def is_passed(percent: Decimal, pass_mark: int) -> bool:
+    """Whether a percentage reaches the quiz's pass mark (the pass mark itself passes)."""
+    return percent >= pass_mark
+
+
+def answer_key_errors(kind: str, correct_flags: Sequence[bool]) -> list[str]:
+    """What is wrong with a question's answer key, as messages for the author; [] when valid."""
+    errors = []
+    if len(correct_flags) < 2:
+        errors.append(_("A question needs at least two choices."))
+    correct = sum(1 for flag in correct_flags if flag)
+    if kind == SINGLE and correct != 1:
+        errors.append(
+            _("A one-answer question needs exactly one correct choice; this one has %(count)d.")
+            % {"count": correct}
+        )
+    if kind == MULTIPLE and correct == 0:
+        errors.append(_("A several-answer question needs at least one correct choice."))
+    return errors

@@ -1,0 +1,62 @@
+import pytest
+from django.test import Client
+
+from quizzes.models import Question
+
+from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def teacher(db):
+    return TeacherFactory()
+
+
+@pytest.fixture
+def learner_client(learner):
+    client = Client()
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def teacher_client(teacher):
+    client = Client()
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def quiz(db):
+    """A published quiz: one one-answer question and one several-answer question (2 of 4)."""
+    quiz = QuizFactory(pass_mark=60)
+    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for consultations?")
+    question_with_choices(
+        quiz,
+        correct=2,
+        wrong=2,
+        kind=Question.Kind.MULTIPLE,
+        order=2,
+        text="Which statements about Article 5 are true?",
+    )
+    return quiz
+
+
+def choice_ids(question, *, correct):
+    """Ids of the question's right (correct=True) or wrong (correct=False) choices."""
+    return [c.id for c in question.choices.all() if c.is_correct == correct]
+
+
+def answers_for(quiz, *, all_right=True):
+    """POST data answering every question of `quiz`, all right or all wrong."""
+    data = {}
+    for question in quiz.questions.all():
+        ids = choice_ids(question, correct=all_right)
+        if question.kind == Question.Kind.SINGLE:
+            ids = ids[:1]
+        data[f"q{question.id}"] = [str(i) for i in ids]
+    return data

@@ -1,0 +1,14 @@
+"""The project's settings as the test suite runs them: production-like, but over plain HTTP."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("QUIZSITE_VAR_DIR", tempfile.mkdtemp(prefix="quizsite-test-var-"))
+
+from quizsite.settings import *  # noqa: E402, F403
+
+# Hashing passwords with Argon2 on every test login would dominate the suite's run time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303

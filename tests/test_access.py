@@ -1,0 +1,82 @@
+"""Who may see what: attempts belong to their learner; results belong to teachers."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt
+
+from .conftest import answers_for
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finished_attempt(learner_client, quiz):
+    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    return Attempt.objects.get(pk=attempt_id)
+
+
+def test_another_learner_gets_404_for_an_attempt(finished_attempt):
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(finished_attempt.get_absolute_url()).status_code == 404
+
+
+def test_a_teacher_gets_404_for_a_learners_attempt_page(teacher_client, finished_attempt):
+    """The review page is the learner's own; teachers read attempts in the results area."""
+    assert teacher_client.get(finished_attempt.get_absolute_url()).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in_for_an_attempt(client, finished_attempt):
+    response = client.get(finished_attempt.get_absolute_url())
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_nonexistent_attempt_is_404(learner_client):
+    assert learner_client.get(reverse("quizzes:attempt-result", args=[999999])).status_code == 404
+
+
+def test_an_attempt_still_in_progress_has_no_result_page(learner_client, quiz):
+    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    response = learner_client.get(reverse("quizzes:attempt-result", args=[attempt_id]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["quizzes:results", "quizzes:results-export"])
+def test_students_are_refused_the_results_and_the_export(learner_client, finished_attempt, name):
+    response = learner_client.get(reverse(name))
+    assert response.status_code == 403
+    assert finished_attempt.learner.email not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["quizzes:results", "quizzes:results-export"])
+def test_anonymous_visitors_are_sent_to_sign_in_for_results(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_my_results_lists_only_my_own_attempts(learner_client, finished_attempt, quiz):
+    other = Client()
+    other.force_login(UserFactory(username="someone-else"))
+    other_attempt = other.get(quiz.get_absolute_url()).context["attempt"].pk
+    other.post(quiz.get_absolute_url(), {"attempt": other_attempt, **answers_for(quiz)})
+    page = learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert finished_attempt.get_absolute_url() in page
+    assert reverse("quizzes:attempt-result", args=[other_attempt]) not in page
+
+
+def test_teachers_see_every_learners_attempts(teacher_client, finished_attempt):
+    page = teacher_client.get(reverse("quizzes:results")).content.decode()
+    assert finished_attempt.learner.username in page
+
+
+def test_logout_is_post_only_and_signs_out(learner_client):
+    assert learner_client.get(reverse("logout")).status_code == 405
+    response = learner_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert learner_client.get(reverse("quizzes:my-results")).status_code == 302

@@ -1,0 +1,166 @@
+"""Teachers author content in the admin; the admin refuses questions nobody could answer."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from quizzes.models import Attempt, Choice, Question
+
+from .factories import QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_QUESTION = reverse("admin:quizzes_question_add")
+
+
+def question_post(quiz, kind, choices):
+    """Admin form data for a new question with (text, is_correct) choices."""
+    data = {
+        "quiz": quiz.pk,
+        "text": "Which article is about consultation?",
+        "kind": kind,
+        "marks": "1",
+        "order": "1",
+        "explanation": "Article 4 is the consultation clause.",
+        "source_title": "The North Atlantic Treaty",
+        "source_url": "https://www.nato.int/archives/1st5years/annexes/a.htm",
+        "choices-TOTAL_FORMS": str(len(choices)),
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for n, (text, correct) in enumerate(choices):
+        data[f"choices-{n}-text"] = text
+        data[f"choices-{n}-feedback"] = f"Feedback on {text}."
+        data[f"choices-{n}-order"] = str(n)
+        if correct:
+            data[f"choices-{n}-is_correct"] = "on"
+    return data
+
+
+def test_teachers_group_exists_with_authoring_and_read_only_result_permissions():
+    codenames = set(
+        Group.objects.get(name="Teachers").permissions.values_list("codename", flat=True)
+    )
+    for model in ("lesson", "lessonsource", "quiz", "question", "choice"):
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
+    assert {"view_attempt", "view_answer"} <= codenames
+    assert not {"change_attempt", "add_attempt", "delete_attempt"} & codenames
+
+
+def test_a_teacher_creates_a_valid_question_with_its_choices(teacher_client):
+    quiz = QuizFactory()
+    response = teacher_client.post(
+        ADD_QUESTION, question_post(quiz, "single", [("Article 4", True), ("Article 5", False)])
+    )
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert [(c.text, c.is_correct) for c in question.choices.all()] == [
+        ("Article 4", True),
+        ("Article 5", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "choices", "message"),
+    [
+        ("single", [("Article 4", True)], "at least two choices"),
+        ("single", [("Article 4", True), ("Article 5", True)], "exactly one correct choice"),
+        ("single", [("Article 4", False), ("Article 5", False)], "exactly one correct choice"),
+        ("multiple", [("Article 4", False), ("Article 5", False)], "at least one correct choice"),
+    ],
+)
+def test_the_admin_refuses_a_bad_answer_key_with_a_clear_message(
+    teacher_client, kind, choices, message
+):
+    response = teacher_client.post(ADD_QUESTION, question_post(QuizFactory(), kind, choices))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+    assert not Choice.objects.exists()
+
+
+def test_the_admin_accepts_a_several_answer_question_with_two_right_choices(teacher_client):
+    data = question_post(QuizFactory(), "multiple", [("A", True), ("B", True), ("C", False)])
+    assert teacher_client.post(ADD_QUESTION, data).status_code == 302
+    assert Question.objects.get().choices.filter(is_correct=True).count() == 2
+
+
+def test_deleted_choices_do_not_count_towards_the_answer_key(teacher_client):
+    data = question_post(QuizFactory(), "single", [("A", True), ("B", False), ("C", False)])
+    data["choices-1-DELETE"] = "on"
+    data["choices-2-DELETE"] = "on"
+    response = teacher_client.post(ADD_QUESTION, data)
+    assert "at least two choices" in response.content.decode()
+
+
+def test_changing_a_question_to_one_answer_rechecks_its_existing_choices(teacher_client):
+    quiz = QuizFactory()
+    teacher_client.post(
+        ADD_QUESTION, question_post(quiz, "multiple", [("A", True), ("B", True), ("C", False)])
+    )
+    question = Question.objects.get()
+    data = question_post(quiz, "single", [])
+    data["choices-INITIAL_FORMS"] = data["choices-TOTAL_FORMS"] = "3"
+    for n, choice in enumerate(question.choices.all()):
+        data.update(
+            {
+                f"choices-{n}-id": choice.pk,
+                f"choices-{n}-question": question.pk,
+                f"choices-{n}-text": choice.text,
+                f"choices-{n}-feedback": choice.feedback,
+                f"choices-{n}-order": n,
+            }
+        )
+        if choice.is_correct:
+            data[f"choices-{n}-is_correct"] = "on"
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    response = teacher_client.post(url, data)
+    assert "exactly one correct choice; this one has 2" in response.content.decode()
+    question.refresh_from_db()
+    assert question.kind == "multiple"
+
+
+def test_teachers_can_read_attempts_but_not_change_or_delete_them(teacher_client, quiz):
+    attempt = Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+    change = reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    response = teacher_client.get(change)
+    assert response.status_code == 200
+    assert teacher_client.post(change, {}).status_code == 403
+    delete = reverse("admin:quizzes_attempt_delete", args=[attempt.pk])
+    assert teacher_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Attempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_a_quiz_with_attempts_cannot_be_deleted(admin_client, quiz):
+    Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+    response = admin_client.post(
+        reverse("admin:quizzes_quiz_delete", args=[quiz.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
+    assert Attempt.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:quizzes_lesson_changelist",
+        "admin:quizzes_lesson_add",
+        "admin:quizzes_quiz_changelist",
+        "admin:quizzes_quiz_add",
+        "admin:quizzes_question_changelist",
+        "admin:quizzes_question_add",
+        "admin:quizzes_attempt_changelist",
+    ],
+)
+def test_teacher_admin_pages_open(teacher_client, quiz, name):
+    assert teacher_client.get(reverse(name)).status_code == 200
+
+
+def test_students_cannot_enter_the_admin(learner_client):
+    response = learner_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url

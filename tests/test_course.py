@@ -1,0 +1,138 @@
+"""The shipped course content, and the commands `make run` uses to set a machine up."""
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from quizzes.models import Choice, Lesson, Question, Quiz
+from quizzes.scoring import answer_key_errors
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "fixtures" / "course.yaml"
+SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+
+
+@pytest.fixture
+def course(db):
+    call_command("loaddata", str(FIXTURE), verbosity=0)
+
+
+def test_the_fixture_loads_three_published_lessons_each_with_a_quiz(course):
+    lessons = Lesson.objects.published()
+    assert lessons.count() >= 3
+    for lesson in lessons:
+        assert lesson.quizzes.filter(is_published=True).exists()
+        assert lesson.sources.exists()
+
+
+def test_every_quiz_has_at_least_eight_questions_and_one_takes_several_answers(course):
+    for quiz in Quiz.objects.all():
+        assert quiz.questions.count() >= 8, quiz
+        assert quiz.questions.filter(kind=Question.Kind.MULTIPLE).exists(), quiz
+
+
+def test_every_question_in_the_fixture_is_valid_and_sourced(course):
+    for question in Question.objects.prefetch_related("choices"):
+        choices = list(question.choices.all())
+        assert answer_key_errors(question.kind, [c.is_correct for c in choices]) == [], question
+        assert question.explanation.strip(), question
+        assert question.source_url.startswith("https://") or question.source_url.startswith(
+            "http://"
+        ), question
+        assert question.source_title.strip(), question
+        for choice in choices:
+            assert choice.feedback.strip(), choice
+            choice.full_clean()
+        question.full_clean()
+
+
+def test_question_texts_are_not_duplicated(course):
+    texts = list(Question.objects.values_list("text", flat=True))
+    assert len(texts) == len(set(texts))
+
+
+def words(text):
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+
+def test_no_twelve_word_run_of_the_seed_articles_appears_in_the_content():
+    assert len(SEEDS) == 2, "the seed articles are expected in ../shared/seeds"
+    runs = set()
+    for seed in SEEDS:
+        seed_words = words(seed.read_text())
+        runs |= {" ".join(seed_words[i : i + 12]) for i in range(len(seed_words) - 11)}
+    content = yaml.safe_load(FIXTURE.read_text())
+    texts = [value for row in content for value in row["fields"].values() if isinstance(value, str)]
+    content_words = words(" ".join(texts))
+    copied = {" ".join(content_words[i : i + 12]) for i in range(len(content_words) - 11)} & runs
+    assert not copied
+
+
+def test_every_page_of_the_course_renders(course, learner_client):
+    for lesson in Lesson.objects.published():
+        assert learner_client.get(lesson.get_absolute_url()).status_code == 200
+    for quiz in Quiz.objects.published():
+        assert learner_client.get(quiz.get_absolute_url()).status_code == 200
+
+
+def test_load_course_fills_an_empty_database_and_is_safe_to_run_again():
+    call_command("load_course", stdout=io.StringIO())
+    counts = (Lesson.objects.count(), Question.objects.count(), Choice.objects.count())
+    assert counts[0] >= 3
+    lesson = Lesson.objects.first()
+    lesson.title = "Edited by a teacher"
+    lesson.save()
+    call_command("load_course", stdout=io.StringIO())
+    assert (Lesson.objects.count(), Question.objects.count(), Choice.objects.count()) == counts
+    assert Lesson.objects.filter(title="Edited by a teacher").exists()
+    call_command("load_course", "--reload", stdout=io.StringIO())
+    assert (Lesson.objects.count(), Question.objects.count(), Choice.objects.count()) == counts
+    assert not Lesson.objects.filter(title="Edited by a teacher").exists()
+
+
+def test_demo_users_get_generated_passwords_that_work_and_are_kept(settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("ensure_demo_users")
+    first = capsys.readouterr().out
+    stored = json.loads((tmp_path / "demo-credentials.json").read_text())
+    assert set(stored) == {"teacher", "student"}
+    assert stored["teacher"] != stored["student"]
+    for username, password in stored.items():
+        assert password in first
+        assert Client().login(username=username, password=password)
+    teacher = User.objects.get(username="teacher")
+    assert teacher.is_staff and not teacher.is_superuser
+    assert teacher.groups.filter(name="Teachers").exists()
+    assert not User.objects.get(username="student").is_staff
+
+    call_command("ensure_demo_users")
+    assert json.loads((tmp_path / "demo-credentials.json").read_text()) == stored
+    assert User.objects.count() == 2
+
+
+def test_demo_passwords_can_come_from_the_environment(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("DEMO_STUDENT_PASSWORD", "from-the-environment-123")
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    assert Client().login(username="student", password="from-the-environment-123")
+
+
+def test_a_password_changed_by_its_owner_is_not_overwritten(settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("ensure_demo_users")
+    student = User.objects.get(username="student")
+    student.set_password("my-own-new-password")
+    student.save()
+    capsys.readouterr()
+    call_command("ensure_demo_users")
+    assert "changed by its owner" in capsys.readouterr().out
+    assert Client().login(username="student", password="my-own-new-password")

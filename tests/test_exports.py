@@ -1,0 +1,190 @@
+"""The teachers' CSV export: columns, values, formula neutralising, filters and streaming."""
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.exports import neutralise
+from quizzes.models import Attempt
+
+from .conftest import answers_for
+from .factories import QuestionFactory, QuizFactory, UserFactory, question_with_choices
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "username",
+    "name",
+    "email",
+    "quiz",
+    "started",
+    "submitted",
+    "marks",
+    "maximum",
+    "percentage",
+    "passed",
+]
+
+
+def take(user, quiz, *, all_right=True):
+    client = Client()
+    client.force_login(user)
+    attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+    client.post(
+        quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
+    )
+    return Attempt.objects.get(pk=attempt_id)
+
+
+def main_of(response):
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def read_csv(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+48 600", "'+48 600"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("Ola", "Ola"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_neutralise_prefixes_formula_triggers(text, expected):
+    assert neutralise(text) == expected
+
+
+def test_export_has_one_row_per_submitted_attempt_with_the_expected_values(teacher_client, quiz):
+    ola = UserFactory(username="ola", first_name="Ola", last_name="Nowak", email="ola@example.org")
+    attempt = take(ola, quiz)
+    Attempt.objects.create(learner=UserFactory(username="idle"), quiz=quiz)  # not finished
+
+    response = teacher_client.get(reverse("quizzes:results-export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="attempts-all-' in response["Content-Disposition"]
+    header, *rows = read_csv(response)
+    assert header == HEADER
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["username"] == "ola"
+    assert row["name"] == "Ola Nowak"
+    assert row["email"] == "ola@example.org"
+    assert row["quiz"] == quiz.title
+    assert datetime.fromisoformat(row["started"]) == attempt.started_at.replace(microsecond=0)
+    assert datetime.fromisoformat(row["submitted"]) == attempt.submitted_at.replace(microsecond=0)
+    assert (row["marks"], row["maximum"], row["percentage"], row["passed"]) == (
+        "2",
+        "2",
+        "100.00",
+        "yes",
+    )
+
+
+def test_formula_looking_names_are_neutralised_in_the_export(teacher_client, quiz):
+    quiz.title = "@quiz"
+    quiz.save()
+    evil = UserFactory(username="=cmd", first_name="+SUM(1)", last_name="x", email="-1@example.org")
+    take(evil, quiz, all_right=False)
+    header, row = read_csv(teacher_client.get(reverse("quizzes:results-export")))
+    row = dict(zip(header, row, strict=True))
+    assert row["username"] == "'=cmd"
+    assert row["name"] == "'+SUM(1) x"
+    assert row["email"] == "'-1@example.org"
+    assert row["quiz"] == "'@quiz"
+    assert (row["marks"], row["percentage"], row["passed"]) == ("0", "0.00", "no")
+
+
+def test_export_filters_by_quiz(teacher_client, quiz):
+    other = QuizFactory(slug="other-quiz")
+    question_with_choices(other, correct=1, wrong=1)
+    take(UserFactory(username="in-quiz"), quiz)
+    take(UserFactory(username="in-other"), other)
+    response = teacher_client.get(reverse("quizzes:results-export"), {"quiz": "other-quiz"})
+    assert 'filename="attempts-other-quiz-' in response["Content-Disposition"]
+    _, *rows = read_csv(response)
+    assert [row[0] for row in rows] == ["in-other"]
+
+
+def test_export_with_an_unknown_quiz_is_a_400(teacher_client):
+    response = teacher_client.get(reverse("quizzes:results-export"), {"quiz": "no-such-quiz"})
+    assert response.status_code == 400
+
+
+def test_export_queries_do_not_grow_with_the_number_of_attempts(
+    teacher_client, quiz, django_assert_max_num_queries
+):
+    take(UserFactory(), quiz)
+    with django_assert_max_num_queries(6) as few:
+        read_csv(teacher_client.get(reverse("quizzes:results-export")))
+    # Count now: Django clears its query log when the next request starts.
+    small = len(few.captured_queries)
+    for _ in range(15):
+        take(UserFactory(), quiz)
+    with django_assert_max_num_queries(small):
+        header, *rows = read_csv(teacher_client.get(reverse("quizzes:results-export")))
+    assert len(rows) == 16
+
+
+def test_results_page_filters_by_quiz_and_summarises(teacher_client, quiz):
+    other = QuizFactory(slug="other-quiz")
+    question_with_choices(other, correct=1, wrong=1)
+    take(UserFactory(username="passes"), quiz, all_right=True)
+    take(UserFactory(username="fails"), quiz, all_right=False)
+    take(UserFactory(username="elsewhere"), other)
+    page = teacher_client.get(reverse("quizzes:results"), {"quiz": quiz.slug}).content.decode()
+    assert "passes" in page and "fails" in page and "elsewhere" not in page
+    assert "2 attempts by 2 learner(s)" in page
+    assert "Mean score 50.0%; 1 passed." in page
+    assert f"{reverse('quizzes:results-export')}?quiz={quiz.slug}" in page
+
+
+def test_results_page_with_an_unknown_quiz_says_so_with_400(teacher_client):
+    response = teacher_client.get(reverse("quizzes:results"), {"quiz": "nope"})
+    assert response.status_code == 400
+    assert "There is no quiz with that name." in response.content.decode()
+
+
+def test_admin_action_exports_the_selected_attempts(teacher_client, quiz):
+    chosen = take(UserFactory(username="chosen"), quiz)
+    take(UserFactory(username="not-chosen"), quiz)
+    response = teacher_client.post(
+        reverse("admin:quizzes_attempt_changelist"),
+        {"action": "export_csv", "_selected_action": [chosen.pk]},
+    )
+    assert response.status_code == 200
+    header, *rows = read_csv(response)
+    assert header == HEADER
+    assert [row[0] for row in rows] == ["chosen"]
+
+
+def test_edited_and_deleted_questions_leave_past_results_unchanged(learner_client, quiz, learner):
+    """An attempt's record is a snapshot: later edits to the quiz do not rewrite it."""
+    attempt = take(learner, quiz)
+    before = main_of(learner_client.get(attempt.get_absolute_url()))
+    single, multiple = quiz.questions.all()
+    single.text = "A rewritten question"
+    single.save()
+    single.choices.update(is_correct=False)
+    multiple.delete()
+    QuestionFactory(quiz=quiz)
+    after = main_of(learner_client.get(attempt.get_absolute_url()))
+    assert after == before
+    attempt.refresh_from_db()
+    assert (attempt.marks, attempt.percentage) == (2, 100)
+    assert attempt.answers.count() == 2

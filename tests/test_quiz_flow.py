@@ -1,0 +1,285 @@
+"""A learner takes a quiz through the site, and every way the submission can go wrong."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Answer, Attempt, Question
+
+from .conftest import answers_for, choice_ids
+from .factories import ChoiceFactory, QuizFactory, UserFactory, question_with_choices
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, quiz):
+    """Open the quiz page as a learner would; return the attempt id the form carries."""
+    response = client.get(quiz.get_absolute_url())
+    assert response.status_code == 200
+    return response.context["attempt"].pk
+
+
+def submit(client, quiz, data, attempt_id=None):
+    attempt_id = attempt_id or start(client, quiz)
+    return client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **data})
+
+
+def test_a_new_learner_signs_up_reads_a_lesson_takes_the_quiz_and_sees_the_result(quiz):
+    """The whole journey: sign up, lesson, quiz, result, My results."""
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(
+        reverse("signup"),
+        {"username": "ola", "password1": "Baltic-sentry-2025", "password2": "Baltic-sentry-2025"},
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_authenticated
+
+    lesson_page = client.get(quiz.lesson.get_absolute_url())
+    assert lesson_page.status_code == 200
+    assert quiz.get_absolute_url() in lesson_page.content.decode()
+
+    response = submit(client, quiz, answers_for(quiz, all_right=True))
+    attempt = Attempt.objects.get(learner__username="ola")
+    assert response.status_code == 302
+    assert response.url == reverse("quizzes:attempt-result", args=[attempt.pk])
+
+    result = client.get(response.url)
+    page = result.content.decode()
+    assert result.status_code == 200
+    assert "2 out of 2 marks (100%)" in page
+    assert "Passed" in page
+    for question in quiz.questions.all():
+        assert question.explanation in page
+        assert question.source_url in page
+        for choice in question.choices.all():
+            assert choice.feedback in page
+
+    mine = client.get(reverse("quizzes:my-results")).content.decode()
+    assert quiz.title in mine
+    assert attempt.get_absolute_url() in mine
+
+
+def test_submission_is_scored_with_partial_credit(learner_client, quiz):
+    """One question right (1) and half of the other's right choices (0.5): 1.5 of 2, 75 %."""
+    single, multiple = quiz.questions.all()
+    data = {
+        f"q{single.id}": choice_ids(single, correct=True),
+        f"q{multiple.id}": choice_ids(multiple, correct=True)[:1],
+    }
+    submit(learner_client, quiz, data)
+    attempt = Attempt.objects.get()
+    assert (attempt.marks, attempt.max_marks, attempt.percentage, attempt.passed) == (
+        Decimal("1.5"),
+        Decimal(2),
+        Decimal("75.00"),
+        True,
+    )
+    assert [a.marks for a in attempt.answers.order_by("position")] == [Decimal(1), Decimal("0.5")]
+
+
+def test_all_wrong_answers_fail(learner_client, quiz):
+    submit(learner_client, quiz, answers_for(quiz, all_right=False))
+    attempt = Attempt.objects.get()
+    assert (attempt.marks, attempt.percentage, attempt.passed) == (0, 0, False)
+    page = learner_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Not passed yet" in page
+
+
+def test_an_unanswered_question_brings_the_page_back_with_a_message_and_saves_nothing(
+    learner_client, quiz
+):
+    single, multiple = quiz.questions.all()
+    kept = choice_ids(single, correct=False)[0]
+    response = submit(learner_client, quiz, {f"q{single.id}": [kept]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose at least one answer to this question." in page
+    # The message sits inside the unanswered question's fieldset and is tied to it.
+    fieldset = page[page.index(f'id="id_q{multiple.id}_fieldset"') :]
+    assert f'aria-describedby="id_q{multiple.id}_error"' in fieldset.split(">")[0]
+    assert f'id="id_q{multiple.id}_error"' in fieldset.split("</fieldset>")[0]
+    # The answer already given is still ticked.
+    assert f'value="{kept}"' in page and "checked" in page.split(f'value="{kept}"')[1][:40]
+    assert not Answer.objects.exists()
+    assert not Attempt.objects.submitted().exists()
+
+
+def test_a_second_post_of_the_same_form_does_not_create_a_second_result(learner_client, quiz):
+    attempt_id = start(learner_client, quiz)
+    first = submit(learner_client, quiz, answers_for(quiz, all_right=True), attempt_id)
+    again = submit(learner_client, quiz, answers_for(quiz, all_right=False), attempt_id)
+    assert again.status_code == 302
+    assert again.url == first.url
+    attempt = Attempt.objects.get()
+    assert attempt.percentage == 100
+    assert attempt.answers.count() == 2
+
+
+def test_opening_the_quiz_twice_resumes_the_same_attempt(learner_client, quiz):
+    assert start(learner_client, quiz) == start(learner_client, quiz)
+    assert Attempt.objects.count() == 1
+
+
+def test_after_submitting_the_quiz_page_starts_a_fresh_attempt(learner_client, quiz):
+    first = start(learner_client, quiz)
+    submit(learner_client, quiz, answers_for(quiz), first)
+    assert start(learner_client, quiz) != first
+
+
+def test_the_quiz_page_reveals_nothing_about_which_choice_is_correct(learner_client, quiz):
+    """Right and wrong choices render identically but for their id and text."""
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    for question in quiz.questions.all():
+        for choice in question.choices.all():
+            assert choice.feedback not in page
+        assert question.explanation not in page
+    lowered = page.lower()
+    for marker in ("correct", "is_correct", "data-answer", "right answer"):
+        assert marker not in lowered
+    # Markup of a right and a wrong choice differs only in id/value/text.
+    single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    right, wrong = choice_ids(single, correct=True)[0], choice_ids(single, correct=False)[0]
+
+    def markup_of(choice_id):
+        line = next(
+            line for line in page.splitlines() if f'name="q{single.id}" value="{choice_id}"' in line
+        )
+        line = re.sub(r"id_q\d+_\d+", "ID", line).replace(f'value="{choice_id}"', 'value=""')
+        return re.sub(r"<span>.*?</span>", "<span></span>", line)
+
+    assert "<label" in markup_of(right)
+    assert markup_of(right) == markup_of(wrong)
+
+
+def test_choices_are_not_ordered_by_correctness(learner_client):
+    """Choices show in the author's order, so the right one can be anywhere."""
+    quiz = QuizFactory()
+    question = question_with_choices(quiz, correct=0, wrong=0)
+    ChoiceFactory(question=question, text="Zebra", is_correct=False, order=1)
+    ChoiceFactory(question=question, text="Alpha", is_correct=True, order=2)
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert page.index("Zebra") < page.index("Alpha")
+
+
+def test_forged_choice_from_another_question_is_refused_with_400(learner_client, quiz):
+    single, multiple = quiz.questions.all()
+    data = answers_for(quiz)
+    data[f"q{single.id}"] = [str(choice_ids(multiple, correct=True)[0])]
+    response = submit(learner_client, quiz, data)
+    assert response.status_code == 400
+    assert "not one of this question" in response.content.decode()
+    assert not Attempt.objects.submitted().exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "", "1.5", "-1"])
+def test_forged_or_junk_choice_values_are_refused(learner_client, quiz, value):
+    single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    data = answers_for(quiz)
+    data[f"q{single.id}"] = [value]
+    response = submit(learner_client, quiz, data)
+    assert response.status_code == (200 if value == "" else 400)
+    assert not Answer.objects.exists()
+
+
+def test_two_answers_to_a_one_answer_question_are_refused(learner_client, quiz):
+    single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    data = answers_for(quiz)
+    data[f"q{single.id}"] = [str(c.id) for c in single.choices.all()[:2]]
+    response = submit(learner_client, quiz, data)
+    assert response.status_code == 400
+    assert "one answer only" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, quiz):
+    other = question_with_choices(QuizFactory(), correct=1, wrong=1)
+    data = answers_for(quiz)
+    data[f"q{other.id}"] = [str(other.choices.first().id)]
+    response = submit(learner_client, quiz, data)
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize("attempt_value", ["", "x", "12abc"])
+def test_a_missing_or_junk_attempt_id_is_a_400(learner_client, quiz, attempt_value):
+    response = learner_client.post(
+        quiz.get_absolute_url(), {"attempt": attempt_value, **answers_for(quiz)}
+    )
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_submitting_into_another_learners_attempt_is_a_404(learner_client, quiz):
+    other_client = Client()
+    other_client.force_login(UserFactory())
+    others_attempt = start(other_client, quiz)
+    response = submit(learner_client, quiz, answers_for(quiz), others_attempt)
+    assert response.status_code == 404
+    assert not Attempt.objects.submitted().exists()
+
+
+def test_an_attempt_id_from_another_quiz_is_a_404(learner_client, quiz):
+    other_quiz = QuizFactory()
+    question_with_choices(other_quiz, correct=1, wrong=1)
+    other_attempt = start(learner_client, other_quiz)
+    response = submit(learner_client, quiz, answers_for(quiz), other_attempt)
+    assert response.status_code == 404
+
+
+def test_a_huge_payload_is_refused_with_400(learner_client, quiz):
+    attempt_id = start(learner_client, quiz)
+    response = learner_client.post(
+        quiz.get_absolute_url(),
+        {"attempt": attempt_id, **answers_for(quiz), "padding": "x" * 400_000},
+    )
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_a_post_without_csrf_token_is_refused(learner, quiz):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    attempt_id = start(client, quiz)
+    response = client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_before_a_quiz(client, quiz):
+    response = client.get(quiz.get_absolute_url())
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_unpublished_quizzes_are_not_found(learner_client):
+    quiz = QuizFactory(is_published=False)
+    question_with_choices(quiz, correct=1, wrong=1)
+    assert learner_client.get(quiz.get_absolute_url()).status_code == 404
+    hidden_lesson_quiz = QuizFactory(lesson__is_published=False)
+    assert learner_client.get(hidden_lesson_quiz.get_absolute_url()).status_code == 404
+
+
+def test_a_quiz_without_questions_says_so_and_starts_nothing(learner_client):
+    quiz = QuizFactory()
+    response = learner_client.get(quiz.get_absolute_url())
+    assert "no questions yet" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_the_quiz_page_uses_a_constant_number_of_queries(
+    learner_client, django_assert_max_num_queries
+):
+    """Questions and choices are fetched in bulk, however many there are."""
+    small, large = QuizFactory(), QuizFactory()
+    for _ in range(2):
+        question_with_choices(small, correct=1, wrong=2)
+    for _ in range(20):
+        question_with_choices(large, correct=2, wrong=3, kind=Question.Kind.MULTIPLE)
+    learner_client.get(small.get_absolute_url())
+    learner_client.get(large.get_absolute_url())
+    for quiz in (small, large):
+        with django_assert_max_num_queries(8):
+            learner_client.get(quiz.get_absolute_url())

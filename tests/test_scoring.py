@@ -1,0 +1,99 @@
+"""Marking rules, with exact numbers."""
+
+from decimal import Decimal
+
+import pytest
+
+from quizzes.scoring import (
+    ChoiceKey,
+    answer_key_errors,
+    is_passed,
+    percentage,
+    question_marks,
+)
+
+ONE_RIGHT = [ChoiceKey(1, True), ChoiceKey(2, False), ChoiceKey(3, False)]
+# Several answers: 2 right (each +1/2), 3 wrong (each -1/3).
+TWO_OF_FIVE = [
+    ChoiceKey(1, True),
+    ChoiceKey(2, True),
+    ChoiceKey(3, False),
+    ChoiceKey(4, False),
+    ChoiceKey(5, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [({1}, "1.0000"), ({2}, "0.0000"), ({1, 2}, "0.0000"), (set(), "0.0000")],
+)
+def test_one_answer_question_is_all_or_nothing(selected, expected):
+    """The right choice alone earns full marks; anything else earns none."""
+    assert question_marks("single", ONE_RIGHT, selected, Decimal(1)) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        ({1, 2}, "1.0000"),  # all right
+        ({1}, "0.5000"),  # half the right ones
+        ({1, 2, 3}, "0.6667"),  # 1 - 1/3
+        ({1, 3}, "0.1667"),  # 1/2 - 1/3
+        ({1, 3, 4}, "0.0000"),  # 1/2 - 2/3 clamps to 0
+        ({3, 4, 5}, "0.0000"),  # all wrong clamps to 0
+        ({1, 2, 3, 4, 5}, "0.0000"),  # everything: 1 - 1 = 0
+    ],
+)
+def test_several_answers_earn_partial_credit_as_moodle_does(selected, expected):
+    """Right choices share +100 %, wrong ones share -100 %, clamped to 0..100 %."""
+    assert question_marks("multiple", TWO_OF_FIVE, selected, Decimal(1)) == Decimal(expected)
+
+
+def test_partial_credit_scales_with_the_questions_marks():
+    """A question worth 3 marks gives 3 x the fraction: 1/2 - 1/3 = 1/6 of 3 = 0.5."""
+    assert question_marks("multiple", TWO_OF_FIVE, {1, 3}, Decimal(3)) == Decimal("0.5000")
+    assert question_marks("multiple", TWO_OF_FIVE, {1, 2}, Decimal("2.5")) == Decimal("2.5000")
+
+
+def test_several_answers_with_every_choice_right():
+    """With no wrong choices, each right one is worth its share."""
+    all_right = [ChoiceKey(1, True), ChoiceKey(2, True), ChoiceKey(3, True)]
+    assert question_marks("multiple", all_right, {1}, Decimal(1)) == Decimal("0.3333")
+    assert question_marks("multiple", all_right, {1, 2, 3}, Decimal(1)) == Decimal("1.0000")
+
+
+@pytest.mark.parametrize(
+    ("marks", "maximum", "expected"),
+    [
+        ("1", "3", "33.33"),
+        ("2", "3", "66.67"),
+        ("0", "5", "0.00"),
+        ("5", "5", "100.00"),
+        ("0", "0", "0.00"),
+    ],
+)
+def test_percentage_rounds_half_up_to_two_places(marks, maximum, expected):
+    assert percentage(Decimal(marks), Decimal(maximum)) == Decimal(expected)
+
+
+def test_the_pass_mark_itself_passes():
+    assert is_passed(Decimal("60.00"), 60)
+    assert not is_passed(Decimal("59.99"), 60)
+
+
+@pytest.mark.parametrize(
+    ("kind", "flags", "problems"),
+    [
+        ("single", [True, False], 0),
+        ("single", [True], 1),  # too few choices
+        ("single", [True, True, False], 1),  # two right for one answer
+        ("single", [False, False], 1),  # no right choice
+        ("multiple", [True, True, False], 0),
+        ("multiple", [True, True], 0),
+        ("multiple", [False, False, False], 1),
+        ("multiple", [], 2),
+    ],
+)
+def test_answer_key_rules(kind, flags, problems):
+    """At least two choices; one right for one-answer questions, one or more for several."""
+    assert len(answer_key_errors(kind, flags)) == problems

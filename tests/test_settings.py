@@ -1,0 +1,49 @@
+"""Settings come from the environment and are safe by default."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-key-" + "x7Qp2#vL9$kR4!mZ8&wT3^nB6*hY1" * 2,
+    "ALLOWED_HOSTS": "quiz.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://quiz.example.org",
+}
+
+
+def manage(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", *PRODUCTION, "HTTPS"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "QUIZSITE_VAR_DIR": os.environ["QUIZSITE_VAR_DIR"], **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_missing_secret_key_is_refused_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_local_development_needs_no_variables_but_debug():
+    result = manage("check", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
