@@ -145,7 +145,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Request limits: a quiz form is a few kilobytes; anything far larger is refused with a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024))
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # HTTPS hardening is on whenever DEBUG is off; HTTPS=0 turns it off for a plain-HTTP test server.
 HTTPS = env_bool("HTTPS", not DEBUG)

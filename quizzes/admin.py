@@ -32,6 +32,19 @@ class LessonAdmin(admin.ModelAdmin):
     inlines = [LessonSourceInline]
 
 
+class QuestionInline(admin.TabularInline):
+    """The quiz's questions at a glance; each is edited on its own page, with its choices."""
+
+    model = Question
+    fields = ["order", "text", "kind", "marks"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "lesson", "question_count", "pass_mark", "is_published"]
@@ -39,6 +52,7 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
+    inlines = [QuestionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))

@@ -68,6 +68,7 @@ def quiz_take(request, slug):
     if not attempt_id.isdigit():
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
     attempt = get_object_or_404(Attempt, pk=attempt_id, learner=request.user, quiz=quiz)
+    attempt.quiz = quiz
     if attempt.is_submitted:
         messages.info(request, _("You had already submitted these answers; here is the result."))
         return redirect(attempt)

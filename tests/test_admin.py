@@ -164,3 +164,12 @@ def test_students_cannot_enter_the_admin(learner_client):
     response = learner_client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_the_quiz_page_lists_its_questions_without_adding_any(teacher_client, quiz):
+    response = teacher_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    page = response.content.decode()
+    for question in quiz.questions.all():
+        assert reverse("admin:quizzes_question_change", args=[question.pk]) in page
+    assert "questions-TOTAL_FORMS" in page
+    assert 'name="questions-0-text"' not in page  # shown as text, not an editable field
