@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Question, Quiz
+from .models import Answer, Question, Quiz
 
 QUESTION_FIELD = re.compile(r"^q\d+$")
 # Errors that no honest use of the page can produce: the view answers these with a 400.
@@ -28,51 +28,61 @@ class SignupForm(UserCreationForm):
 
 
 class QuizForm(forms.Form):
-    """One field per question: radio buttons for one answer, checkboxes for several.
+    """One field per dealt question: radio buttons for one answer, checkboxes for several.
 
-    Only choice ids and texts reach the page; nothing here tells which choice is correct.
+    Built from the attempt's answers (their frozen questions, choices in the order dealt), so
+    only choice ids and texts reach the page; nothing here tells which choice is correct. With
+    `require_all` (finishing), every question must be answered; without it (saving), any may
+    be left empty.
     """
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, answers, require_all=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.questions = list(questions)
-        for question in self.questions:
-            self.fields[self.field_name(question)] = self._question_field(question)
+        self.answers = list(answers)
+        for answer in self.answers:
+            self.fields[self.field_name(answer)] = self._question_field(answer, require_all)
 
     @staticmethod
-    def field_name(question: Question) -> str:
-        return f"q{question.id}"
+    def field_name(answer: Answer) -> str:
+        return f"q{answer.question_key}"
 
     @staticmethod
-    def _question_field(question: Question) -> forms.Field:
-        choices = [(choice.id, choice.text) for choice in question.choices.all()]
+    def _question_field(answer: Answer, required: bool) -> forms.Field:
+        question = answer.snapshot
+        choices = [(choice["id"], choice["text"]) for choice in question["choices"]]
         error_messages = {
             "invalid_choice": _("That answer is not one of this question's choices."),
             "invalid_list": _("That answer is not one of this question's choices."),
         }
-        if question.kind == Question.Kind.MULTIPLE:
+        chosen = answer.selected or []
+        if question["kind"] == Question.Kind.MULTIPLE:
             error_messages["required"] = _("Choose at least one answer to this question.")
             return forms.TypedMultipleChoiceField(
-                label=question.text,
+                label=question["text"],
                 choices=choices,
                 coerce=int,
+                required=required,
+                initial=chosen,
                 widget=forms.CheckboxSelectMultiple,
                 error_messages=error_messages,
             )
         error_messages["required"] = _("Choose an answer to this question.")
         return forms.TypedChoiceField(
-            label=question.text,
+            label=question["text"],
             choices=choices,
             coerce=int,
+            empty_value=None,
+            required=required,
+            initial=chosen[0] if chosen else None,
             widget=forms.RadioSelect,
             error_messages=error_messages,
         )
 
     def clean(self):
         cleaned = super().clean()
-        for question in self.questions:
-            name = self.field_name(question)
-            if question.kind == Question.Kind.SINGLE and len(self.data.getlist(name)) > 1:
+        for answer in self.answers:
+            name = self.field_name(answer)
+            if answer.snapshot["kind"] == Question.Kind.SINGLE and len(self.data.getlist(name)) > 1:
                 self.add_error(
                     name,
                     ValidationError(
@@ -96,18 +106,20 @@ class QuizForm(forms.Form):
         )
 
     def selections(self) -> dict[int, list[int]]:
-        """The chosen choice ids by question id, from a valid form."""
+        """The chosen choice ids by question id, from a valid form ([] for none chosen)."""
         selections = {}
-        for question in self.questions:
-            value = self.cleaned_data[self.field_name(question)]
-            selections[question.id] = value if isinstance(value, list) else [value]
+        for answer in self.answers:
+            value = self.cleaned_data[self.field_name(answer)]
+            if value is None:
+                value = []
+            selections[answer.question_key] = value if isinstance(value, list) else [value]
         return selections
 
     def numbered_fields(self):
-        """(number, question, bound field) for each question, in order, for the template."""
+        """(number, frozen question, bound field) for each dealt question, in order."""
         return [
-            (number, question, self[self.field_name(question)])
-            for number, question in enumerate(self.questions, start=1)
+            (number, answer.snapshot, self[self.field_name(answer)])
+            for number, answer in enumerate(self.answers, start=1)
         ]
 
 

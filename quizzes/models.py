@@ -69,6 +69,13 @@ class QuizQuerySet(models.QuerySet):
         return self.filter(is_published=True, lesson__is_published=True)
 
 
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", _("Highest grade")
+    AVERAGE = "average", _("Average grade")
+    FIRST = "first", _("First attempt")
+    LAST = "last", _("Last attempt")
+
+
 class Quiz(models.Model):
     lesson = models.ForeignKey(
         Lesson, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
@@ -84,6 +91,39 @@ class Quiz(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=False)
 
+    shuffle_questions = models.BooleanField(
+        _("shuffle questions"),
+        default=False,
+        help_text=_("Each attempt gets its own question order, kept when the page reloads."),
+    )
+    shuffle_choices = models.BooleanField(
+        _("shuffle choices"),
+        default=False,
+        help_text=_("Each attempt gets its own choice order within every question."),
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        null=True,
+        blank=True,
+        help_text=_("Draw this many questions at random from the quiz. Empty: all of them."),
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=0, help_text=_("0 means unlimited.")
+    )
+    grading_method = models.CharField(
+        _("grade counted"),
+        max_length=10,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+        help_text=_("Which of a learner's attempts counts as their grade."),
+    )
+    opens_at = models.DateTimeField(
+        _("opens"), null=True, blank=True, help_text=_("Empty: open from publication.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes"), null=True, blank=True, help_text=_("Empty: never closes.")
+    )
+
     objects = QuizQuerySet.as_manager()
 
     class Meta:
@@ -96,6 +136,22 @@ class Quiz(models.Model):
                 name="quiz_pass_mark_at_most_100",
                 violation_error_message=_("The pass mark is a percentage: at most 100."),
             ),
+            models.CheckConstraint(
+                condition=Q(questions_per_attempt__isnull=True) | Q(questions_per_attempt__gt=0),
+                name="quiz_draws_at_least_one_question",
+                violation_error_message=_("Draw at least one question, or leave it empty."),
+            ),
+            models.CheckConstraint(
+                condition=Q(grading_method__in=["highest", "average", "first", "last"]),
+                name="quiz_grading_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
+                name="quiz_closes_after_it_opens",
+                violation_error_message=_("The quiz must close after it opens."),
+            ),
         ]
 
     def __str__(self):
@@ -103,6 +159,40 @@ class Quiz(models.Model):
 
     def get_absolute_url(self):
         return reverse("quizzes:quiz-take", kwargs={"slug": self.slug})
+
+    def is_open(self, now) -> bool:
+        """Whether learners may start or answer this quiz at `now`."""
+        return (self.opens_at is None or now >= self.opens_at) and (
+            self.closes_at is None or now < self.closes_at
+        )
+
+
+class GradeBand(models.Model):
+    """Overall feedback for grades from `min_percentage` up to the next band."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="grade_bands")
+    min_percentage = models.PositiveSmallIntegerField(
+        _("from (%)"), help_text=_("This text shows for grades from this percentage upwards.")
+    )
+    feedback = models.TextField(_("feedback"))
+
+    class Meta:
+        ordering = ["quiz", "min_percentage"]
+        verbose_name = _("overall feedback band")
+        verbose_name_plural = _("overall feedback by grade")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "min_percentage"],
+                name="grade_band_unique_start",
+                violation_error_message=_("Two bands of one quiz cannot start at the same grade."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_percentage__lte=100), name="grade_band_start_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.min_percentage}%+"
 
 
 class Question(models.Model):
@@ -190,6 +280,9 @@ class Attempt(models.Model):
         Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
+    seed = models.PositiveIntegerField(
+        _("shuffle seed"), default=0, help_text=_("Fixes this attempt's question and choice order.")
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
     max_marks = models.DecimalField(_("maximum"), max_digits=10, decimal_places=4, default=0)
@@ -238,10 +331,12 @@ class Attempt(models.Model):
 
 
 class Answer(models.Model):
-    """What a learner chose for one question, with a frozen copy of the question as it was.
+    """One question dealt into an attempt, a frozen copy of it, and what the learner chose.
 
-    The snapshot keeps an attempt's record unchanged when a teacher later edits or deletes the
-    question or its choices: review pages and exports read the snapshot, never the live rows.
+    Answers are made when the attempt starts, with `selected` empty until the learner answers.
+    The snapshot (question, choices in the order dealt, correctness, feedback) keeps an attempt
+    unchanged when a teacher later edits or deletes the question: the quiz page, marking, review
+    and exports read the snapshot, never the live rows.
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
@@ -250,8 +345,8 @@ class Answer(models.Model):
     )
     position = models.PositiveIntegerField(_("position"))
     snapshot = models.JSONField(_("question as answered"))
-    selected = models.JSONField(_("chosen choice ids"))
-    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4)
+    selected = models.JSONField(_("chosen choice ids"), null=True, blank=True)
+    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -281,9 +376,14 @@ class Answer(models.Model):
             return "correct"
         return "partial" if self.marks > 0 else "incorrect"
 
+    @property
+    def question_key(self) -> int:
+        """The id of the question answered, kept in the snapshot after the question is deleted."""
+        return self.snapshot["id"]
+
     def review_choices(self) -> list[dict]:
         """Every choice as the learner saw it, with whether they chose it."""
-        chosen = set(self.selected)
+        chosen = set(self.selected or [])
         return [{**choice, "chosen": choice["id"] in chosen} for choice in self.snapshot["choices"]]
 
     def chosen_choices(self) -> list[dict]:

@@ -88,3 +88,34 @@ def answer_key_errors(kind: str, correct_flags: Sequence[bool]) -> list[str]:
     if kind == MULTIPLE and correct == 0:
         errors.append(_("A several-answer question needs at least one correct choice."))
     return errors
+
+
+HIGHEST, AVERAGE, FIRST, LAST = "highest", "average", "first", "last"
+
+
+def overall_grade(method: str, percentages: Sequence[Decimal]) -> Decimal | None:
+    """The grade that counts from a learner's finished attempts, given oldest first.
+
+    None when there is no finished attempt. Averages round half up to 2 decimal places.
+    """
+    if not percentages:
+        return None
+    if method == HIGHEST:
+        return max(percentages)
+    if method == FIRST:
+        return percentages[0]
+    if method == LAST:
+        return percentages[-1]
+    if method == AVERAGE:
+        mean = sum((Fraction(p) for p in percentages), Fraction(0)) / len(percentages)
+        return _to_decimal(mean, PERCENT_PLACES)
+    raise ValueError(f"unknown grading method {method!r}")
+
+
+def band_feedback(bands: Sequence[tuple[int, str]], percent: Decimal) -> str:
+    """The overall feedback for a grade: the band with the highest start not above it."""
+    text = ""
+    for start, feedback in sorted(bands):
+        if percent >= start:
+            text = feedback
+    return text

@@ -16,7 +16,7 @@ from . import exports
 from .downloads import csv_download
 from .forms import AttemptFilterForm, QuizForm, SignupForm
 from .models import Attempt, Lesson, Quiz
-from .services import attempt_start, attempt_submit
+from .services import AttemptRefused, answer_save, attempt_finish, attempt_start
 
 
 @require_GET
@@ -53,15 +53,17 @@ def lesson_detail(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_take(request, slug):
-    """Show every question of a quiz; on a complete submission, score it once and show it."""
+    """Deal or resume the learner's attempt and show its questions; save or finish it on POST."""
     quiz = get_object_or_404(Quiz.objects.published().select_related("lesson"), slug=slug)
-    questions = list(quiz.questions.prefetch_related("choices"))
-    if not questions:
-        return render(request, "quizzes/quiz_take.html", {"quiz": quiz, "form": None})
-
     if request.method == "GET":
-        attempt = attempt_start(learner=request.user, quiz=quiz)
-        form = QuizForm(questions=questions)
+        if not quiz.questions.exists():
+            return render(request, "quizzes/quiz_take.html", {"quiz": quiz, "form": None})
+        try:
+            attempt = attempt_start(learner=request.user, quiz=quiz)
+        except AttemptRefused as refusal:
+            context = {"quiz": quiz, "form": None, "refusal": str(refusal)}
+            return render(request, "quizzes/quiz_take.html", context, status=403)
+        form = QuizForm(answers=attempt.answers.all())
         return render(request, "quizzes/quiz_take.html", _take_context(quiz, attempt, form))
 
     attempt_id = request.POST.get("attempt", "")
@@ -73,12 +75,20 @@ def quiz_take(request, slug):
         messages.info(request, _("You had already submitted these answers; here is the result."))
         return redirect(attempt)
 
-    form = QuizForm(request.POST, questions=questions)
+    finishing = request.POST.get("action", "finish") != "save"
+    form = QuizForm(request.POST, answers=attempt.answers.all(), require_all=finishing)
     if not form.is_valid():
         status = 400 if form.is_forged() else 200
         context = _take_context(quiz, attempt, form)
         return render(request, "quizzes/quiz_take.html", context, status=status)
-    if not attempt_submit(attempt=attempt, questions=questions, selections=form.selections()):
+    if not finishing:
+        try:
+            answer_save(attempt=attempt, selections=form.selections())
+        except AttemptRefused:
+            return redirect(attempt)
+        messages.success(request, _("Your answers are saved. You can come back to them later."))
+        return redirect(quiz)
+    if not attempt_finish(attempt=attempt, selections=form.selections()):
         messages.info(request, _("You had already submitted these answers; here is the result."))
     return redirect(attempt)
 

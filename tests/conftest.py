@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from quizzes.models import Question
+from quizzes.models import Answer, Attempt, Question
 
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 
@@ -60,3 +60,11 @@ def answers_for(quiz, *, all_right=True):
             ids = ids[:1]
         data[f"q{question.id}"] = [str(i) for i in ids]
     return data
+
+
+def nothing_saved():
+    """No choice recorded on any answer and no attempt finished."""
+    return not (
+        Answer.objects.filter(selected__isnull=False).exists()
+        or Attempt.objects.submitted().exists()
+    )

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.models import Answer, Attempt, Question
+from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, choice_ids
+from .conftest import answers_for, choice_ids, nothing_saved
 from .factories import ChoiceFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_an_unanswered_question_brings_the_page_back_with_a_message_and_saves_no
     assert f'id="id_q{multiple.id}_error"' in fieldset.split("</fieldset>")[0]
     # The answer already given is still ticked.
     assert f'value="{kept}"' in page and "checked" in page.split(f'value="{kept}"')[1][:40]
-    assert not Answer.objects.exists()
+    assert nothing_saved()
     assert not Attempt.objects.submitted().exists()
 
 
@@ -181,7 +181,7 @@ def test_forged_or_junk_choice_values_are_refused(learner_client, quiz, value):
     data[f"q{single.id}"] = [value]
     response = submit(learner_client, quiz, data)
     assert response.status_code == (200 if value == "" else 400)
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 def test_two_answers_to_a_one_answer_question_are_refused(learner_client, quiz):
@@ -191,7 +191,7 @@ def test_two_answers_to_a_one_answer_question_are_refused(learner_client, quiz):
     response = submit(learner_client, quiz, data)
     assert response.status_code == 400
     assert "one answer only" in response.content.decode()
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, quiz):
@@ -200,7 +200,7 @@ def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, qui
     data[f"q{other.id}"] = [str(other.choices.first().id)]
     response = submit(learner_client, quiz, data)
     assert response.status_code == 400
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 @pytest.mark.parametrize("attempt_value", ["", "x", "12abc"])
@@ -209,7 +209,7 @@ def test_a_missing_or_junk_attempt_id_is_a_400(learner_client, quiz, attempt_val
         quiz.get_absolute_url(), {"attempt": attempt_value, **answers_for(quiz)}
     )
     assert response.status_code == 400
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 def test_submitting_into_another_learners_attempt_is_a_404(learner_client, quiz):
@@ -236,7 +236,7 @@ def test_a_huge_payload_is_refused_with_400(learner_client, quiz):
         {"attempt": attempt_id, **answers_for(quiz), "padding": "x" * 400_000},
     )
     assert response.status_code == 400
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 def test_a_post_without_csrf_token_is_refused(learner, quiz):
@@ -245,7 +245,7 @@ def test_a_post_without_csrf_token_is_refused(learner, quiz):
     attempt_id = start(client, quiz)
     response = client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
     assert response.status_code == 403
-    assert not Answer.objects.exists()
+    assert nothing_saved()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_before_a_quiz(client, quiz):
