@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import exports
 from .downloads import csv_download
-from .models import Answer, Attempt, Choice, Lesson, LessonSource, Question, Quiz
+from .models import Answer, Attempt, Choice, GradeBand, Lesson, LessonSource, Question, Quiz
 from .scoring import answer_key_errors
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
@@ -45,14 +45,29 @@ class QuestionInline(admin.TabularInline):
         return False
 
 
+class GradeBandInline(admin.TabularInline):
+    model = GradeBand
+    extra = 1
+    fields = ["min_percentage", "feedback"]
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "lesson", "question_count", "pass_mark", "is_published"]
+    fieldsets = [
+        (None, {"fields": ["lesson", "title", "slug", "description", "order", "is_published"]}),
+        (_("Grading"), {"fields": ["pass_mark", "attempts_allowed", "grading_method"]}),
+        (
+            _("Questions"),
+            {"fields": ["questions_per_attempt", "shuffle_questions", "shuffle_choices"]},
+        ),
+        (_("Timing"), {"fields": ["opens_at", "closes_at"]}),
+    ]
     list_filter = ["is_published", "lesson"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
-    inlines = [QuestionInline]
+    inlines = [GradeBandInline, QuestionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -119,6 +134,8 @@ class AnswerInline(admin.TabularInline):
 
     @admin.display(description=_("chosen"))
     def chosen(self, answer):
+        if answer.selected is None:
+            return _("(not answered)")
         return "; ".join(choice["text"] for choice in answer.chosen_choices())
 
 

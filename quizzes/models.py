@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .rendering import render_markdown
+from .scoring import band_feedback
 
 
 class LessonQuerySet(models.QuerySet):
@@ -328,6 +329,11 @@ class Attempt(models.Model):
     @property
     def is_submitted(self):
         return self.submitted_at is not None
+
+    def overall_feedback(self) -> str:
+        """The quiz's feedback text for this attempt's grade band ("" when there is none)."""
+        bands = [(band.min_percentage, band.feedback) for band in self.quiz.grade_bands.all()]
+        return band_feedback(bands, self.percentage)
 
 
 class Answer(models.Model):

@@ -73,6 +73,8 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
         raise AttemptRefused(refusal)
 
     questions = {question.id: question for question in quiz.questions.prefetch_related("choices")}
+    if not questions:
+        raise AttemptRefused(_("This quiz has no questions yet. Come back later."))
     choices = {
         qid: {c.id: c for c in question.choices.all()} for qid, question in questions.items()
     }

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Avg, Count, Max, Prefetch, Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -56,10 +57,10 @@ def quiz_take(request, slug):
     """Deal or resume the learner's attempt and show its questions; save or finish it on POST."""
     quiz = get_object_or_404(Quiz.objects.published().select_related("lesson"), slug=slug)
     if request.method == "GET":
-        if not quiz.questions.exists():
-            return render(request, "quizzes/quiz_take.html", {"quiz": quiz, "form": None})
         try:
             attempt = attempt_start(learner=request.user, quiz=quiz)
+            if _finished_at_close(request, attempt):
+                return redirect(attempt)
         except AttemptRefused as refusal:
             context = {"quiz": quiz, "form": None, "refusal": str(refusal)}
             return render(request, "quizzes/quiz_take.html", context, status=403)
@@ -73,6 +74,8 @@ def quiz_take(request, slug):
     attempt.quiz = quiz
     if attempt.is_submitted:
         messages.info(request, _("You had already submitted these answers; here is the result."))
+        return redirect(attempt)
+    if _finished_at_close(request, attempt):
         return redirect(attempt)
 
     finishing = request.POST.get("action", "finish") != "save"
@@ -91,6 +94,15 @@ def quiz_take(request, slug):
     if not attempt_finish(attempt=attempt, selections=form.selections()):
         messages.info(request, _("You had already submitted these answers; here is the result."))
     return redirect(attempt)
+
+
+def _finished_at_close(request, attempt):
+    """Finish an attempt left open past the quiz's close with the answers it saved."""
+    if attempt.quiz.is_open(timezone.now()):
+        return False
+    attempt_finish(attempt=attempt)
+    messages.info(request, _("The quiz has closed, so your saved answers were submitted."))
+    return True
 
 
 def _take_context(quiz, attempt, form):
