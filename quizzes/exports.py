@@ -42,7 +42,7 @@ def attempt_rows(attempts: QuerySet) -> Iterator[list]:
             "learner__first_name",
             "learner__last_name",
             "learner__email",
-            "quiz__title",
+            "quiz_title",
             "started_at",
             "submitted_at",
             "marks",

@@ -261,6 +261,18 @@ class Choice(models.Model):
         return self.text
 
 
+def protect_submitted(collector, field, sub_objs, using):
+    """Refuse to delete a quiz with finished attempts; drop attempts merely in progress.
+
+    Learners' results are never deleted with the quiz. An attempt that was only opened (a
+    learner's look, a teacher's preview) goes with it.
+    """
+    submitted = [attempt for attempt in sub_objs if attempt.submitted_at is not None]
+    if submitted:
+        models.PROTECT(collector, field, submitted, using)
+    models.CASCADE(collector, field, sub_objs, using)
+
+
 class AttemptQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
@@ -276,10 +288,10 @@ class Attempt(models.Model):
         related_name="attempts",
         verbose_name=_("learner"),
     )
-    # PROTECT: a quiz that learners have attempted cannot be deleted by accident.
     quiz = models.ForeignKey(
-        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+        Quiz, on_delete=protect_submitted, related_name="attempts", verbose_name=_("quiz")
     )
+    quiz_title = models.CharField(_("quiz title"), max_length=200, default="")
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     seed = models.PositiveIntegerField(
         _("shuffle seed"), default=0, help_text=_("Fixes this attempt's question and choice order.")
@@ -288,6 +300,7 @@ class Attempt(models.Model):
     marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
     max_marks = models.DecimalField(_("maximum"), max_digits=10, decimal_places=4, default=0)
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, default=0)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
 
     objects = AttemptQuerySet.as_manager()

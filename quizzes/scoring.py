@@ -69,9 +69,11 @@ def percentage(marks: Decimal, max_marks: Decimal) -> Decimal:
     return _to_decimal(Fraction(marks) / Fraction(max_marks) * 100, PERCENT_PLACES)
 
 
-def is_passed(percent: Decimal, pass_mark: int) -> bool:
-    """Whether a percentage reaches the quiz's pass mark (the pass mark itself passes)."""
-    return percent >= pass_mark
+def is_passed(marks: Decimal, max_marks: Decimal, pass_mark: int) -> bool:
+    """Whether marks reach the pass mark (a percentage), compared before any rounding."""
+    if not max_marks:
+        return pass_mark == 0
+    return Fraction(marks) * 100 >= Fraction(max_marks) * pass_mark
 
 
 def answer_key_errors(kind: str, correct_flags: Sequence[bool]) -> list[str]:

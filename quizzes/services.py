@@ -89,7 +89,9 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     )
     try:
         with transaction.atomic():
-            attempt = Attempt.objects.create(learner=learner, quiz=quiz, seed=seed, started_at=now)
+            attempt = Attempt.objects.create(
+                learner=learner, quiz=quiz, quiz_title=quiz.title, seed=seed, started_at=now
+            )
             Answer.objects.bulk_create(
                 Answer(
                     attempt=attempt,
@@ -168,7 +170,8 @@ def attempt_finish(
         "marks": total,
         "max_marks": maximum,
         "percentage": percent,
-        "passed": is_passed(percent, attempt.quiz.pass_mark),
+        "passed": is_passed(total, maximum, attempt.quiz.pass_mark),
+        "pass_mark": attempt.quiz.pass_mark,
     }
     # The conditional update is the submit-once guard: of two racing requests, only one
     # finds the attempt still open, on SQLite and PostgreSQL alike.

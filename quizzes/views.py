@@ -1,5 +1,7 @@
 """Pages for learners and teachers. Each view parses input, calls one function, and responds."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,6 +20,8 @@ from .downloads import csv_download
 from .forms import AttemptFilterForm, QuizForm, SignupForm
 from .models import Attempt, Lesson, Quiz
 from .services import AttemptRefused, answer_save, attempt_finish, attempt_start
+
+ATTEMPT_ID = re.compile(r"[0-9]{1,18}")
 
 
 @require_GET
@@ -68,7 +72,7 @@ def quiz_take(request, slug):
         return render(request, "quizzes/quiz_take.html", _take_context(quiz, attempt, form))
 
     attempt_id = request.POST.get("attempt", "")
-    if not attempt_id.isdigit():
+    if not ATTEMPT_ID.fullmatch(attempt_id):
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
     attempt = get_object_or_404(Attempt, pk=attempt_id, learner=request.user, quiz=quiz)
     attempt.quiz = quiz
@@ -128,8 +132,13 @@ def my_results(request):
     attempts = Attempt.objects.submitted().filter(learner=request.user).select_related("quiz")
     best = (
         attempts.order_by()
-        .values("quiz__title", "quiz__slug", "quiz__pass_mark")
-        .annotate(best=Max("percentage"), count=Count("id"), last=Max("submitted_at"))
+        .values("quiz__title", "quiz__slug")
+        .annotate(
+            best=Max("percentage"),
+            count=Count("id"),
+            last=Max("submitted_at"),
+            passes=Count("id", filter=Q(passed=True)),
+        )
         .order_by("quiz__title")
     )
     page = Paginator(attempts.order_by("-submitted_at", "-id"), 50).get_page(

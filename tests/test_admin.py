@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Attempt, Choice, Question
 
@@ -132,8 +133,9 @@ def test_teachers_can_read_attempts_but_not_change_or_delete_them(teacher_client
     assert Attempt.objects.filter(pk=attempt.pk).exists()
 
 
-def test_a_quiz_with_attempts_cannot_be_deleted(admin_client, quiz):
-    Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+def test_a_quiz_with_finished_attempts_cannot_be_deleted(admin_client, quiz):
+    now = timezone.now()
+    Attempt.objects.create(learner=UserFactory(), quiz=quiz, started_at=now, submitted_at=now)
     response = admin_client.post(
         reverse("admin:quizzes_quiz_delete", args=[quiz.pk]), {"post": "yes"}
     )
@@ -173,3 +175,13 @@ def test_the_quiz_page_lists_its_questions_without_adding_any(teacher_client, qu
         assert reverse("admin:quizzes_question_change", args=[question.pk]) in page
     assert "questions-TOTAL_FORMS" in page
     assert 'name="questions-0-text"' not in page  # shown as text, not an editable field
+
+
+def test_a_quiz_only_opened_by_learners_can_be_deleted(admin_client, quiz):
+    """An attempt merely in progress (a look, a preview) does not keep a quiz alive."""
+    Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+    response = admin_client.post(
+        reverse("admin:quizzes_quiz_delete", args=[quiz.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Attempt.objects.exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from quizzes.models import Choice, Lesson, Question, Quiz
@@ -136,3 +136,53 @@ def test_a_password_changed_by_its_owner_is_not_overwritten(settings, tmp_path, 
     call_command("ensure_demo_users")
     assert "changed by its owner" in capsys.readouterr().out
     assert Client().login(username="student", password="my-own-new-password")
+
+
+def test_an_existing_account_named_like_a_demo_one_keeps_its_rights(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    learner = User.objects.create_user("teacher", password="a-learners-own-password")
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    learner.refresh_from_db()
+    assert not learner.is_staff
+    assert not learner.groups.exists()
+    assert Client().login(username="teacher", password="a-learners-own-password")
+
+
+def test_the_environment_password_does_not_override_one_the_owner_changed(
+    settings, tmp_path, monkeypatch
+):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("DEMO_STUDENT_PASSWORD", "from-the-environment-123")
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    student = User.objects.get(username="student")
+    student.set_password("my-own-new-password")
+    student.save()
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    assert Client().login(username="student", password="my-own-new-password")
+
+
+def test_reload_refuses_to_leave_an_invalid_answer_key_and_changes_nothing():
+    call_command("load_course", stdout=io.StringIO())
+    question = Question.objects.filter(kind=Question.Kind.SINGLE).first()
+    right = question.choices.get(is_correct=True)
+    question.choices.filter(pk=right.pk).update(is_correct=False)
+    Choice.objects.create(
+        question=question,
+        text="A teacher's new answer",
+        is_correct=True,
+        feedback="Added in the admin.",
+    )
+    with pytest.raises(CommandError, match="invalid questions"):
+        call_command("load_course", "--reload", stdout=io.StringIO())
+    assert not Choice.objects.get(pk=right.pk).is_correct
+
+
+def test_answering_only_the_first_choice_fails_every_shipped_quiz(course):
+    """The right answers are spread over the positions, so 'always the first' cannot pass."""
+    for quiz in Quiz.objects.prefetch_related("questions__choices"):
+        earned = 0
+        for question in quiz.questions.all():
+            first = question.choices.all()[0]
+            correct = sum(c.is_correct for c in question.choices.all())
+            earned += (1 / correct if question.kind == "multiple" else 1) if first.is_correct else 0
+        assert earned / quiz.questions.count() * 100 < quiz.pass_mark, quiz

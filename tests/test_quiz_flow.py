@@ -203,7 +203,7 @@ def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, qui
     assert nothing_saved()
 
 
-@pytest.mark.parametrize("attempt_value", ["", "x", "12abc"])
+@pytest.mark.parametrize("attempt_value", ["", "x", "12abc", "²", "１２", "9" * 30])
 def test_a_missing_or_junk_attempt_id_is_a_400(learner_client, quiz, attempt_value):
     response = learner_client.post(
         quiz.get_absolute_url(), {"attempt": attempt_value, **answers_for(quiz)}
@@ -283,3 +283,21 @@ def test_the_quiz_page_uses_a_constant_number_of_queries(
     for quiz in (small, large):
         with django_assert_max_num_queries(8):
             learner_client.get(quiz.get_absolute_url())
+
+
+def test_a_past_result_keeps_the_title_and_pass_mark_it_was_taken_with(learner_client, quiz):
+    """Renaming the quiz or changing its pass mark later does not rewrite a result."""
+    response = submit(learner_client, quiz, answers_for(quiz, all_right=False))
+    quiz.title, quiz.pass_mark = "Renamed quiz", 0
+    quiz.save()
+    page = learner_client.get(response.url).content.decode()
+    assert "Pass mark: 60%" in page
+    assert "Not passed yet" in page
+    assert "Renamed quiz" not in page
+    mine = learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert "(passed)" not in mine
+
+
+def test_a_signed_in_user_on_the_login_page_gets_the_form_not_an_error(learner_client):
+    response = learner_client.get(reverse("login"), {"next": reverse("login")})
+    assert response.status_code == 200

@@ -77,8 +77,14 @@ def test_percentage_rounds_half_up_to_two_places(marks, maximum, expected):
 
 
 def test_the_pass_mark_itself_passes():
-    assert is_passed(Decimal("60.00"), 60)
-    assert not is_passed(Decimal("59.99"), 60)
+    assert is_passed(Decimal("3"), Decimal("5"), 60)
+    assert not is_passed(Decimal("2.9999"), Decimal("5"), 60)
+
+
+def test_passing_is_decided_before_rounding():
+    """59.996 % shows as 60.00 % but does not reach a 60 % pass mark."""
+    assert percentage(Decimal("5.9996"), Decimal("10")) == Decimal("60.00")
+    assert not is_passed(Decimal("5.9996"), Decimal("10"), 60)
 
 
 @pytest.mark.parametrize(

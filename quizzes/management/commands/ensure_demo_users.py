@@ -19,8 +19,9 @@ DEMO_USERS = {
 class Command(BaseCommand):
     help = (
         "Create the demo accounts 'teacher' (staff, in the Teachers group) and 'student'. "
-        "Passwords come from DEMO_TEACHER_PASSWORD / DEMO_STUDENT_PASSWORD, or are generated "
-        "on first run and kept in var/demo-credentials.json (not in the repository)."
+        "Passwords come from DEMO_TEACHER_PASSWORD / DEMO_STUDENT_PASSWORD when an account is "
+        "created (or with --reset), else they are generated; they are kept in "
+        "var/demo-credentials.json (not in the repository) so every run can print them."
     )
 
     def add_arguments(self, parser):
@@ -46,22 +47,25 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def _ensure(self, username, variable, is_teacher, known, reset):
-        """Create or update one account; return its password, or None if no longer known."""
+        """Create one demo account, or report an existing one; return its password if known.
+
+        Roles and passwords are set only when the account is created (or with --reset, the
+        password): an existing account of that name keeps its rights and its owner's password.
+        """
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": "Demo", "last_name": username.capitalize()},
+            defaults={
+                "first_name": "Demo",
+                "last_name": username.capitalize(),
+                "is_staff": is_teacher,
+            },
         )
-        user.is_staff = is_teacher
-        if is_teacher:
+        if created and is_teacher:
             user.groups.add(Group.objects.get(name="Teachers"))
-        password = os.environ.get(variable)
-        if not password and (created or reset):
-            password = secrets.token_urlsafe(12)
-        if password:
-            if not user.check_password(password):
-                user.set_password(password)
-            user.save()
+        if created or reset:
+            password = os.environ.get(variable) or secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save(update_fields=["password"])
             return password
-        user.save()
         stored = known.get(username)
         return stored if stored and user.check_password(stored) else None

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from quizzes.models import Lesson
+from quizzes.models import Lesson, Question
+from quizzes.scoring import answer_key_errors
 
 COURSE_FIXTURE = settings.BASE_DIR / "fixtures" / "course.yaml"
 
@@ -28,7 +30,21 @@ class Command(BaseCommand):
                 "Course content already loaded; left as it is (use --reload to load it again)."
             )
             return
-        call_command("loaddata", str(COURSE_FIXTURE), verbosity=0)
+        with transaction.atomic():
+            call_command("loaddata", str(COURSE_FIXTURE), verbosity=0)
+            # loaddata skips the admin's checks; a reload over edited rows could break a key.
+            problems = [
+                f"{question.quiz.slug} / question {question.pk}: {error}"
+                for question in Question.objects.select_related("quiz").prefetch_related("choices")
+                for error in answer_key_errors(
+                    question.kind, [choice.is_correct for choice in question.choices.all()]
+                )
+            ]
+            if problems:
+                raise CommandError(
+                    "Nothing was loaded: the course would leave invalid questions. Fix them in "
+                    "the admin, then load again.\n  " + "\n  ".join(problems)
+                )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the course: {Lesson.objects.count()} lessons from {COURSE_FIXTURE.name}."
