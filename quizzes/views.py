@@ -1,6 +1,7 @@
 """Pages for learners and teachers. Each view parses input, calls one function, and responds."""
 
 import re
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import exports
 from .downloads import csv_download
 from .forms import AttemptFilterForm, QuizForm, SignupForm
-from .models import Attempt, Lesson, Quiz
+from .models import Attempt, GradingMethod, Lesson, Quiz
+from .scoring import overall_grade
 from .services import AttemptRefused, answer_save, attempt_finish, attempt_start
 
 ATTEMPT_ID = re.compile(r"[0-9]{1,18}")
@@ -130,9 +132,9 @@ def attempt_result(request, pk):
 def my_results(request):
     """The learner's attempts, newest first, and their best score on each quiz."""
     attempts = Attempt.objects.submitted().filter(learner=request.user).select_related("quiz")
-    best = (
+    best = list(
         attempts.order_by()
-        .values("quiz__title", "quiz__slug")
+        .values("quiz_id", "quiz__title", "quiz__slug", "quiz__grading_method")
         .annotate(
             best=Max("percentage"),
             count=Count("id"),
@@ -141,6 +143,14 @@ def my_results(request):
         )
         .order_by("quiz__title")
     )
+    history = defaultdict(list)
+    for quiz_id, percent in attempts.order_by("submitted_at", "id").values_list(
+        "quiz_id", "percentage"
+    ):
+        history[quiz_id].append(percent)
+    for row in best:
+        row["grade"] = overall_grade(row["quiz__grading_method"], history[row["quiz_id"]])
+        row["method"] = GradingMethod(row["quiz__grading_method"]).label
     page = Paginator(attempts.order_by("-submitted_at", "-id"), 50).get_page(
         request.GET.get("page")
     )

@@ -273,3 +273,22 @@ def test_teachers_edit_every_setting_in_the_admin(teacher_client, quiz):
         "grade_bands-0-min_percentage",
     ):
         assert f'name="{field}' in page.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "grade"), [("highest", 100), ("average", 50), ("first", 0), ("last", 50)]
+)
+def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method, grade):
+    quiz.grading_method = method
+    quiz.save()
+    single, multiple = quiz.questions.all()
+    half = {
+        f"q{single.id}": choice_ids(single, correct=True),
+        f"q{multiple.id}": choice_ids(multiple, correct=False)[:1],
+    }
+    finish(learner_client, quiz, all_right=False)  # 0 %
+    finish(learner_client, quiz, all_right=True)  # 100 %
+    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **half})  # 50 %
+    row = learner_client.get(reverse("quizzes:my-results")).context["best"][0]
+    assert (row["grade"], row["best"], row["count"]) == (grade, 100, 3)
