@@ -143,7 +143,7 @@ class Quiz(models.Model):
                 violation_error_message=_("Draw at least one question, or leave it empty."),
             ),
             models.CheckConstraint(
-                condition=Q(grading_method__in=["highest", "average", "first", "last"]),
+                condition=Q(grading_method__in=GradingMethod.values),
                 name="quiz_grading_method_valid",
             ),
             models.CheckConstraint(
@@ -161,11 +161,9 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:quiz-take", kwargs={"slug": self.slug})
 
-    def is_open(self, now) -> bool:
-        """Whether learners may start or answer this quiz at `now`."""
-        return (self.opens_at is None or now >= self.opens_at) and (
-            self.closes_at is None or now < self.closes_at
-        )
+    def has_closed(self, now) -> bool:
+        """Whether the quiz's close date has passed at `now`: no more starting or answering."""
+        return self.closes_at is not None and now >= self.closes_at
 
 
 class GradeBand(models.Model):

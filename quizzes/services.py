@@ -45,7 +45,7 @@ def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> st
     if quiz.opens_at and now < quiz.opens_at:
         when = formats.date_format(timezone.localtime(quiz.opens_at), "DATETIME_FORMAT")
         return _("This quiz opens on %(when)s.") % {"when": when}
-    if quiz.closes_at and now >= quiz.closes_at:
+    if quiz.has_closed(now):
         when = formats.date_format(timezone.localtime(quiz.closes_at), "DATETIME_FORMAT")
         return _("This quiz closed on %(when)s.") % {"when": when}
     if quiz.attempts_allowed:

@@ -104,7 +104,7 @@ def quiz_take(request, slug):
 
 def _finished_at_close(request, attempt):
     """Finish an attempt left open past the quiz's close with the answers it saved."""
-    if attempt.quiz.is_open(timezone.now()):
+    if not attempt.quiz.has_closed(timezone.now()):
         return False
     attempt_finish(attempt=attempt)
     messages.info(request, _("The quiz has closed, so your saved answers were submitted."))

@@ -292,3 +292,14 @@ def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **half})  # 50 %
     row = learner_client.get(reverse("quizzes:my-results")).context["best"][0]
     assert (row["grade"], row["best"], row["count"]) == (grade, 100, 3)
+
+
+def test_moving_the_open_date_later_does_not_finish_an_attempt_under_way(learner_client, quiz):
+    """Only the close date ends attempts in progress; a later opening does not."""
+    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    quiz.opens_at = timezone.now() + timedelta(days=1)
+    quiz.save()
+    response = learner_client.get(quiz.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["attempt"].pk == attempt_id
+    assert not Attempt.objects.get().is_submitted
