@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from quizzes import views as quiz_views
+from quizzes.views import pages
 
 admin.site.site_header = _("quizsite administration")
 admin.site.site_title = _("quizsite")
 admin.site.index_title = _("Lessons, quizzes and results")
 
 accounts = [
-    path("signup/", quiz_views.signup, name="signup"),
+    path("signup/", pages.signup, name="signup"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

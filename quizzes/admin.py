@@ -1,16 +1,24 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from . import exports
 from .downloads import csv_download
 from .models import Answer, Attempt, Choice, GradeBand, Lesson, LessonSource, Question, Quiz
+from .regrading import regrade_apply, regrade_plan
 from .scoring import answer_key_errors
+from .services import overdue_finish
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -59,9 +67,34 @@ class QuizAdmin(admin.ModelAdmin):
         (_("Grading"), {"fields": ["pass_mark", "attempts_allowed", "grading_method"]}),
         (
             _("Questions"),
-            {"fields": ["questions_per_attempt", "shuffle_questions", "shuffle_choices"]},
+            {
+                "fields": [
+                    "questions_per_attempt",
+                    "shuffle_questions",
+                    "shuffle_choices",
+                    "one_question_per_page",
+                ]
+            },
         ),
-        (_("Timing"), {"fields": ["opens_at", "closes_at"]}),
+        (_("Timing"), {"fields": ["opens_at", "closes_at", "time_limit"]}),
+        (
+            _("Review: after submitting, until the quiz closes"),
+            {
+                "fields": [
+                    ("review_marks", "review_correctness"),
+                    ("review_feedback", "review_explanations"),
+                ]
+            },
+        ),
+        (
+            _("Review: after the quiz closes"),
+            {
+                "fields": [
+                    ("review_marks_after_close", "review_correctness_after_close"),
+                    ("review_feedback_after_close", "review_explanations_after_close"),
+                ]
+            },
+        ),
     ]
     list_filter = ["is_published", "lesson"]
     search_fields = ["title", "description"]
@@ -75,6 +108,42 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, quiz):
         return quiz.question_count
+
+    def get_urls(self):
+        regrade = self.admin_site.admin_view(self.regrade_view)
+        return [
+            path("<int:object_id>/regrade/", regrade, name="quizzes_quiz_regrade"),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def regrade_view(self, request, object_id):
+        """Re-mark past attempts with today's answer key: a dry run (GET), then apply (POST)."""
+        quiz = get_object_or_404(Quiz, pk=object_id)
+        if not self.has_change_permission(request, quiz):
+            raise PermissionDenied
+        if request.method == "POST":
+            changes = regrade_apply(quiz)
+            self.message_user(
+                request,
+                ngettext(
+                    "Regrade done: %(count)d attempt's marks changed.",
+                    "Regrade done: %(count)d attempts' marks changed.",
+                    len(changes),
+                )
+                % {"count": len(changes)},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "quiz": quiz,
+            "changes": regrade_plan(quiz),
+            "attempt_count": quiz.attempts.submitted().count(),
+            "title": _("Regrade %(quiz)s") % {"quiz": quiz},
+        }
+        return TemplateResponse(request, "admin/quizzes/quiz/regrade.html", context)
 
 
 class AnswerKeyFormSet(BaseInlineFormSet):
@@ -151,7 +220,7 @@ class AttemptAdmin(admin.ModelAdmin):
         "percentage",
         "passed",
     ]
-    list_filter = ["quiz", "passed", "submitted_at"]
+    list_filter = ["quiz", "practice", "passed", "submitted_at"]
     search_fields = ["learner__username", "learner__first_name", "learner__last_name"]
     list_select_related = ["learner", "quiz"]
     date_hierarchy = "started_at"
@@ -166,6 +235,11 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        # Attempts left open past their time are finished before a teacher lists them.
+        overdue_finish(Attempt.objects.all())
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Download selected attempts as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

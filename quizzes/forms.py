@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Question, Quiz
+from .models import Answer, Lesson, Question, Quiz
 
 QUESTION_FIELD = re.compile(r"^q\d+$")
 # Errors that no honest use of the page can produce: the view answers these with a 400.
@@ -116,10 +116,10 @@ class QuizForm(forms.Form):
         return selections
 
     def numbered_fields(self):
-        """(number, frozen question, bound field) for each dealt question, in order."""
+        """(number, frozen question, bound field) for each question on the page, in order."""
         return [
-            (number, answer.snapshot, self[self.field_name(answer)])
-            for number, answer in enumerate(self.answers, start=1)
+            (answer.position, answer.snapshot, self[self.field_name(answer)])
+            for answer in self.answers
         ]
 
 
@@ -134,3 +134,22 @@ class AttemptFilterForm(forms.Form):
         empty_label=_("All quizzes"),
         error_messages={"invalid_choice": _("There is no quiz with that name.")},
     )
+
+
+class PracticeForm(forms.Form):
+    """Which lesson's mistakes to practise (empty: all lessons), and where to come back to."""
+
+    lesson = forms.ModelChoiceField(
+        label=_("Lesson"),
+        queryset=Lesson.objects.published(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All lessons"),
+    )
+    back = forms.ChoiceField(
+        choices=[("my-results", "my-results"), ("progress", "progress")],
+        required=False,
+    )
+
+    def clean_back(self):
+        return self.cleaned_data["back"] or "my-results"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import timing
 from .rendering import render_markdown
 from .scoring import band_feedback
 
@@ -124,6 +125,33 @@ class Quiz(models.Model):
     closes_at = models.DateTimeField(
         _("closes"), null=True, blank=True, help_text=_("Empty: never closes.")
     )
+    time_limit = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: no limit. The clock starts when the learner opens the quiz; at the end, "
+            "the answers saved so far are submitted."
+        ),
+    )
+    one_question_per_page = models.BooleanField(
+        _("one question per page"),
+        default=False,
+        help_text=_("Show the questions one at a time, with Previous and Next."),
+    )
+
+    review_marks = models.BooleanField(_("marks"), default=True)
+    review_correctness = models.BooleanField(_("which answers were right"), default=True)
+    review_feedback = models.BooleanField(_("feedback on each choice"), default=True)
+    review_explanations = models.BooleanField(_("explanations and sources"), default=True)
+    review_marks_after_close = models.BooleanField(_("marks"), default=True)
+    review_correctness_after_close = models.BooleanField(
+        _("which answers were right"), default=True
+    )
+    review_feedback_after_close = models.BooleanField(_("feedback on each choice"), default=True)
+    review_explanations_after_close = models.BooleanField(
+        _("explanations and sources"), default=True
+    )
 
     objects = QuizQuerySet.as_manager()
 
@@ -152,6 +180,11 @@ class Quiz(models.Model):
                 | Q(closes_at__gt=F("opens_at")),
                 name="quiz_closes_after_it_opens",
                 violation_error_message=_("The quiz must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0),
+                name="quiz_time_limit_positive",
+                violation_error_message=_("A time limit must be at least one minute."),
             ),
         ]
 
@@ -275,11 +308,20 @@ class AttemptQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
 
+    def graded(self):
+        """Attempts that count: at a quiz, not practice rounds."""
+        return self.filter(practice=False)
+
     def in_progress(self):
         return self.filter(submitted_at__isnull=True)
 
 
 class Attempt(models.Model):
+    """A learner's go at a quiz, or a practice round of their mistakes (`practice`, no quiz).
+
+    Practice rounds never count toward grades, attempt limits or teachers' results.
+    """
+
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -287,10 +329,31 @@ class Attempt(models.Model):
         verbose_name=_("learner"),
     )
     quiz = models.ForeignKey(
-        Quiz, on_delete=protect_submitted, related_name="attempts", verbose_name=_("quiz")
+        Quiz,
+        on_delete=protect_submitted,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("quiz"),
+    )
+    practice = models.BooleanField(_("practice round"), default=False)
+    lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("practice lesson"),
+        help_text=_("The lesson a practice round reviews; empty for all lessons."),
     )
     quiz_title = models.CharField(_("quiz title"), max_length=200, default="")
     started_at = models.DateTimeField(_("started"), default=timezone.now)
+    deadline = models.DateTimeField(
+        _("time limit ends"),
+        null=True,
+        blank=True,
+        help_text=_("When the quiz's time limit runs out for this attempt; empty: no limit."),
+    )
     seed = models.PositiveIntegerField(
         _("shuffle seed"), default=0, help_text=_("Fixes this attempt's question and choice order.")
     )
@@ -300,6 +363,7 @@ class Attempt(models.Model):
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, default=0)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
+    regraded_at = models.DateTimeField(_("regraded"), null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -312,6 +376,15 @@ class Attempt(models.Model):
                 fields=["learner", "quiz"],
                 condition=Q(submitted_at__isnull=True),
                 name="attempt_one_in_progress_per_learner_and_quiz",
+            ),
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(submitted_at__isnull=True, practice=True),
+                name="attempt_one_practice_in_progress_per_learner",
+            ),
+            models.CheckConstraint(
+                condition=Q(practice=True) | Q(quiz__isnull=False),
+                name="attempt_graded_has_a_quiz",
             ),
             models.CheckConstraint(
                 condition=Q(marks__gte=0) & Q(marks__lte=F("max_marks")),
@@ -338,11 +411,25 @@ class Attempt(models.Model):
         return reverse("quizzes:attempt-result", kwargs={"pk": self.pk})
 
     @property
+    def take_url(self) -> str:
+        """Where the learner answers this attempt's questions."""
+        if self.practice:
+            return reverse("quizzes:practice-take", kwargs={"pk": self.pk})
+        return self.quiz.get_absolute_url()
+
+    @property
     def is_submitted(self):
         return self.submitted_at is not None
 
+    @property
+    def ends_at(self):
+        """When answering must stop: the time limit or the quiz's close, whichever is first."""
+        return timing.ends_at(self.deadline, self.quiz.closes_at if self.quiz_id else None)
+
     def overall_feedback(self) -> str:
         """The quiz's feedback text for this attempt's grade band ("" when there is none)."""
+        if self.quiz is None:
+            return ""
         bands = [(band.min_percentage, band.feedback) for band in self.quiz.grade_bands.all()]
         return band_feedback(bands, self.percentage)
 

@@ -1,16 +1,20 @@
 """Writes that touch several models: starting, saving and finishing attempts."""
 
+import enum
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import timing
 from .dealing import deal
-from .models import Answer, Attempt, Choice, Question, Quiz
+from .models import Answer, Attempt, Choice, Lesson, Question, Quiz
+from .progress import latest_mistakes
 from .scoring import ChoiceKey, is_passed, percentage, question_marks
 
 
@@ -49,7 +53,7 @@ def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> st
         when = formats.date_format(timezone.localtime(quiz.closes_at), "DATETIME_FORMAT")
         return _("This quiz closed on %(when)s.") % {"when": when}
     if quiz.attempts_allowed:
-        used = Attempt.objects.submitted().filter(learner=learner, quiz=quiz).count()
+        used = Attempt.objects.submitted().graded().filter(learner=learner, quiz=quiz).count()
         if used >= quiz.attempts_allowed:
             return _("You have used all %(count)d attempts this quiz allows.") % {
                 "count": quiz.attempts_allowed
@@ -72,38 +76,93 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     if refusal:
         raise AttemptRefused(refusal)
 
-    questions = {question.id: question for question in quiz.questions.prefetch_related("choices")}
+    questions = list(quiz.questions.prefetch_related("choices"))
     if not questions:
         raise AttemptRefused(_("This quiz has no questions yet. Come back later."))
-    choices = {
-        qid: {c.id: c for c in question.choices.all()} for qid, question in questions.items()
-    }
     seed = secrets.randbelow(2**31)
-    hand = deal(
-        list(questions),
-        {qid: list(by_id) for qid, by_id in choices.items()},
+    attempt = Attempt(
+        learner=learner,
+        quiz=quiz,
+        quiz_title=quiz.title,
+        seed=seed,
+        started_at=now,
+        deadline=timing.deadline_for(now, quiz.time_limit),
+    )
+    hand = _dealt_answers(
+        questions,
         seed=seed,
         draw=quiz.questions_per_attempt,
         shuffle_questions=quiz.shuffle_questions,
         shuffle_choices=quiz.shuffle_choices,
     )
     try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                learner=learner, quiz=quiz, quiz_title=quiz.title, seed=seed, started_at=now
-            )
-            Answer.objects.bulk_create(
-                Answer(
-                    attempt=attempt,
-                    question=questions[qid],
-                    position=position,
-                    snapshot=question_snapshot(questions[qid], [choices[qid][c] for c in dealt]),
-                )
-                for position, (qid, dealt) in enumerate(hand, start=1)
-            )
+        _save_dealt(attempt, hand)
     except IntegrityError:
         # Another request (a second tab, a double click) dealt it first: use that one.
         return Attempt.objects.in_progress().get(learner=learner, quiz=quiz)
+    return attempt
+
+
+def _dealt_answers(questions: Sequence[Question], *, seed: int, **settings) -> list[Answer]:
+    """Unsaved answers for the questions (choices prefetched), drawn and ordered by `seed`."""
+    by_id = {question.id: question for question in questions}
+    choices = {q.id: {c.id: c for c in q.choices.all()} for q in questions}
+    hand = deal(list(by_id), {qid: list(cs) for qid, cs in choices.items()}, seed=seed, **settings)
+    return [
+        Answer(
+            question=by_id[qid],
+            position=position,
+            snapshot=question_snapshot(by_id[qid], [choices[qid][c] for c in dealt]),
+        )
+        for position, (qid, dealt) in enumerate(hand, start=1)
+    ]
+
+
+@transaction.atomic
+def _save_dealt(attempt: Attempt, answers: Sequence[Answer]) -> None:
+    attempt.save()
+    for answer in answers:
+        answer.attempt = attempt
+    Answer.objects.bulk_create(answers)
+
+
+def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attempt:
+    """A practice round of the questions the learner last got wrong (in a lesson, or all).
+
+    Practice rounds never count toward grades. A learner has one at a time: starting a new
+    one discards an unfinished one. Raises AttemptRefused when there is nothing to practise.
+    """
+    now = timezone.now()
+    mistakes = latest_mistakes(learner, now, lesson)
+    if not mistakes:
+        raise AttemptRefused(
+            _("Nothing to practise: your latest answer to every question there was right.")
+        )
+    questions = Question.objects.filter(id__in=mistakes).prefetch_related("choices")
+    order = {qid: n for n, qid in enumerate(mistakes)}
+    questions = sorted(questions, key=lambda question: order[question.id])
+    seed = secrets.randbelow(2**31)
+    title = (
+        _("Practice: my mistakes in “%(lesson)s”") % {"lesson": lesson.title}
+        if lesson
+        else _("Practice: my mistakes in every lesson")
+    )
+    attempt = Attempt(
+        learner=learner,
+        practice=True,
+        lesson=lesson,
+        quiz_title=title[:200],
+        seed=seed,
+        started_at=now,
+    )
+    hand = _dealt_answers(questions, seed=seed, shuffle_choices=True)
+    try:
+        with transaction.atomic():
+            Attempt.objects.in_progress().filter(learner=learner, practice=True).delete()
+            _save_dealt(attempt, hand)
+    except IntegrityError:
+        # A second click started one at the same moment: use that one.
+        return Attempt.objects.in_progress().get(learner=learner, practice=True)
     return attempt
 
 
@@ -144,12 +203,16 @@ def answer_save(*, attempt: Attempt, selections: Mapping[int, Sequence[int]]) ->
 
 @transaction.atomic
 def attempt_finish(
-    *, attempt: Attempt, selections: Mapping[int, Sequence[int]] | None = None
+    *,
+    attempt: Attempt,
+    selections: Mapping[int, Sequence[int]] | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Save any last choices, mark every answer from its snapshot, and finish the attempt once.
 
-    Returns False, changing nothing, when the attempt had already been finished (a double
-    click, a replayed form or a racing request).
+    `at` is the finishing time to record (default: now; the deadline for an attempt whose
+    time ran out). Returns False, changing nothing, when the attempt had already been
+    finished (a double click, a replayed form or a racing request).
     """
     answers = list(attempt.answers.all())
     _apply(answers, selections or {})
@@ -165,13 +228,15 @@ def attempt_finish(
         total += answer.marks
         maximum += answer.max_marks
     percent = percentage(total, maximum)
+    pass_mark = attempt.quiz.pass_mark if attempt.quiz_id else None
     finished = {
-        "submitted_at": timezone.now(),
+        # Never before the start: a close date moved back in time cannot break the record.
+        "submitted_at": max(at or timezone.now(), attempt.started_at),
         "marks": total,
         "max_marks": maximum,
         "percentage": percent,
-        "passed": is_passed(total, maximum, attempt.quiz.pass_mark),
-        "pass_mark": attempt.quiz.pass_mark,
+        "passed": pass_mark is not None and is_passed(total, maximum, pass_mark),
+        "pass_mark": pass_mark,
     }
     # The conditional update is the submit-once guard: of two racing requests, only one
     # finds the attempt still open, on SQLite and PostgreSQL alike.
@@ -181,3 +246,67 @@ def attempt_finish(
     for field, value in finished.items():
         setattr(attempt, field, value)
     return True
+
+
+class Outcome(enum.Enum):
+    """What became of answers a learner sent."""
+
+    SAVED = "saved"
+    FINISHED = "finished"
+    FINISHED_AT_TIME_UP = "time-up"  # sent as time ran out: accepted, then finished
+    REFUSED_TOO_LATE = "too-late"  # sent after the grace: dropped, saved answers finished
+    ALREADY_FINISHED = "already-finished"
+
+
+def answers_submit(
+    *,
+    attempt: Attempt,
+    selections: Mapping[int, Sequence[int]],
+    finish: bool,
+    now: datetime | None = None,
+) -> Outcome:
+    """Save or finish with the learner's choices, with the server's clock as the judge.
+
+    Choices that arrive after the deadline and its grace period are refused, and the attempt is
+    finished with what was saved before. Choices sent as time runs out are accepted and the
+    attempt finished, whatever button was pressed.
+    """
+    now = now or timezone.now()
+    end = attempt.ends_at
+    if timing.too_late(end, now):
+        finished = attempt_finish(attempt=attempt, at=end)
+        return Outcome.REFUSED_TOO_LATE if finished else Outcome.ALREADY_FINISHED
+    if timing.time_is_up(end, now):
+        finished = attempt_finish(attempt=attempt, selections=selections, at=end)
+        return Outcome.FINISHED_AT_TIME_UP if finished else Outcome.ALREADY_FINISHED
+    if finish:
+        finished = attempt_finish(attempt=attempt, selections=selections, at=now)
+        return Outcome.FINISHED if finished else Outcome.ALREADY_FINISHED
+    try:
+        answer_save(attempt=attempt, selections=selections)
+    except AttemptRefused:
+        return Outcome.ALREADY_FINISHED
+    return Outcome.SAVED
+
+
+def overdue(attempts: QuerySet, now: datetime, *, grace: bool = True) -> QuerySet:
+    """The in-progress attempts among `attempts` whose time or quiz has run out by `now`.
+
+    With `grace`, only those past the grace period too: an answer sent as time ran out may
+    still be on its way, and finishing before it lands would drop it.
+    """
+    cutoff = now - timing.GRACE if grace else now
+    return attempts.in_progress().filter(Q(deadline__lte=cutoff) | Q(quiz__closes_at__lte=cutoff))
+
+
+def overdue_finish(attempts: QuerySet, now: datetime | None = None, *, grace: bool = True) -> int:
+    """Finish, with their saved answers, the attempts that ran out of time; return how many.
+
+    Called wherever attempts are read (the learner's pages, the teacher's results, a cron
+    command), so an attempt left open past its deadline is finished when anyone next looks.
+    """
+    now = now or timezone.now()
+    count = 0
+    for attempt in overdue(attempts, now, grace=grace).select_related("quiz"):
+        count += attempt_finish(attempt=attempt, at=attempt.ends_at)
+    return count

@@ -185,3 +185,44 @@ def test_a_quiz_only_opened_by_learners_can_be_deleted(admin_client, quiz):
     )
     assert response.status_code == 302
     assert not Attempt.objects.exists()
+
+
+def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(
+    teacher_client, quiz
+):
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    form = teacher_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, bool)
+    }
+    data.update(
+        {
+            "lesson": quiz.lesson_id,
+            "is_published": "on",
+            "time_limit": "15",
+            "one_question_per_page": "on",
+            "review_marks": "on",
+            "review_marks_after_close": "on",
+            "review_correctness_after_close": "on",
+            "grade_bands-TOTAL_FORMS": "0",
+            "grade_bands-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": str(quiz.questions.count()),
+            "questions-INITIAL_FORMS": str(quiz.questions.count()),
+        }
+    )
+    for n, question in enumerate(quiz.questions.all()):
+        data[f"questions-{n}-id"] = question.pk
+        data[f"questions-{n}-quiz"] = quiz.pk
+    response = teacher_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    quiz.refresh_from_db()
+    assert quiz.time_limit == 15
+    assert quiz.one_question_per_page
+    assert (quiz.review_marks, quiz.review_correctness, quiz.review_feedback) == (
+        True,
+        False,
+        False,
+    )
+    assert (quiz.review_marks_after_close, quiz.review_correctness_after_close) == (True, True)

@@ -209,7 +209,8 @@ def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers
     learner_client.post(
         quiz.get_absolute_url(), {"attempt": attempt_id, "action": "save", f"q{single.id}": right}
     )
-    quiz.closes_at = timezone.now() - timedelta(seconds=1)
+    Attempt.objects.update(started_at=timezone.now() - timedelta(minutes=5))
+    quiz.closes_at = timezone.now() - timedelta(minutes=1)  # and its grace period is over
     quiz.save()
     late = learner_client.post(
         quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=True)}

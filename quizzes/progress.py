@@ -1,0 +1,98 @@
+"""A learner's progress: best grade and questions mastered per lesson, and their latest mistakes.
+
+Only what the quizzes' review options let the learner see counts here, so neither the progress
+page nor a practice round reveals a mark or a right answer that a teacher chose to hide.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+
+from .models import Answer, Attempt, Lesson, Question
+from .review import visible
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson: Lesson
+    best: Decimal | None  # best percentage on the lesson's quizzes; None: not attempted
+    mastered: int  # questions answered fully right at least once
+    questions: int
+
+    @property
+    def mastered_percent(self) -> int:
+        return round(100 * self.mastered / self.questions) if self.questions else 0
+
+
+def live_questions(lesson: Lesson | None = None) -> QuerySet:
+    """The questions of published quizzes in published lessons (one lesson, or all)."""
+    questions = Question.objects.filter(
+        quiz__is_published=True, quiz__lesson__is_published=True
+    ).order_by("quiz__lesson__order", "quiz__order", "quiz_id", "order", "id")
+    return questions if lesson is None else questions.filter(quiz__lesson=lesson)
+
+
+def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
+    """The learner's finished answers to `questions` whose rightness they may see."""
+    return Answer.objects.filter(
+        attempt__learner=learner,
+        attempt__submitted_at__isnull=False,
+        question__in=questions,
+    ).filter(visible("correctness", now, prefix="attempt__quiz__"))
+
+
+def _full_marks(marks: Decimal, maximum: str) -> bool:
+    return marks >= Decimal(maximum)
+
+
+def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:
+    """Ids of the questions whose latest answer by the learner was not fully right, in order."""
+    questions = live_questions(lesson)
+    latest = {}
+    rows = (
+        _answers(learner, now, questions)
+        .order_by("question_id", "-attempt__submitted_at", "-attempt_id")
+        .values_list("question_id", "marks", "snapshot__marks")
+    )
+    for question_id, marks, maximum in rows:
+        latest.setdefault(question_id, _full_marks(marks, maximum))
+    wrong = {question_id for question_id, right in latest.items() if not right}
+    return [qid for qid in questions.values_list("id", flat=True) if qid in wrong]
+
+
+def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
+    """Per published lesson: best grade, and questions answered fully right at least once."""
+    lessons = list(Lesson.objects.published())
+    questions = live_questions()
+    totals = defaultdict(int)
+    lesson_of = {}
+    for question_id, lesson_id in questions.values_list("id", "quiz__lesson_id"):
+        totals[lesson_id] += 1
+        lesson_of[question_id] = lesson_id
+    mastered = defaultdict(set)
+    rows = _answers(learner, now, questions).filter(marks__gt=0)
+    for question_id, marks, maximum in rows.values_list("question_id", "marks", "snapshot__marks"):
+        if _full_marks(marks, maximum):
+            mastered[lesson_of[question_id]].add(question_id)
+    best = dict(
+        Attempt.objects.submitted()
+        .graded()
+        .filter(learner=learner)
+        .filter(visible("marks", now))
+        .order_by()
+        .values("quiz__lesson")
+        .annotate(best=Max("percentage"))
+        .values_list("quiz__lesson", "best")
+    )
+    return [
+        LessonProgress(
+            lesson=lesson,
+            best=best.get(lesson.id),
+            mastered=len(mastered[lesson.id]),
+            questions=totals[lesson.id],
+        )
+        for lesson in lessons
+    ]

@@ -1,0 +1,1 @@
+"""Pages, one module per audience: everyone, quiz-takers, learners reviewing, teachers."""

@@ -1,0 +1,81 @@
+"""A learner's own results: one attempt's review, their history, and their progress."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..forms import PracticeForm
+from ..models import Attempt, GradingMethod
+from ..progress import lesson_progress
+from ..review import review_for, visible
+from ..scoring import overall_grade
+from ..services import overdue_finish
+
+
+@login_required
+@require_GET
+def attempt_result(request, pk):
+    """A learner's own finished attempt, showing what the quiz's review options allow now."""
+    overdue_finish(Attempt.objects.filter(pk=pk, learner=request.user), grace=False)
+    attempt = get_object_or_404(
+        Attempt.objects.submitted()
+        .select_related("quiz__lesson", "lesson")
+        .prefetch_related("quiz__grade_bands", "answers"),
+        pk=pk,
+        learner=request.user,
+    )
+    review = review_for(attempt.quiz, timezone.now())
+    context = {"attempt": attempt, "review": review}
+    return render(request, "quizzes/attempt_result.html", context)
+
+
+@login_required
+@require_GET
+def my_results(request):
+    """The learner's attempts, newest first, and the grade that counts on each quiz."""
+    now = timezone.now()
+    mine = Attempt.objects.filter(learner=request.user)
+    overdue_finish(mine, now)
+    graded = mine.submitted().graded().filter(visible("marks", now))
+    best = list(
+        graded.order_by()
+        .values("quiz_id", "quiz__title", "quiz__slug", "quiz__grading_method")
+        .annotate(
+            best=Max("percentage"),
+            count=Count("id"),
+            last=Max("submitted_at"),
+            passes=Count("id", filter=Q(passed=True)),
+        )
+        .order_by("quiz__title")
+    )
+    history = defaultdict(list)
+    for quiz_id, percent in graded.order_by("submitted_at", "id").values_list(
+        "quiz_id", "percentage"
+    ):
+        history[quiz_id].append(percent)
+    for row in best:
+        row["grade"] = overall_grade(row["quiz__grading_method"], history[row["quiz_id"]])
+        row["method"] = GradingMethod(row["quiz__grading_method"]).label
+    attempts = mine.submitted().select_related("quiz").order_by("-submitted_at", "-id")
+    page = Paginator(attempts, 50).get_page(request.GET.get("page"))
+    rows = [(attempt, review_for(attempt.quiz, now)) for attempt in page]
+    context = {"page": page, "rows": rows, "best": best, "practice_form": PracticeForm()}
+    return render(request, "quizzes/my_results.html", context)
+
+
+@login_required
+@require_GET
+def progress(request):
+    """Per lesson: the learner's best grade and how many questions they have got right."""
+    now = timezone.now()
+    overdue_finish(Attempt.objects.filter(learner=request.user), now)
+    context = {
+        "rows": lesson_progress(request.user, now),
+        "practice_form": PracticeForm(initial={"back": "progress"}),
+    }
+    return render(request, "quizzes/progress.html", context)

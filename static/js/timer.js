@@ -1,0 +1,64 @@
+// The quiz countdown. The server is the clock: it sends the seconds left when the page loads
+// and refuses late answers whatever this script does. Without JavaScript the page still
+// shows the time left and the time the quiz ends.
+(function () {
+  "use strict";
+  var timer = document.querySelector(".timer[data-seconds-left]");
+  if (!timer) return;
+  var form = document.getElementById(timer.dataset.form);
+  var clock = timer.querySelector(".timer-clock");
+  var announcer = timer.querySelector(".timer-announcer");
+  var lang = document.documentElement.lang || "en";
+  var pl = lang.indexOf("pl") === 0;
+  var endsAt = Date.now() + Number(timer.dataset.secondsLeft) * 1000;
+  // Announce to screen readers at these marks only, never every second.
+  var marks = [600, 300, 60, 30];
+  var submitted = false;
+
+  function format(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function announce(seconds) {
+    var minutes = Math.round(seconds / 60);
+    if (seconds >= 60) {
+      announcer.textContent = pl
+        ? "Pozostało minut: " + minutes + "."
+        : minutes + (minutes === 1 ? " minute left." : " minutes left.");
+    } else {
+      announcer.textContent = pl ? "Pozostało sekund: " + seconds + "." : seconds + " seconds left.";
+    }
+  }
+
+  function finish() {
+    if (submitted || !form) return;
+    submitted = true;
+    announcer.textContent = pl ? "Czas minął. Wysyłanie odpowiedzi." : "Time is up. Submitting your answers.";
+    var button = document.createElement("input");
+    button.type = "hidden";
+    button.name = "action";
+    button.value = "finish";
+    form.appendChild(button);
+    form.submit();
+  }
+
+  function tick() {
+    var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    clock.textContent = format(left);
+    timer.classList.toggle("timer-low", left <= 60);
+    while (marks.length && left <= marks[0]) {
+      var mark = marks.shift();
+      if (left > mark - 5) announce(mark);
+    }
+    if (left <= 0) {
+      // One more second so the server's clock has surely passed the deadline too.
+      window.setTimeout(finish, 1000);
+      return;
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  tick();
+})();

@@ -1,0 +1,131 @@
+"""One question per page: Previous and Next save as they go, Finish checks every page."""
+
+import pytest
+
+from quizzes.models import Attempt
+
+from .conftest import answers_for
+from .factories import question_with_choices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paged(quiz):
+    quiz.one_question_per_page = True
+    quiz.save()
+    question_with_choices(quiz, correct=1, wrong=1, order=3, text="A third question?")
+    return quiz
+
+
+def answer_at(attempt, position):
+    return attempt.answers.get(position=position)
+
+
+def field(answer):
+    return f"q{answer.question_key}"
+
+
+def right(answer):
+    return [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]][:1]
+
+
+def test_each_page_shows_one_question_with_navigation(learner_client, paged):
+    response = learner_client.get(paged.get_absolute_url())
+    form = response.context["form"]
+    assert len(form.fields) == 1
+    page = response.content.decode()
+    assert "Question 1 of 3" in page
+    assert 'name="goto" value="2"' in page  # Next
+    assert "Previous" not in page
+    second = learner_client.get(paged.get_absolute_url(), {"page": 2}).content.decode()
+    assert "Question 2 of 3" in second and "Previous" in second
+    last = learner_client.get(paged.get_absolute_url(), {"page": 3}).content.decode()
+    assert "Finish and see my result" in last and "Next →" not in last
+
+
+def test_next_saves_the_page_and_moves_on(learner_client, paged):
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    first = answer_at(attempt, 1)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 1, "goto": 2, field(first): right(first)},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{paged.get_absolute_url()}?page=2"
+    assert answer_at(attempt, 1).selected == right(first)
+    assert not Attempt.objects.get().is_submitted
+    # Coming back shows the saved answer, and the navigation marks it answered.
+    page = learner_client.get(paged.get_absolute_url(), {"page": 1}).content.decode()
+    radio = f'name="{field(first)}" value="{right(first)[0]}"'
+    assert "checked" in page.split(radio)[1][:40]
+    assert "page-button answered" in page
+
+
+def test_finishing_with_unanswered_pages_names_them_and_saves_this_page(learner_client, paged):
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    last = answer_at(attempt, 3)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 3, "action": "finish", field(last): right(last)},
+    )
+    assert response.status_code == 200
+    assert "Questions 1, 2 have no answer yet." in response.content.decode()
+    assert not Attempt.objects.get().is_submitted
+    assert answer_at(attempt, 3).selected == right(last)
+
+
+def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client, paged):
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    for position in (1, 2):
+        answer = answer_at(attempt, position)
+        chosen = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
+        if answer.snapshot["kind"] == "single":
+            chosen = chosen[:1]
+        learner_client.post(
+            paged.get_absolute_url(),
+            {"attempt": attempt.pk, "page": position, "goto": position + 1, field(answer): chosen},
+        )
+    last = answer_at(attempt, 3)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 3, "action": "finish", field(last): right(last)},
+    )
+    attempt.refresh_from_db()
+    assert response.url == attempt.get_absolute_url()
+    assert (attempt.marks, attempt.max_marks, attempt.percentage) == (3, 3, 100)
+
+
+def test_a_page_that_does_not_exist_is_404_and_a_forged_goto_is_400(learner_client, paged):
+    assert learner_client.get(paged.get_absolute_url(), {"page": 4}).status_code == 404
+    assert learner_client.get(paged.get_absolute_url(), {"page": "x"}).status_code == 404
+    attempt = Attempt.objects.get()
+    for data in ({"page": 1, "goto": 9}, {"page": 0}, {"page": "1; drop"}):
+        response = learner_client.post(paged.get_absolute_url(), {"attempt": attempt.pk, **data})
+        assert response.status_code == 400
+
+
+def test_answering_another_pages_question_from_this_page_is_refused(learner_client, paged):
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    other = answer_at(attempt, 2)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 1, "action": "save", field(other): right(other)},
+    )
+    assert response.status_code == 400
+    assert answer_at(attempt, 2).selected is None
+
+
+def test_all_on_one_page_is_the_default(learner_client, quiz):
+    response = learner_client.get(quiz.get_absolute_url())
+    assert len(response.context["form"].fields) == 2
+    assert 'name="goto"' not in response.content.decode()
+    attempt = Attempt.objects.get()
+    response = learner_client.post(
+        quiz.get_absolute_url(), {"attempt": attempt.pk, **answers_for(quiz)}
+    )
+    assert Attempt.objects.get().is_submitted

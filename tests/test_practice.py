@@ -1,0 +1,169 @@
+"""Practice rounds of the learner's latest mistakes, and the progress page."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt, Question
+
+from .conftest import choice_ids
+from .factories import QuizFactory, question_with_choices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(db):
+    """Two lessons, each with a quiz of two one-answer questions."""
+    quizzes = []
+    for n in (1, 2):
+        quiz = QuizFactory(lesson__order=n, attempts_allowed=1)
+        for order in (1, 2):
+            question_with_choices(quiz, correct=1, wrong=2, order=order, text=f"L{n} Q{order}?")
+        quizzes.append(quiz)
+    return quizzes
+
+
+def finish(client, quiz, right):
+    """Finish an attempt at `quiz`, answering right the questions whose text is in `right`."""
+    client.get(quiz.get_absolute_url())
+    attempt = Attempt.objects.in_progress().get(quiz=quiz)
+    data = {}
+    for question in quiz.questions.all():
+        data[f"q{question.id}"] = choice_ids(question, correct=question.text in right)[:1]
+    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    return Attempt.objects.get(pk=attempt.pk)
+
+
+def start_practice(client, lesson=""):
+    return client.post(reverse("quizzes:practice-new"), {"lesson": lesson})
+
+
+def test_a_practice_round_holds_the_questions_last_answered_wrong(learner_client, course):
+    finish(learner_client, course[0], right={"L1 Q1?"})
+    finish(learner_client, course[1], right={"L2 Q2?"})
+    response = start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    assert response.url == reverse("quizzes:practice-take", args=[practice.pk])
+    assert [a.snapshot["text"] for a in practice.answers.all()] == ["L1 Q2?", "L2 Q1?"]
+    assert practice.quiz is None
+    page = learner_client.get(response.url).content.decode()
+    assert "do not count toward your grades" in page
+    assert "L1 Q2?" in page and "L1 Q1?" not in page
+
+
+def test_a_practice_round_can_keep_to_one_lesson(learner_client, course):
+    finish(learner_client, course[0], right=set())
+    finish(learner_client, course[1], right=set())
+    start_practice(learner_client, course[1].lesson.slug)
+    practice = Attempt.objects.get(practice=True)
+    assert [a.snapshot["text"] for a in practice.answers.all()] == ["L2 Q1?", "L2 Q2?"]
+    assert practice.lesson == course[1].lesson
+
+
+def test_practice_is_marked_but_counts_toward_no_grade_or_limit(learner_client, course):
+    graded = finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    data = {
+        f"q{a.question_key}": [c["id"] for c in a.snapshot["choices"] if c["is_correct"]]
+        for a in practice.answers.all()
+    }
+    response = learner_client.post(practice.take_url, {"attempt": practice.pk, **data})
+    practice.refresh_from_db()
+    assert response.url == practice.get_absolute_url()
+    assert (practice.marks, practice.max_marks) == (2, 2)
+    result = learner_client.get(practice.get_absolute_url()).content.decode()
+    assert "Practice rounds do not count" in result
+    mine = learner_client.get(reverse("quizzes:my-results"))
+    assert [row["grade"] for row in mine.context["best"]] == [graded.percentage]
+    # The quiz allowed one attempt: practice did not use it up, the graded one did.
+    assert learner_client.get(course[0].get_absolute_url()).status_code == 403
+
+
+def test_teachers_results_and_exports_leave_practice_out(learner_client, teacher_client, course):
+    finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    learner_client.post(practice.take_url, {"attempt": practice.pk, "action": "finish"})
+    results = teacher_client.get(reverse("quizzes:results"))
+    assert results.context["summary"]["count"] == 1
+    csv = b"".join(teacher_client.get(reverse("quizzes:results-export")).streaming_content)
+    assert b"Practice" not in csv
+    assert csv.count(b"\n") == 2  # header and the one graded attempt
+
+
+def test_once_put_right_a_question_leaves_the_next_practice_round(learner_client, course):
+    finish(learner_client, course[0], right={"L1 Q1?"})
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    (answer,) = practice.answers.all()
+    right = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
+    learner_client.post(
+        practice.take_url, {"attempt": practice.pk, f"q{answer.question_key}": right}
+    )
+    response = start_practice(learner_client)
+    assert response.url == reverse("quizzes:my-results")
+    page = learner_client.get(response.url).content.decode()
+    assert "Nothing to practise" in page
+
+
+def test_a_new_practice_round_replaces_an_unfinished_one(learner_client, course):
+    finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    first = Attempt.objects.get(practice=True)
+    start_practice(learner_client, course[0].lesson.slug)
+    assert not Attempt.objects.filter(pk=first.pk).exists()
+    assert Attempt.objects.filter(practice=True).count() == 1
+
+
+def test_another_learners_practice_round_is_404(learner_client, client, course):
+    from .factories import UserFactory
+
+    finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    client.force_login(UserFactory())
+    assert client.get(practice.take_url).status_code == 404
+    response = client.post(practice.take_url, {"attempt": practice.pk, "action": "save"})
+    assert response.status_code == 404
+
+
+def test_practice_for_an_unknown_lesson_is_400(learner_client, course):
+    assert start_practice(learner_client, "no-such-lesson").status_code == 400
+    assert learner_client.get(reverse("quizzes:practice-new")).status_code == 405
+
+
+def test_progress_shows_best_grade_and_questions_right_at_least_once(learner_client, course):
+    finish(learner_client, course[0], right={"L1 Q1?"})
+    start_practice(learner_client, course[0].lesson.slug)
+    practice = Attempt.objects.get(practice=True)
+    (answer,) = practice.answers.all()
+    right = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
+    learner_client.post(
+        practice.take_url, {"attempt": practice.pk, f"q{answer.question_key}": right}
+    )
+    response = learner_client.get(reverse("quizzes:progress"))
+    rows = {row.lesson: row for row in response.context["rows"]}
+    first, second = rows[course[0].lesson], rows[course[1].lesson]
+    assert (first.best, first.mastered, first.questions) == (50, 2, 2)  # practice counts here
+    assert (second.best, second.mastered, second.questions) == (None, 0, 2)
+    page = response.content.decode()
+    assert "2 of 2" in page and "Not attempted yet" in page
+
+
+def test_progress_hides_what_review_options_hide(learner_client, course):
+    finish(learner_client, course[0], right={"L1 Q1?", "L1 Q2?"})
+    type(course[0]).objects.filter(pk=course[0].pk).update(
+        review_marks=False, review_correctness=False
+    )
+    rows = learner_client.get(reverse("quizzes:progress")).context["rows"]
+    first = next(row for row in rows if row.lesson == course[0].lesson)
+    assert (first.best, first.mastered) == (None, 0)
+
+
+def test_a_deleted_question_drops_out_of_progress_and_practice(learner_client, course):
+    finish(learner_client, course[0], right=set())
+    Question.objects.get(text="L1 Q1?").delete()
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    assert [a.snapshot["text"] for a in practice.answers.all()] == ["L1 Q2?"]

@@ -1,0 +1,146 @@
+"""Regrading from the admin after a teacher fixes an answer key: dry run first, then apply."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt, Question
+from quizzes.regrading import answer_marks, regrade_plan, rekeyed_snapshot
+
+from .conftest import choice_ids
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def take(client, quiz, choose):
+    """Finish an attempt choosing `choose(question)` for every question."""
+    client.get(quiz.get_absolute_url())
+    attempt = Attempt.objects.in_progress().get(learner__username=client.username)
+    data = {f"q{q.id}": choose(q) for q in quiz.questions.all()}
+    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    attempt.refresh_from_db()
+    return attempt
+
+
+@pytest.fixture
+def two_learners(quiz, client, django_user_model):
+    """Alice chose the first wrong choice of the one-answer question, Bob chose the right one.
+
+    Both got the several-answer question fully right.
+    """
+    from django.test import Client
+
+    single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    wrong = choice_ids(single, correct=False)[0]
+    attempts = {}
+    for name, pick in (("alice", wrong), ("bob", choice_ids(single, correct=True)[0])):
+        user = UserFactory(username=name)
+        c = Client()
+        c.force_login(user)
+        c.username = name
+
+        def choose(question, pick=pick):
+            if question.kind == Question.Kind.SINGLE:
+                return [pick]
+            return choice_ids(question, correct=True)
+
+        attempts[name] = take(c, quiz, choose)
+    assert attempts["alice"].marks == 1 and attempts["bob"].marks == 2
+    return single, wrong, attempts
+
+
+def fix_the_key(single, wrong):
+    """The teacher decides the choice Alice picked is the right one after all."""
+    single.choices.update(is_correct=False)
+    single.choices.filter(pk=wrong).update(is_correct=True, feedback="Right after all.")
+
+
+def test_editing_the_key_alone_changes_no_past_attempt(quiz, two_learners):
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    for attempt in attempts.values():
+        before = attempt.marks
+        attempt.refresh_from_db()
+        assert attempt.marks == before
+        assert attempt.regraded_at is None
+
+
+def test_the_dry_run_lists_whose_marks_change_and_by_how_much(quiz, teacher_client, two_learners):
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    changes = {c.attempt.learner.username: c for c in regrade_plan(quiz)}
+    assert set(changes) == {"alice", "bob"}
+    assert (changes["alice"].old_marks, changes["alice"].new_marks) == (1, 2)
+    assert changes["alice"].difference == 1
+    assert changes["bob"].difference == -1
+    assert (changes["bob"].old_passed, changes["bob"].new_passed) == (True, False)
+
+    url = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+    page = teacher_client.get(url).content.decode()
+    assert "2 of 2 finished attempts would change" in page
+    assert "alice" in page and "+1" in page and "-1" in page
+    assert "50% → 100%" in page
+    for attempt in Attempt.objects.all():  # the dry run changed nothing
+        assert attempt.regraded_at is None
+    assert Attempt.objects.get(learner__username="alice").marks == 1
+
+
+def test_applying_the_regrade_remarks_the_attempts_and_the_learner_sees_it(
+    quiz, teacher_client, two_learners
+):
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    url = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+    response = teacher_client.post(url)
+    assert response.status_code == 302
+    alice = Attempt.objects.get(learner__username="alice")
+    bob = Attempt.objects.get(learner__username="bob")
+    assert (alice.marks, alice.percentage, alice.passed) == (2, 100, True)
+    assert (bob.marks, bob.percentage, bob.passed) == (1, 50, False)
+    assert alice.regraded_at is not None
+    answer = alice.answers.get(question=single)
+    assert answer.marks == 1
+    picked = next(c for c in answer.snapshot["choices"] if c["id"] == wrong)
+    assert picked["is_correct"] and picked["feedback"] == "Right after all."
+    # A second run finds nothing left to change.
+    assert regrade_plan(quiz) == []
+    page = teacher_client.get(url).content.decode()
+    assert "No finished attempt" in page
+
+
+def test_the_regrade_keeps_what_the_learner_saw(quiz, two_learners):
+    single, wrong, attempts = two_learners
+    single.text = "A reworded question"
+    single.save()
+    single.choices.filter(pk=wrong).update(text="A reworded choice")
+    from quizzes.regrading import regrade_apply
+
+    regrade_apply(quiz)
+    answer = Attempt.objects.get(learner__username="alice").answers.get(question=single)
+    assert answer.snapshot["text"] != "A reworded question"
+    assert "A reworded choice" not in [c["text"] for c in answer.snapshot["choices"]]
+
+
+def test_students_cannot_open_the_regrade_page(quiz, learner_client):
+    url = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+    assert learner_client.get(url).status_code == 302  # to the admin sign-in
+    assert learner_client.post(url).status_code == 302
+    assert not Attempt.objects.filter(regraded_at__isnull=False).exists()
+
+
+def test_the_regrade_link_is_on_the_quiz_page(quiz, teacher_client):
+    page = teacher_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content
+    assert reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]).encode() in page
+
+
+def test_a_deleted_question_keeps_its_key_and_marks():
+    snapshot = {
+        "kind": "single",
+        "marks": "2.00",
+        "choices": [{"id": 1, "is_correct": True}, {"id": 2, "is_correct": False}],
+    }
+    assert rekeyed_snapshot(snapshot, None) is snapshot
+    assert answer_marks(snapshot, [1]) == Decimal("2.0000")
+    assert answer_marks(snapshot, None) == Decimal("0.0000")

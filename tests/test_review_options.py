@@ -1,0 +1,123 @@
+"""Review options: what a learner sees of a finished attempt, before and after the quiz closes."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Attempt, Quiz
+from quizzes.review import FULL, Review, review_for
+
+from .conftest import answers_for
+from .factories import QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2025, 9, 10, 12, 0, tzinfo=UTC)
+HIDE_ALL = {
+    "review_marks": False,
+    "review_correctness": False,
+    "review_feedback": False,
+    "review_explanations": False,
+}
+
+
+def test_by_default_the_learner_sees_everything():
+    assert review_for(Quiz(), NOON) == FULL
+    assert review_for(None, NOON) == FULL  # practice rounds
+
+
+def test_the_after_close_options_apply_once_the_quiz_has_closed():
+    quiz = Quiz(closes_at=NOON, **HIDE_ALL, review_feedback_after_close=False)
+    assert review_for(quiz, NOON - timedelta(seconds=1)) == Review(False, False, False, False)
+    assert review_for(quiz, NOON) == Review(True, True, False, True)
+
+
+def finished_attempt(client, quiz):
+    client.get(quiz.get_absolute_url())
+    attempt = Attempt.objects.get()
+    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **answers_for(quiz)})
+    attempt.refresh_from_db()
+    assert attempt.is_submitted
+    return attempt
+
+
+def set_review(quiz, **options):
+    Quiz.objects.filter(pk=quiz.pk).update(**options)
+
+
+def result_page(client, attempt):
+    response = client.get(attempt.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_hidden_marks_are_not_on_the_result_my_results_or_home(learner_client, quiz):
+    attempt = finished_attempt(learner_client, quiz)
+    set_review(quiz, review_marks=False)
+    page = result_page(learner_client, attempt)
+    assert "out of" not in page and "marks" not in page.split("<ol")[1]
+    assert "Passed" not in page and "Not passed" not in page
+    assert "Your answers are in" in page
+    assert "chosen not to show marks" in page
+    mine = learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert "100%" not in mine
+    assert "Not shown yet" in mine
+    home = learner_client.get(reverse("quizzes:home")).content.decode()
+    assert "Your best" not in home
+
+
+def test_marks_hidden_until_close_say_when_they_will_show(learner_client, quiz):
+    attempt = finished_attempt(learner_client, quiz)
+    set_review(quiz, review_marks=False, closes_at=timezone.now() + timedelta(days=2))
+    page = result_page(learner_client, attempt)
+    assert "will show the marks after the quiz closes" in page
+    set_review(quiz, closes_at=timezone.now() - timedelta(minutes=1))
+    page = result_page(learner_client, attempt)
+    assert "2 out of 2 marks (100%)" in page
+
+
+def test_hidden_correctness_shows_neither_outcome_nor_right_answer(learner_client, quiz):
+    attempt = finished_attempt(learner_client, quiz)
+    set_review(quiz, review_correctness=False)
+    page = result_page(learner_client, attempt)
+    assert "Correct answer" not in page
+    assert "✓ Correct" not in page and "Incorrect" not in page
+    assert "outcome-correct" not in page
+    assert 'class="chosen correct"' not in page
+    assert "Your answer" in page  # the learner still sees what they chose
+
+
+def test_hidden_feedback_and_explanations_are_left_out(learner_client, quiz):
+    attempt = finished_attempt(learner_client, quiz)
+    set_review(quiz, review_feedback=False, review_explanations=False)
+    page = result_page(learner_client, attempt)
+    assert "Why this choice is right or wrong." not in page
+    assert "Why the right answer is right." not in page
+    assert "Source:" not in page
+    assert "Some of the review is hidden" in page
+
+
+def test_with_everything_hidden_the_page_reveals_nothing_to_a_forged_request(learner_client, quiz):
+    attempt = finished_attempt(learner_client, quiz)
+    set_review(quiz, **HIDE_ALL)
+    for params in ({}, {"review": "all"}, {"show": "marks"}):
+        page = learner_client.get(attempt.get_absolute_url(), params).content.decode()
+        for secret in ("Correct answer", "Why this choice", "Why the right answer", "100%"):
+            assert secret not in page
+
+
+def test_practice_does_not_reveal_correctness_the_quiz_hides(learner, learner_client):
+    quiz = QuizFactory()
+    from .factories import question_with_choices
+
+    question = question_with_choices(quiz, correct=1, wrong=2)
+    learner_client.get(quiz.get_absolute_url())
+    attempt = Attempt.objects.get()
+    wrong = [c.id for c in question.choices.all() if not c.is_correct][0]
+    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
+    set_review(quiz, review_correctness=False)
+    response = learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    assert response.status_code == 302
+    assert not Attempt.objects.filter(practice=True).exists()
