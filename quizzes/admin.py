@@ -15,7 +15,17 @@ from django.views.decorators.http import require_http_methods
 
 from . import exports
 from .downloads import csv_download
-from .models import Answer, Attempt, Choice, GradeBand, Lesson, LessonSource, Question, Quiz
+from .models import (
+    Answer,
+    Attempt,
+    Choice,
+    GradeBand,
+    Lesson,
+    LessonSource,
+    Misconception,
+    Question,
+    Quiz,
+)
 from .regrading import regrade_apply, regrade_plan
 from .scoring import answer_key_errors
 from .services import overdue_finish
@@ -70,6 +80,7 @@ class QuizAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "questions_per_attempt",
+                    "draws_from",
                     "shuffle_questions",
                     "shuffle_choices",
                     "one_question_per_page",
@@ -101,6 +112,7 @@ class QuizAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
     inlines = [GradeBandInline, QuestionInline]
+    filter_horizontal = ["draws_from"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -167,7 +179,23 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = AnswerKeyFormSet
     extra = 4
-    fields = ["text", "is_correct", "feedback", "order"]
+    fields = ["text", "is_correct", "feedback", "misconception", "order"]
+
+
+@admin.register(Misconception)
+class MisconceptionAdmin(admin.ModelAdmin):
+    """The shared list of mistaken beliefs that wrong choices test; teachers may extend it."""
+
+    list_display = ["name", "slug", "choice_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(choice_count=Count("choices"))
+
+    @admin.display(description=_("wrong choices testing it"), ordering="choice_count")
+    def choice_count(self, misconception):
+        return misconception.choice_count
 
 
 @admin.register(Question)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -66,6 +67,22 @@ class LessonSource(models.Model):
         return self.title
 
 
+class Misconception(models.Model):
+    """A mistaken belief a wrong choice tests, so results can show what a class believes."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("misconception")
+        verbose_name_plural = _("misconceptions")
+
+    def __str__(self):
+        return self.name
+
+
 class QuizQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True, lesson__is_published=True)
@@ -92,6 +109,17 @@ class Quiz(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=False)
+    draws_from = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="drawn_into",
+        verbose_name=_("also draw from"),
+        help_text=_(
+            "The questions of these quizzes join this quiz's own, e.g. for a final quiz that "
+            "draws at random from the whole course."
+        ),
+    )
 
     shuffle_questions = models.BooleanField(
         _("shuffle questions"),
@@ -194,6 +222,12 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:quiz-take", kwargs={"slug": self.slug})
 
+    def pool(self):
+        """The questions an attempt is drawn from: the quiz's own and those it draws from."""
+        return Question.objects.filter(Q(quiz=self) | Q(quiz__in=self.draws_from.all())).order_by(
+            "quiz__lesson__order", "quiz__order", "quiz_id", "order", "id"
+        )
+
     def has_closed(self, now) -> bool:
         """Whether the quiz's close date has passed at `now`: no more starting or answering."""
         return self.closes_at is not None and now >= self.closes_at
@@ -274,6 +308,15 @@ class Choice(models.Model):
     feedback = models.TextField(
         _("feedback"), help_text=_("Why this choice is right or wrong; shown after submitting.")
     )
+    misconception = models.ForeignKey(
+        Misconception,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="choices",
+        verbose_name=_("misconception"),
+        help_text=_("For a wrong choice: the mistaken belief that leads a learner to pick it."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -290,6 +333,12 @@ class Choice(models.Model):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        if self.is_correct and self.misconception_id:
+            raise ValidationError(
+                {"misconception": _("A correct choice tests no misconception; leave it empty.")}
+            )
 
 
 def protect_submitted(collector, field, sub_objs, using):

@@ -47,7 +47,12 @@ def rekeyed_snapshot(snapshot: dict, question: Question | None) -> dict:
     for choice in snapshot["choices"]:
         current = live.get(choice["id"])
         if current is not None:
-            choice = {**choice, "is_correct": current.is_correct, "feedback": current.feedback}
+            choice = {
+                **choice,
+                "is_correct": current.is_correct,
+                "feedback": current.feedback,
+                "misconception": current.misconception.slug if current.misconception else None,
+            }
         choices.append(choice)
     return {
         **snapshot,
@@ -67,7 +72,11 @@ def answer_marks(snapshot: dict, selected: list | None) -> Decimal:
 
 def _rekeyed(quiz: Quiz):
     """Every attempt at the quiz with its answers re-keyed and re-marked, unsaved."""
-    questions = {q.id: q for q in quiz.questions.prefetch_related("choices")}
+    answered = Answer.objects.filter(attempt__quiz=quiz).values("question_id")
+    questions = {
+        q.id: q
+        for q in Question.objects.filter(id__in=answered).prefetch_related("choices__misconception")
+    }
     attempts = (
         Attempt.objects.filter(quiz=quiz)
         .select_related("learner")

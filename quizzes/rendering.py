@@ -1,5 +1,10 @@
-"""Markdown to safe HTML for lesson bodies."""
+"""Markdown to safe HTML for lesson bodies, with a timeline figure authors write as plain lines."""
 
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -9,6 +14,131 @@ from markdown_it import MarkdownIt
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
 )
+
+# The drawing's coordinate system (the SVG scales to the page width).
+WIDTH, HEIGHT, MARGIN, AXIS_Y, RADIUS = 1000, 170, 45, 122, 17
+
+
+@dataclass(frozen=True)
+class Event:
+    when: date
+    precision: str  # "day" or "month"
+    who: str
+    what: str
+
+
+def parse_event(line: str) -> Event | None:
+    """One `YYYY-MM-DD | who | what` line (or `YYYY-MM`), or None when it does not parse."""
+    parts = [part.strip() for part in line.split("|")]
+    if len(parts) != 3 or not all(parts):
+        return None
+    stamp, who, what = parts
+    try:
+        if len(stamp) == 7:
+            return Event(date.fromisoformat(f"{stamp}-01"), "month", who, what)
+        return Event(date.fromisoformat(stamp), "day", who, what)
+    except ValueError:
+        return None
+
+
+def _x(when: date, first: date, last: date) -> float:
+    span = (last - first).days or 1
+    return round(MARGIN + (when - first).days / span * (WIDTH - 2 * MARGIN), 1)
+
+
+def _drawing(events: list[Event]) -> str:
+    """The events as numbered dots on a time axis: a picture; the list below carries the text."""
+    first = date(events[0].when.year, 1, 1)
+    last = date(events[-1].when.year + 1, 1, 1)
+    parts = [
+        f'<svg class="timeline-drawing" viewBox="0 0 {WIDTH} {HEIGHT}" aria-hidden="true" '
+        'focusable="false" preserveAspectRatio="xMidYMid meet">',
+        f'<line class="timeline-axis" x1="{MARGIN}" y1="{AXIS_Y}" x2="{WIDTH - MARGIN}" '
+        f'y2="{AXIS_Y}"/>',
+    ]
+    labelled = [first.year]
+    for year in range(first.year, last.year + 1):
+        x = _x(date(year, 1, 1), first, last)
+        major = (year % 5 == 0 or year == last.year) and year - labelled[-1] >= 3
+        if major:
+            labelled.append(year)
+        parts.append(
+            f'<line class="timeline-tick" x1="{x}" y1="{AXIS_Y}" x2="{x}" '
+            f'y2="{AXIS_Y + (10 if major else 5)}"/>'
+        )
+        if major or year == first.year:
+            parts.append(
+                f'<text class="timeline-year" x="{x}" y="{AXIS_Y + 36}" '
+                f'text-anchor="middle">{year}</text>'
+            )
+    placed: list[tuple[float, int]] = []
+    for number, event in enumerate(events, start=1):
+        x = _x(event.when, first, last)
+        # Dots that would overlap stack upwards.
+        level = sum(1 for other_x, _ in placed if abs(other_x - x) < 2 * RADIUS + 4)
+        placed.append((x, level))
+        y = AXIS_Y - RADIUS - 8 - level * (2 * RADIUS + 6)
+        parts.append(
+            f'<line class="timeline-stem" x1="{x}" y1="{AXIS_Y}" x2="{x}" y2="{y + RADIUS}"/>'
+            f'<circle class="timeline-dot" cx="{x}" cy="{y}" r="{RADIUS}"/>'
+            f'<text class="timeline-number" x="{x}" y="{y + 7}" text-anchor="middle">'
+            f"{number}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_timeline(source: str) -> str:
+    """A `timeline` block as a figure: a drawing for the eye, an ordered list for everyone."""
+    caption = ""
+    events, unparsed = [], []
+    for line in source.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.lower().startswith("title:"):
+            caption = line.split(":", 1)[1].strip()
+            continue
+        event = parse_event(line)
+        if event is None:
+            unparsed.append(line)
+        else:
+            events.append(event)
+    events.sort(key=lambda event: event.when)
+    items = []
+    for event in events:
+        if event.precision == "month":
+            shown = formats.date_format(event.when, "YEAR_MONTH_FORMAT")
+            machine = event.when.strftime("%Y-%m")
+        else:
+            shown = formats.date_format(event.when, "DATE_FORMAT")
+            machine = event.when.isoformat()
+        items.append(
+            f'<li><time datetime="{machine}">{escape(shown)}</time> '
+            f'<strong class="timeline-who">{escape(event.who)}</strong> '
+            f'<span class="timeline-what">{escape(event.what)}</span></li>'
+        )
+    items.extend(f"<li>{escape(line)}</li>" for line in unparsed)
+    html = ['<figure class="timeline">']
+    if caption:
+        html.append(f"<figcaption>{escape(caption)}</figcaption>")
+    if events:
+        html.append(_drawing(events))
+    html.append(f'<ol class="timeline-list">{"".join(items)}</ol></figure>\n')
+    return "".join(html)
+
+
+_default_fence = _markdown.renderer.rules["fence"]
+
+
+def _fence(renderer, tokens, idx, options, env):
+    token = tokens[idx]
+    if token.info.strip() == "timeline":
+        return render_timeline(token.content)
+    return _default_fence(tokens, idx, options, env)
+
+
+_markdown.add_render_rule("fence", _fence)
 
 
 def render_markdown(text: str) -> SafeString:

@@ -38,6 +38,7 @@ def question_snapshot(question: Question, choices: Sequence[Choice]) -> dict:
                 "text": choice.text,
                 "is_correct": choice.is_correct,
                 "feedback": choice.feedback,
+                "misconception": choice.misconception.slug if choice.misconception else None,
             }
             for choice in choices
         ],
@@ -76,7 +77,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     if refusal:
         raise AttemptRefused(refusal)
 
-    questions = list(quiz.questions.prefetch_related("choices"))
+    questions = list(quiz.pool().prefetch_related("choices__misconception"))
     if not questions:
         raise AttemptRefused(_("This quiz has no questions yet. Come back later."))
     seed = secrets.randbelow(2**31)
@@ -138,7 +139,7 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
         raise AttemptRefused(
             _("Nothing to practise: your latest answer to every question there was right.")
         )
-    questions = Question.objects.filter(id__in=mistakes).prefetch_related("choices")
+    questions = Question.objects.filter(id__in=mistakes).prefetch_related("choices__misconception")
     order = {qid: n for n, qid in enumerate(mistakes)}
     questions = sorted(questions, key=lambda question: order[question.id])
     seed = secrets.randbelow(2**31)

@@ -187,9 +187,7 @@ def test_a_quiz_only_opened_by_learners_can_be_deleted(admin_client, quiz):
     assert not Attempt.objects.exists()
 
 
-def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(
-    teacher_client, quiz
-):
+def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(teacher_client, quiz):
     url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     form = teacher_client.get(url).context["adminform"].form
     data = {

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from quizzes.models import Choice, Lesson, Question, Quiz
+from quizzes.models import Attempt, Choice, Lesson, Question, Quiz
 from quizzes.scoring import answer_key_errors
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "course.yaml"
 SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+FACTS = (ROOT.parent / "shared" / "FACTS.md").read_text()
 
 
 @pytest.fixture
@@ -26,38 +27,127 @@ def course(db):
     call_command("loaddata", str(FIXTURE), verbosity=0)
 
 
-def test_the_fixture_loads_three_published_lessons_each_with_a_quiz(course):
+LESSON_SLUGS = [
+    "north-atlantic-treaty-and-council",
+    "article-4-consultation",
+    "article-4-versus-article-5",
+    "article-4-through-history",
+    "september-2025-drone-incident",
+    "reading-the-news-critically",
+    "final-review",
+]
+
+
+def lesson_words(lesson):
+    return len(re.findall(r"[\w’'-]+", lesson.body))
+
+
+def test_the_course_has_six_lessons_and_a_final_review_in_order(course):
     lessons = Lesson.objects.published()
-    assert lessons.count() >= 3
+    assert list(lessons.values_list("slug", flat=True)) == LESSON_SLUGS
     for lesson in lessons:
-        assert lesson.quizzes.filter(is_published=True).exists()
-        assert lesson.sources.exists()
+        assert lesson.quizzes.filter(is_published=True).count() == 1, lesson
+        assert lesson.sources.count() >= 3, lesson
+        assert all(
+            s.url.startswith("https://") or s.url.startswith("http://")
+            for s in lesson.sources.all()
+        )
 
 
-def test_every_quiz_has_at_least_eight_questions_and_one_takes_several_answers(course):
-    for quiz in Quiz.objects.all():
-        assert quiz.questions.count() >= 8, quiz
-        assert quiz.questions.filter(kind=Question.Kind.MULTIPLE).exists(), quiz
+@pytest.mark.parametrize("slug", LESSON_SLUGS[:6])
+def test_each_lesson_is_600_to_1200_words_with_headings(course, slug):
+    lesson = Lesson.objects.get(slug=slug)
+    assert 600 <= lesson_words(lesson) <= 1200, (slug, lesson_words(lesson))
+    assert lesson.body.count("\n## ") >= 3
+    assert "## Sources" not in lesson.body  # sources are rows, listed under the lesson
 
 
-def test_every_question_in_the_fixture_is_valid_and_sourced(course):
-    for question in Question.objects.prefetch_related("choices"):
+def test_the_final_review_is_a_real_lesson_too(course):
+    assert 600 <= lesson_words(Lesson.objects.get(slug="final-review")) <= 1200
+
+
+def test_every_lesson_quiz_has_ten_or_more_questions_of_both_kinds(course):
+    total = 0
+    for quiz in Quiz.objects.exclude(slug="final-quiz"):
+        questions = quiz.questions.all()
+        assert questions.count() >= 10, quiz
+        assert questions.filter(kind=Question.Kind.MULTIPLE).count() >= 2, quiz
+        assert questions.filter(kind=Question.Kind.SINGLE).count() >= 2, quiz
+        assert questions.values("marks").distinct().count() >= 2, (
+            quiz
+        )  # easy and hard weigh differently
+        total += questions.count()
+    assert total >= 60
+
+
+def test_the_final_quiz_draws_twenty_at_random_from_every_lesson_quiz(course, learner_client):
+    final = Quiz.objects.get(slug="final-quiz")
+    assert final.questions.count() == 0
+    assert set(final.draws_from.values_list("slug", flat=True)) == set(LESSON_SLUGS[:6])
+    assert final.questions_per_attempt == 20 and final.shuffle_questions
+    assert final.pool().count() >= 60
+    response = learner_client.get(final.get_absolute_url())
+    assert response.status_code == 200
+    attempt = Attempt.objects.get(quiz=final)
+    dealt = list(attempt.answers.values_list("question__quiz__slug", flat=True))
+    assert len(dealt) == 20 and len(set(dealt)) >= 3
+
+
+def test_every_question_in_the_fixture_is_valid_sourced_and_tagged(course):
+    for question in Question.objects.prefetch_related("choices__misconception"):
         choices = list(question.choices.all())
         assert answer_key_errors(question.kind, [c.is_correct for c in choices]) == [], question
+        assert 2 <= len(choices) <= 5, question
         assert question.explanation.strip(), question
         assert question.source_url.startswith("https://") or question.source_url.startswith(
             "http://"
         ), question
+        assert question.source_url in FACTS, question  # every source comes from the fact sheet
         assert question.source_title.strip(), question
         for choice in choices:
             assert choice.feedback.strip(), choice
+            if choice.is_correct:
+                assert choice.misconception is None, choice
+            else:
+                assert choice.misconception is not None, choice
             choice.full_clean()
         question.full_clean()
+
+
+def test_every_misconception_is_tested_and_listed_for_teachers(course, teacher_client):
+    from django.urls import reverse
+
+    from quizzes.models import Misconception
+
+    assert Misconception.objects.count() >= 5
+    for misconception in Misconception.objects.all():
+        assert misconception.choices.exists(), misconception
+    page = teacher_client.get(reverse("admin:quizzes_misconception_changelist"))
+    assert page.status_code == 200
+    assert "Confuses Article 4 with Article 5" in page.content.decode()
 
 
 def test_question_texts_are_not_duplicated(course):
     texts = list(Question.objects.values_list("text", flat=True))
     assert len(texts) == len(set(texts))
+
+
+def test_content_md_maps_every_question(course):
+    content = (ROOT / "docs" / "CONTENT.md").read_text()
+    for pk, source in Question.objects.values_list("pk", "source_url"):
+        row = next((line for line in content.splitlines() if line.startswith(f"| {pk} |")), None)
+        assert row is not None, pk
+        assert "§" in row and source in row, pk
+
+
+def test_the_history_lesson_draws_its_timeline(course, client):
+    lesson = Lesson.objects.get(slug="article-4-through-history")
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    figure = page.split('<figure class="timeline">')[1].split("</figure>")[0]
+    assert '<svg class="timeline-drawing"' in figure and 'aria-hidden="true"' in figure
+    assert figure.count("<circle") == 9
+    assert figure.count("<li>") == 9
+    assert '<time datetime="2025-09-10">' in figure
 
 
 def words(text):
@@ -87,7 +177,7 @@ def test_every_page_of_the_course_renders(course, learner_client):
 def test_load_course_fills_an_empty_database_and_is_safe_to_run_again():
     call_command("load_course", stdout=io.StringIO())
     counts = (Lesson.objects.count(), Question.objects.count(), Choice.objects.count())
-    assert counts[0] >= 3
+    assert counts[0] == 7
     lesson = Lesson.objects.first()
     lesson.title = "Edited by a teacher"
     lesson.save()
@@ -179,7 +269,7 @@ def test_reload_refuses_to_leave_an_invalid_answer_key_and_changes_nothing():
 
 def test_answering_only_the_first_choice_fails_every_shipped_quiz(course):
     """The right answers are spread over the positions, so 'always the first' cannot pass."""
-    for quiz in Quiz.objects.prefetch_related("questions__choices"):
+    for quiz in Quiz.objects.exclude(slug="final-quiz").prefetch_related("questions__choices"):
         earned = 0
         for question in quiz.questions.all():
             first = question.choices.all()[0]
