@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Max, QuerySet
 
 from .models import Answer, Attempt, Lesson, Question
-from .review import visible
+from .review import PARTS, visible
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,17 @@ def _full_marks(marks: Decimal, maximum: str) -> bool:
 
 
 def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:
-    """Ids of the questions whose latest answer by the learner was not fully right, in order."""
+    """Ids of the questions whose latest answer by the learner was not fully right, in order.
+
+    Only answers whose attempt shows the whole review count: a practice round shows marks,
+    right answers, feedback and explanations, so it must not draw from an attempt that hides any.
+    """
     questions = live_questions(lesson)
     latest = {}
+    fully_reviewable = [visible(part, now, prefix="attempt__quiz__") for part in PARTS]
     rows = (
         _answers(learner, now, questions)
+        .filter(*fully_reviewable)
         .order_by("question_id", "-attempt__submitted_at", "-attempt_id")
         .values_list("question_id", "marks", "snapshot__marks")
     )

@@ -215,6 +215,12 @@ def attempt_finish(
     time ran out). Returns False, changing nothing, when the attempt had already been
     finished (a double click, a replayed form or a racing request).
     """
+    try:
+        # Lock first, then read: a save or a regrade racing this finish waits for it (or
+        # it for them), so the marks are computed from the answers and key that are stored.
+        _lock_open_attempt(attempt)
+    except AttemptRefused:
+        return False
     answers = list(attempt.answers.all())
     _apply(answers, selections or {})
     total = maximum = 0

@@ -129,3 +129,59 @@ def test_all_on_one_page_is_the_default(learner_client, quiz):
         quiz.get_absolute_url(), {"attempt": attempt.pk, **answers_for(quiz)}
     )
     assert Attempt.objects.get().is_submitted
+
+
+def test_finish_with_gaps_after_another_tab_finished_goes_to_the_result(
+    learner_client, paged, monkeypatch
+):
+    """The save inside "Finish" finds the attempt closed by a racing request: no 500."""
+    from quizzes.services import attempt_finish
+    from quizzes.views import taking
+
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    real_save = taking.answer_save
+
+    def finished_meanwhile(*, attempt, selections):
+        attempt_finish(attempt=Attempt.objects.get(pk=attempt.pk))
+        return real_save(attempt=attempt, selections=selections)
+
+    monkeypatch.setattr(taking, "answer_save", finished_meanwhile)
+    first = answer_at(attempt, 1)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 1, "action": "finish", field(first): right(first)},
+    )
+    assert response.status_code == 302
+    assert response.url == attempt.get_absolute_url()
+    assert answer_at(attempt, 1).selected is None  # the finished attempt was not changed
+
+
+def test_the_unanswered_message_shows_the_page_just_saved_as_answered(learner_client, paged):
+    learner_client.get(paged.get_absolute_url())
+    attempt = Attempt.objects.get()
+    first = answer_at(attempt, 1)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 1, "action": "finish", field(first): right(first)},
+    )
+    assert response.context["pages"] == [(1, True), (2, False), (3, False)]
+
+
+def test_the_page_saves_itself_in_the_background(learner_client, paged):
+    """autosave.js posts each change with a header; the server answers 204, no message."""
+    page = learner_client.get(paged.get_absolute_url()).content.decode()
+    assert "js/autosave.js" in page
+    attempt = Attempt.objects.get()
+    first = answer_at(attempt, 1)
+    response = learner_client.post(
+        paged.get_absolute_url(),
+        {"attempt": attempt.pk, "page": 1, "action": "save", field(first): right(first)},
+        headers={"X-Quizsite-Autosave": "1"},
+    )
+    assert response.status_code == 204
+    assert answer_at(attempt, 1).selected == right(first)
+    assert (
+        "Your answers are saved"
+        not in learner_client.get(paged.get_absolute_url()).content.decode()
+    )

@@ -121,3 +121,22 @@ def test_practice_does_not_reveal_correctness_the_quiz_hides(learner, learner_cl
     response = learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
     assert response.status_code == 302
     assert not Attempt.objects.filter(practice=True).exists()
+
+
+@pytest.mark.parametrize("hidden", ["review_marks", "review_feedback", "review_explanations"])
+def test_practice_draws_only_from_attempts_whose_whole_review_shows(learner_client, hidden):
+    """A practice round shows everything, so an attempt hiding any part stays out of it."""
+    from .factories import question_with_choices
+
+    quiz = QuizFactory()
+    question = question_with_choices(quiz, correct=1, wrong=2)
+    learner_client.get(quiz.get_absolute_url())
+    attempt = Attempt.objects.get()
+    wrong = [c.id for c in question.choices.all() if not c.is_correct][0]
+    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
+    set_review(quiz, **{hidden: False})
+    learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    assert not Attempt.objects.filter(practice=True).exists()
+    set_review(quiz, **{hidden: True})
+    learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    assert Attempt.objects.filter(practice=True).count() == 1

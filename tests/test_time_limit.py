@@ -235,3 +235,23 @@ def test_a_time_limit_of_zero_minutes_is_refused_by_the_database(timed):
     timed.time_limit = 0
     with pytest.raises(IntegrityError), transaction.atomic():
         timed.save()
+
+
+def test_a_close_date_days_away_is_shown_as_a_date_without_a_countdown(learner_client, quiz):
+    quiz.closes_at = timezone.now() + timedelta(days=3)
+    quiz.save()
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "This quiz closes on" in page
+    assert "Time left:" not in page and "timer.js" not in page
+
+
+def test_a_finish_waits_for_the_lock_and_a_finished_attempt_is_not_finished_again(
+    learner_client, quiz
+):
+    from quizzes.services import attempt_finish
+
+    start(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    stale = Attempt.objects.get()
+    assert attempt_finish(attempt=attempt)
+    assert not attempt_finish(attempt=stale)  # the lock sees it closed: nothing rewritten

@@ -4,7 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -148,13 +148,20 @@ def _answer(request, attempts, quiz):
     if finishing and paged and not time_up:
         missing = _unanswered(answers, selections)
         if missing:
-            answer_save(attempt=attempt, selections=selections)
-            form = QuizForm(answers=_on_page(attempt, list(attempt.answers.all()), page))
+            try:
+                answer_save(attempt=attempt, selections=selections)
+            except AttemptRefused:  # another tab finished it meanwhile
+                messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
+                return redirect(attempt)
+            answers = list(attempt.answers.all())
+            form = QuizForm(answers=_on_page(attempt, answers, page))
             context = _context(attempt, answers, page, form, now, missing=missing)
             return render(request, "quizzes/quiz_take.html", context)
 
     outcome = answers_submit(attempt=attempt, selections=selections, finish=finishing, now=now)
     if outcome is Outcome.SAVED:
+        if request.headers.get("X-Quizsite-Autosave"):
+            return HttpResponse(status=204)  # the page saved itself in the background
         if goto is not None:
             return redirect(_page_url(attempt, goto))
         messages.success(request, _("Your answers are saved. You can come back to them later."))
@@ -193,6 +200,16 @@ def _unanswered(answers, selections):
     return missing
 
 
+def _when(end, now):
+    """The end as a time of day when it is today, else as a date and time."""
+    if end is None:
+        return ""
+    local = timezone.localtime(end)
+    if local.date() == timezone.localtime(now).date():
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
 def _page_url(attempt, page):
     url = attempt.take_url
     return f"{url}?page={page}" if page > 1 else url
@@ -203,6 +220,8 @@ def _context(attempt, answers, page, form, now, missing=()):
     paged = quiz is not None and quiz.one_question_per_page
     end = attempt.ends_at
     left = timing.seconds_left(end, now)
+    # A countdown for a time limit, or for a close date within a day; a later close is a date.
+    counting = left is not None and (attempt.deadline is not None or left <= 24 * 60 * 60)
     return {
         "quiz": quiz,
         "attempt": attempt,
@@ -224,9 +243,9 @@ def _context(attempt, answers, page, form, now, missing=()):
         if missing
         else "",
         "ends_at": end,
-        "seconds_left": left,
+        "seconds_left": left if counting else None,
         "minutes_left": None if left is None else (left + 59) // 60,
-        "ends_at_text": formats.time_format(timezone.localtime(end), "TIME_FORMAT") if end else "",
+        "ends_at_text": _when(end, now),
         "form_action": reverse("quizzes:practice-take", args=[attempt.pk])
         if attempt.practice
         else quiz.get_absolute_url(),

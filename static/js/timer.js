@@ -14,6 +14,7 @@
   // Announce to screen readers at these marks only, never every second.
   var marks = [600, 300, 60, 30];
   var submitted = false;
+  var handle = null;
 
   function format(seconds) {
     var minutes = Math.floor(seconds / 60);
@@ -57,8 +58,14 @@
       window.setTimeout(finish, 1000);
       return;
     }
-    window.setTimeout(tick, 1000);
+    window.clearTimeout(handle);
+    handle = window.setTimeout(tick, 1000);
   }
+
+  // Background tabs run timers late; catch up as soon as the learner looks again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") tick();
+  });
 
   tick();
 })();
