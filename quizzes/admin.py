@@ -14,14 +14,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from . import exports
+from .classes import learners_taught_by
 from .downloads import csv_download
 from .models import (
     Answer,
     Attempt,
     Choice,
+    Classroom,
     GradeBand,
     Lesson,
     LessonSource,
+    Membership,
     Misconception,
     Question,
     Quiz,
@@ -236,8 +239,26 @@ class AnswerInline(admin.TabularInline):
         return "; ".join(choice["text"] for choice in answer.chosen_choices())
 
 
+class ClassFilter(admin.SimpleListFilter):
+    """Narrow attempts to one of the signed-in teacher's classes."""
+
+    title = _("class")
+    parameter_name = "classroom"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in Classroom.objects.taught_by(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        mine = Classroom.objects.taught_by(request.user).filter(pk=self.value())
+        return queryset.filter(learner__memberships__classroom__in=mine)
+
+
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
+    """Attempts, read only. Teachers see their classes' learners; a superuser sees everyone."""
+
     list_display = [
         "learner",
         "quiz",
@@ -248,12 +269,18 @@ class AttemptAdmin(admin.ModelAdmin):
         "percentage",
         "passed",
     ]
-    list_filter = ["quiz", "practice", "passed", "submitted_at"]
+    list_filter = ["quiz", ClassFilter, "practice", "passed", "submitted_at"]
     search_fields = ["learner__username", "learner__first_name", "learner__last_name"]
     list_select_related = ["learner", "quiz"]
     date_hierarchy = "started_at"
     inlines = [AnswerInline]
-    actions = ["export_csv"]
+    actions = ["export_csv", "export_grades", "export_responses", "export_items"]
+
+    def get_queryset(self, request):
+        attempts = super().get_queryset(request)
+        if request.user.is_superuser:
+            return attempts
+        return attempts.filter(learner__in=learners_taught_by(request.user))
 
     def has_add_permission(self, request):
         return False
@@ -266,9 +293,75 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Attempts left open past their time are finished before a teacher lists them.
-        overdue_finish(Attempt.objects.all())
+        overdue_finish(self.get_queryset(request))
         return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Download selected attempts as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return csv_download(exports.attempt_rows(queryset), "attempts-selected")
+
+    def _quiz_export(self, request, queryset, kind):
+        attempts = queryset.submitted().graded()
+        quizzes = list(Quiz.objects.filter(attempts__in=attempts).distinct()[:2])
+        if len(quizzes) != 1:
+            self.message_user(
+                request,
+                _("Select the finished attempts of one quiz: this export is per quiz."),
+                messages.ERROR,
+            )
+            return None
+        from .views.teaching import quiz_csv
+
+        return quiz_csv(request.user, quizzes[0], attempts, kind)
+
+    @admin.action(description=_("Download grades of the selected attempts (one quiz)"))
+    def export_grades(self, request, queryset):
+        return self._quiz_export(request, queryset, "grades")
+
+    @admin.action(description=_("Download responses of the selected attempts (one quiz)"))
+    def export_responses(self, request, queryset):
+        return self._quiz_export(request, queryset, "responses")
+
+    @admin.action(description=_("Download item statistics of the selected attempts (one quiz)"))
+    def export_items(self, request, queryset):
+        return self._quiz_export(request, queryset, "items")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["learner", "joined_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    """Classes: a teacher sees and edits their own; a superuser sees all of them."""
+
+    list_display = ["name", "teacher", "join_code", "size", "created_at"]
+    search_fields = ["name", "teacher__username", "join_code"]
+    readonly_fields = ["join_code", "created_at"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            Classroom.objects.taught_by(request.user)
+            .select_related("teacher")
+            .annotate(size=Count("memberships"))
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "join_code", "created_at"]
+        return ["teacher", *fields] if request.user.is_superuser else fields
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.teacher = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("learners"), ordering="size")
+    def size(self, classroom):
+        return classroom.size

@@ -5,9 +5,12 @@ Knows nothing of views: it turns querysets into rows and rows into CSV text.
 
 import csv
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from .models import Answer
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -75,6 +78,187 @@ def attempt_rows(attempts: QuerySet) -> Iterator[list]:
             f"{maximum.normalize():f}",
             f"{percent:.2f}",
             "yes" if passed else "no",
+        ]
+
+
+GRADE_COLUMNS = [
+    _("last name"),
+    _("first name"),
+    _("username"),
+    _("email"),
+    _("class"),
+    _("state"),
+    _("started"),
+    _("completed"),
+    _("duration (s)"),
+    _("marks"),
+    _("grade (%)"),
+]
+
+RESPONSE_COLUMNS = [
+    _("username"),
+    _("attempt"),
+    _("question number"),
+    _("question id"),
+    _("question"),
+    _("chosen"),
+    _("correct answer"),
+    _("marks"),
+    _("maximum"),
+    _("misconceptions"),
+]
+
+ITEM_COLUMNS = [
+    _("question number"),
+    _("question id"),
+    _("question"),
+    _("kind"),
+    _("maximum"),
+    _("answered"),
+    _("facility index (%)"),
+    _("standard deviation (%)"),
+    _("effective weight (%)"),
+    _("discrimination index (%)"),
+    _("discriminative efficiency (%)"),
+    _("flagged (efficiency under 15 %)"),
+]
+
+
+def _number(value: Decimal) -> str:
+    """A mark without trailing zeros: 1, 0.5, 0.3333333."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "0") else text
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def question_columns(answers: QuerySet) -> list[tuple[int, str, Decimal]]:
+    """(question id, text, maximum) of every question the answers cover, in first-seen order.
+
+    One grouped query: the question set of a quiz, not one row per answer.
+    """
+    seen = {}
+    rows = answers.order_by("snapshot__id").values_list(
+        "snapshot__id", "snapshot__text", "snapshot__marks"
+    )
+    for key, text, maximum in rows.distinct():
+        seen.setdefault(key, (key, text, Decimal(maximum)))
+    return list(seen.values())
+
+
+def grade_rows(
+    attempts: QuerySet, questions: list[tuple[int, str, Decimal]], classes: dict[int, str]
+) -> Iterator[list]:
+    """Moodle-like grades: one row per attempt, then each question's marks, streamed.
+
+    Reads answers joined to their attempts in one ordered query and groups them as they
+    come, so memory stays flat however many attempts there are.
+    """
+    header = [str(column) for column in GRADE_COLUMNS]
+    header += [
+        neutralise(f"Q{n} /{_number(maximum)}: {text[:60]}")
+        for n, (_key, text, maximum) in enumerate(questions, start=1)
+    ]
+    yield header
+    position = {key: n for n, (key, _text, _maximum) in enumerate(questions)}
+    rows = (
+        Answer.objects.filter(attempt__in=attempts)
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+        .values_list(
+            "attempt_id",
+            "attempt__learner_id",
+            "attempt__learner__last_name",
+            "attempt__learner__first_name",
+            "attempt__learner__username",
+            "attempt__learner__email",
+            "attempt__started_at",
+            "attempt__submitted_at",
+            "attempt__marks",
+            "attempt__percentage",
+            "snapshot__id",
+            "marks",
+        )
+    )
+    current, row, marks = None, None, None
+    for values in rows.iterator(chunk_size=2000):
+        if values[0] != current:
+            if row is not None:
+                yield row + marks
+            current = values[0]
+            (_id, learner_id, last, first, username, email, started, submitted) = values[:8]
+            row = [
+                neutralise(last),
+                neutralise(first),
+                neutralise(username),
+                neutralise(email),
+                neutralise(classes.get(learner_id, "")),
+                "finished" if submitted else "in progress",
+                started.isoformat(timespec="seconds"),
+                submitted.isoformat(timespec="seconds") if submitted else "",
+                str(int((submitted - started).total_seconds())) if submitted else "",
+                _number(values[8]),
+                f"{values[9]:.2f}",
+            ]
+            marks = [""] * len(questions)
+        if values[10] in position:
+            marks[position[values[10]]] = _number(values[11])
+    if row is not None:
+        yield row + marks
+
+
+def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterator[list]:
+    """One row per answer: what was chosen, what was right, the marks and misconceptions."""
+    yield [str(column) for column in RESPONSE_COLUMNS]
+    rows = (
+        Answer.objects.filter(attempt__in=attempts)
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+        .values_list(
+            "attempt__learner__username", "attempt_id", "position", "snapshot", "selected", "marks"
+        )
+    )
+    for username, attempt_id, position, snapshot, selected, marks in rows.iterator(chunk_size=2000):
+        chosen = set(selected or [])
+        picked = [c for c in snapshot["choices"] if c["id"] in chosen]
+        right = [c for c in snapshot["choices"] if c["is_correct"]]
+        tags = [
+            misconceptions.get(c["misconception"], c["misconception"])
+            for c in picked
+            if c.get("misconception") and not c["is_correct"]
+        ]
+        yield [
+            neutralise(username),
+            str(attempt_id),
+            str(position),
+            str(snapshot["id"]),
+            neutralise(snapshot["text"]),
+            neutralise(" | ".join(c["text"] for c in picked)),
+            neutralise(" | ".join(c["text"] for c in right)),
+            _number(marks),
+            _number(Decimal(snapshot["marks"])),
+            neutralise(" | ".join(tags)),
+        ]
+
+
+def item_rows(questions) -> Iterator[list]:
+    """One row per question of a dashboard, with its item analysis figures."""
+    yield [str(column) for column in ITEM_COLUMNS]
+    for question in questions:
+        stats = question.stats
+        yield [
+            str(question.number),
+            str(question.key),
+            neutralise(question.text),
+            question.kind,
+            _number(question.max_marks),
+            str(question.answered),
+            _figure(stats and stats.facility_index),
+            _figure(stats and stats.standard_deviation),
+            _figure(stats and stats.effective_weight),
+            _figure(stats and stats.discrimination_index),
+            _figure(stats and stats.discriminative_efficiency),
+            "yes" if question.flagged else "no",
         ]
 
 

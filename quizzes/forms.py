@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Lesson, Question, Quiz
+from .models import Answer, Classroom, Lesson, Question, Quiz
 
 QUESTION_FIELD = re.compile(r"^q\d+$")
 # Errors that no honest use of the page can produce: the view answers these with a 400.
@@ -124,7 +124,7 @@ class QuizForm(forms.Form):
 
 
 class AttemptFilterForm(forms.Form):
-    """The teacher's filter on the results page and its CSV export."""
+    """The teacher's filter on the results pages and exports: quiz, class and dates."""
 
     quiz = forms.ModelChoiceField(
         label=_("Quiz"),
@@ -133,6 +133,58 @@ class AttemptFilterForm(forms.Form):
         required=False,
         empty_label=_("All quizzes"),
         error_messages={"invalid_choice": _("There is no quiz with that name.")},
+    )
+    classroom = forms.ModelChoiceField(
+        label=_("Class"),
+        queryset=Classroom.objects.none(),
+        required=False,
+        empty_label=_("All my classes"),
+        error_messages={"invalid_choice": _("That is not one of your classes.")},
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = Classroom.objects.taught_by(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filter(self, attempts):
+        """The attempts narrowed to the chosen quiz, class and dates (submitted dates, local)."""
+        data = self.cleaned_data
+        if data.get("quiz"):
+            attempts = attempts.filter(quiz=data["quiz"])
+        if data.get("classroom"):
+            attempts = attempts.filter(learner__memberships__classroom=data["classroom"])
+        if data.get("date_from"):
+            attempts = attempts.filter(submitted_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            attempts = attempts.filter(submitted_at__date__lte=data["date_to"])
+        return attempts
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name"]
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Class code"),
+        max_length=16,
+        help_text=_("The code your teacher gave you, e.g. K7M2QX9P."),
+        error_messages={"required": _("Enter the code your teacher gave you.")},
     )
 
 

@@ -1,5 +1,6 @@
 """Lessons, quizzes, questions, and the attempts learners make at them."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -407,8 +408,8 @@ class Attempt(models.Model):
         _("shuffle seed"), default=0, help_text=_("Fixes this attempt's question and choice order.")
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
-    max_marks = models.DecimalField(_("maximum"), max_digits=10, decimal_places=4, default=0)
+    marks = models.DecimalField(_("marks"), max_digits=14, decimal_places=7, default=0)
+    max_marks = models.DecimalField(_("maximum"), max_digits=14, decimal_places=7, default=0)
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, default=0)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
@@ -499,7 +500,7 @@ class Answer(models.Model):
     position = models.PositiveIntegerField(_("position"))
     snapshot = models.JSONField(_("question as answered"))
     selected = models.JSONField(_("chosen choice ids"), null=True, blank=True)
-    marks = models.DecimalField(_("marks"), max_digits=10, decimal_places=4, default=0)
+    marks = models.DecimalField(_("marks"), max_digits=14, decimal_places=7, default=0)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -544,3 +545,89 @@ class Answer(models.Model):
 
     def correct_choices(self) -> list[dict]:
         return [choice for choice in self.snapshot["choices"] if choice["is_correct"]]
+
+
+# Join codes avoid letters and digits that look alike (0/O, 1/I/L).
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class ClassroomQuerySet(models.QuerySet):
+    def taught_by(self, user):
+        """The classes a user may see: their own, or every class for a superuser."""
+        return self if user.is_superuser else self.filter(teacher=user)
+
+
+class Classroom(models.Model):
+    """A teacher's class: learners join it with its code, and the teacher sees their results."""
+
+    name = models.CharField(_("name"), max_length=200)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="classrooms_taught",
+        verbose_name=_("teacher"),
+    )
+    join_code = models.CharField(
+        _("join code"), max_length=16, unique=True, default=new_join_code, editable=False
+    )
+    learners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="classrooms",
+        verbose_name=_("learners"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "name"],
+                name="classroom_name_unique_per_teacher",
+                violation_error_message=_("You already have a class with this name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("quizzes:class-detail", kwargs={"pk": self.pk})
+
+    def join_url(self):
+        return reverse("quizzes:join", kwargs={"code": self.join_code})
+
+
+class Membership(models.Model):
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("class")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("learner"),
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["classroom", "learner__username"]
+        verbose_name = _("class membership")
+        verbose_name_plural = _("class memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "learner"], name="membership_unique_per_class"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} in {self.classroom}"

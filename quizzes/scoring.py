@@ -1,7 +1,7 @@
 """Marks from chosen choices, and the rules a question's answer key must follow.
 
 Pure functions over plain values: no ORM, no HTTP. Fractions keep the arithmetic exact;
-results are rounded once, to the 4 decimal places the database stores.
+results are rounded once, to the 7 decimal places the database stores (as Moodle does).
 """
 
 from collections.abc import Collection, Hashable, Sequence
@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-MARKS_PLACES = Decimal("0.0001")
+MARKS_PLACES = Decimal("0.0000001")  # as Moodle stores marks: 7 places
 PERCENT_PLACES = Decimal("0.01")
 
 SINGLE = "single"
@@ -58,7 +58,7 @@ def question_fraction(
 def question_marks(
     kind: str, choices: Sequence[ChoiceKey], selected: Collection[Hashable], marks: Decimal
 ) -> Decimal:
-    """Marks earned on one question worth `marks`, rounded to 4 decimal places."""
+    """Marks earned on one question worth `marks`, rounded to 7 decimal places."""
     return _to_decimal(question_fraction(kind, choices, selected) * Fraction(marks), MARKS_PLACES)
 
 

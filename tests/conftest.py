@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from quizzes.models import Answer, Attempt, Question
+from quizzes.models import Answer, Attempt, Classroom, Membership, Question
 
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 
@@ -24,7 +24,20 @@ def learner_client(learner):
 
 
 @pytest.fixture
-def teacher_client(teacher):
+def classroom(teacher, learner):
+    """The teacher's class, with the learner in it: teachers see their classes' results."""
+    classroom = Classroom.objects.create(name="Class 3B", teacher=teacher)
+    Membership.objects.create(classroom=classroom, learner=learner)
+    return classroom
+
+
+def enrol(classroom, *learners):
+    for learner in learners:
+        Membership.objects.get_or_create(classroom=classroom, learner=learner)
+
+
+@pytest.fixture
+def teacher_client(teacher, classroom):
     client = Client()
     client.force_login(teacher)
     return client

@@ -122,8 +122,8 @@ def test_changing_a_question_to_one_answer_rechecks_its_existing_choices(teacher
     assert question.kind == "multiple"
 
 
-def test_teachers_can_read_attempts_but_not_change_or_delete_them(teacher_client, quiz):
-    attempt = Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+def test_teachers_can_read_attempts_but_not_change_or_delete_them(teacher_client, learner, quiz):
+    attempt = Attempt.objects.create(learner=learner, quiz=quiz)  # a learner in their class
     change = reverse("admin:quizzes_attempt_change", args=[attempt.pk])
     response = teacher_client.get(change)
     assert response.status_code == 200
@@ -224,3 +224,11 @@ def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(te
         False,
     )
     assert (quiz.review_marks_after_close, quiz.review_correctness_after_close) == (True, True)
+
+
+def test_teachers_see_only_their_classes_attempts_in_the_admin(teacher_client, quiz):
+    stranger = Attempt.objects.create(learner=UserFactory(), quiz=quiz)
+    change = reverse("admin:quizzes_attempt_change", args=[stranger.pk])
+    assert teacher_client.get(change).status_code == 302  # "does not exist" → admin index
+    listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
+    assert listing.context["cl"].result_count == 0

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.exports import neutralise
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Classroom
 
-from .conftest import answers_for
+from .conftest import answers_for, enrol
 from .factories import QuestionFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,8 @@ HEADER = [
 
 
 def take(user, quiz, *, all_right=True):
+    """Finish an attempt as `user`, a learner in the teacher's class (every class there is)."""
+    enrol_everywhere(user)
     client = Client()
     client.force_login(user)
     attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
@@ -38,6 +40,11 @@ def take(user, quiz, *, all_right=True):
         quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
     )
     return Attempt.objects.get(pk=attempt_id)
+
+
+def enrol_everywhere(user):
+    for classroom in Classroom.objects.all():
+        enrol(classroom, user)
 
 
 def main_of(response):

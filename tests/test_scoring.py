@@ -37,8 +37,8 @@ def test_one_answer_question_is_all_or_nothing(selected, expected):
     [
         ({1, 2}, "1.0000"),  # all right
         ({1}, "0.5000"),  # half the right ones
-        ({1, 2, 3}, "0.6667"),  # 1 - 1/3
-        ({1, 3}, "0.1667"),  # 1/2 - 1/3
+        ({1, 2, 3}, "0.6666667"),  # 1 - 1/3
+        ({1, 3}, "0.1666667"),  # 1/2 - 1/3
         ({1, 3, 4}, "0.0000"),  # 1/2 - 2/3 clamps to 0
         ({3, 4, 5}, "0.0000"),  # all wrong clamps to 0
         ({1, 2, 3, 4, 5}, "0.0000"),  # everything: 1 - 1 = 0
@@ -58,7 +58,7 @@ def test_partial_credit_scales_with_the_questions_marks():
 def test_several_answers_with_every_choice_right():
     """With no wrong choices, each right one is worth its share."""
     all_right = [ChoiceKey(1, True), ChoiceKey(2, True), ChoiceKey(3, True)]
-    assert question_marks("multiple", all_right, {1}, Decimal(1)) == Decimal("0.3333")
+    assert question_marks("multiple", all_right, {1}, Decimal(1)) == Decimal("0.3333333")
     assert question_marks("multiple", all_right, {1, 2, 3}, Decimal(1)) == Decimal("1.0000")
 
 

@@ -2,15 +2,18 @@
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from ..forms import PracticeForm
-from ..models import Attempt, GradingMethod
+from .. import classes
+from ..forms import JoinForm, PracticeForm
+from ..models import Attempt, Classroom, GradingMethod
 from ..progress import lesson_progress
 from ..review import review_for, visible
 from ..scoring import overall_grade
@@ -79,3 +82,43 @@ def progress(request):
         "practice_form": PracticeForm(initial={"back": "progress"}),
     }
     return render(request, "quizzes/progress.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request, code=None):
+    """Join a class with the code (typed in, or from the teacher's link, then confirmed)."""
+    form = JoinForm(request.POST or None, initial={"code": code or ""})
+    classroom = None
+    if code is not None:
+        classroom = (
+            Classroom.objects.filter(join_code=code.upper()).select_related("teacher").first()
+        )
+        if classroom is None:
+            form = JoinForm(initial={"code": ""})
+            messages.error(
+                request, _("That class code does not work. Ask your teacher for a new one.")
+            )
+    if request.method == "POST" and form.is_valid():
+        joined, created = classes.join(learner=request.user, code=form.cleaned_data["code"])
+        if joined is None:
+            form.add_error(
+                "code", _("No class has this code. Check it, or ask your teacher for a new one.")
+            )
+        else:
+            if created:
+                messages.success(request, _("You joined “%(name)s”.") % {"name": joined.name})
+            else:
+                messages.info(request, _("You are already in “%(name)s”.") % {"name": joined.name})
+            return redirect("quizzes:my-classes")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "classroom": classroom}
+    return render(request, "quizzes/join.html", context, status=status)
+
+
+@login_required
+@require_GET
+def my_classes(request):
+    """The classes the learner has joined."""
+    memberships = request.user.memberships.select_related("classroom__teacher")
+    return render(request, "quizzes/my_classes.html", {"memberships": memberships})

@@ -1,75 +1,263 @@
-"""Teachers' results: every finished attempt, filterable, and its CSV download."""
+"""Teachers' side: their classes, results per quiz with item analysis, and CSV exports.
 
+A teacher sees the results of the learners in their own classes; a superuser sees everyone's.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
-from django.http import HttpResponseBadRequest
-from django.shortcuts import render
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Max, Q
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import exports
+from ..classes import attempts_visible_to, class_names_by_learner, rotate_code
+from ..dashboard import histogram_bars, quiz_dashboard
 from ..downloads import csv_download
-from ..forms import AttemptFilterForm
-from ..models import Attempt
+from ..forms import AttemptFilterForm, ClassroomForm
+from ..models import Answer, Classroom, Membership, Misconception, Quiz
 from ..services import overdue_finish
 
+teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
-def _filtered_attempts(request):
-    """Finished graded attempts narrowed by the filter form, or None when it is invalid.
 
-    Attempts whose time ran out are finished first, so the teacher sees them with their marks.
+def _filtered(request, quiz=None):
+    """The teacher's finished attempts narrowed by the filter, or (form, None) when invalid.
+
+    Attempts whose time ran out are finished first, so they are counted with their marks.
     """
-    form = AttemptFilterForm(request.GET)
+    data = request.GET.copy()
+    if quiz is not None:
+        data["quiz"] = quiz.slug
+    form = AttemptFilterForm(data, user=request.user)
     if not form.is_valid():
         return form, None
-    attempts = Attempt.objects.graded()
-    quiz = form.cleaned_data["quiz"]
-    if quiz is not None:
-        attempts = attempts.filter(quiz=quiz)
+    attempts = form.filter(attempts_visible_to(request.user))
     overdue_finish(attempts)
-    return form, attempts.submitted().select_related("learner", "quiz")
+    return form, attempts.submitted()
 
 
-def _without_page(params):
-    """The query string of a filtered list, minus its page number, for pagination links."""
+def _without(params, *names):
+    """The query string minus some parameters, for links that keep the filter."""
     params = params.copy()
-    params.pop("page", None)
+    for name in names:
+        params.pop(name, None)
     return params.urlencode()
 
 
 @login_required
-@permission_required("quizzes.view_attempt", raise_exception=True)
+@teacher_only
 @require_GET
 def results(request):
-    """Teachers: every submitted attempt, filterable by quiz, with a CSV download."""
-    form, attempts = _filtered_attempts(request)
+    """Every quiz's summary for the teacher's learners, and the latest attempts."""
+    form, attempts = _filtered(request)
     if attempts is None:
         return render(request, "quizzes/results.html", {"form": form}, status=400)
+    attempts = attempts.select_related("learner", "quiz")
     summary = attempts.aggregate(
         count=Count("id"),
         learners=Count("learner", distinct=True),
         mean=Avg("percentage"),
         passed=Count("id", filter=Q(passed=True)),
     )
+    per_quiz = (
+        attempts.order_by()
+        .values("quiz__slug", "quiz__title")
+        .annotate(
+            count=Count("id"),
+            learners=Count("learner", distinct=True),
+            mean=Avg("percentage"),
+            passed=Count("id", filter=Q(passed=True)),
+            last=Max("submitted_at"),
+        )
+        .order_by("quiz__lesson__order", "quiz__order", "quiz__title")
+    )
     page = Paginator(attempts.order_by("-submitted_at", "-id"), 50).get_page(
         request.GET.get("page")
     )
+    context = {
+        "form": form,
+        "page": page,
+        "summary": summary,
+        "per_quiz": per_quiz,
+        "query": _without(request.GET, "page"),
+        "filter_query": _without(request.GET, "page", "quiz"),
+    }
+    return render(request, "quizzes/results.html", context)
+
+
+@login_required
+@teacher_only
+@require_GET
+def results_export(request):
+    """The filtered attempts as a streamed CSV file, one row per attempt."""
+    form, attempts = _filtered(request)
+    if attempts is None:
+        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    quiz = form.cleaned_data["quiz"]
+    name = f"attempts-{quiz.slug}" if quiz else "attempts-all"
+    return csv_download(exports.attempt_rows(attempts), name, bom=_bom(request))
+
+
+def _errors(form):
+    return {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)}
+
+
+def _bom(request):
+    return request.GET.get("bom") == "1"
+
+
+@login_required
+@teacher_only
+@require_GET
+def quiz_results(request, slug):
+    """One quiz's dashboard: summary, histogram, item analysis, misconceptions, learners."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    form, attempts = _filtered(request, quiz)
+    if attempts is None:
+        context = {"quiz": quiz, "form": form}
+        return render(request, "quizzes/quiz_results.html", context, status=400)
+    dashboard = quiz_dashboard(quiz, attempts)
+    context = {
+        "quiz": quiz,
+        "form": form,
+        "dashboard": dashboard,
+        "bars": histogram_bars(dashboard.histogram),
+        "query": _without(request.GET, "quiz"),
+    }
+    return render(request, "quizzes/quiz_results.html", context)
+
+
+EXPORTS = {"grades", "responses", "items"}
+
+
+@login_required
+@teacher_only
+@require_GET
+def quiz_export(request, slug, kind):
+    """A quiz's grades, responses or item statistics as a streamed CSV file."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    if kind not in EXPORTS:
+        return HttpResponseBadRequest(_("There is no such export."))
+    form, attempts = _filtered(request, quiz)
+    if attempts is None:
+        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    return quiz_csv(request.user, quiz, attempts, kind, bom=_bom(request))
+
+
+def quiz_csv(user, quiz, attempts, kind, *, bom=False):
+    """The CSV download of one kind for a quiz's attempts (shared with the admin actions)."""
+    name = f"{kind}-{quiz.slug}"
+    if kind == "grades":
+        answers = Answer.objects.filter(attempt__in=attempts)
+        order = {qid: n for n, qid in enumerate(quiz.pool().values_list("id", flat=True))}
+        columns = sorted(
+            exports.question_columns(answers), key=lambda c: (order.get(c[0], len(order)), c[0])
+        )
+        rows = exports.grade_rows(attempts, columns, class_names_by_learner(user))
+    elif kind == "responses":
+        names = dict(Misconception.objects.values_list("slug", "name"))
+        rows = exports.response_rows(attempts, names)
+    else:
+        rows = exports.item_rows(quiz_dashboard(quiz, attempts).questions)
+    return csv_download(rows, name, bom=bom)
+
+
+# Classes -----------------------------------------------------------------------------------
+
+
+def _my_class(request, pk):
+    """A class the signed-in teacher runs (any class for a superuser); 404 otherwise."""
+    return get_object_or_404(Classroom.objects.taught_by(request.user), pk=pk)
+
+
+@login_required
+@permission_required("quizzes.add_classroom", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def class_list(request):
+    """The teacher's classes, and a form to create one."""
+    form = ClassroomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        classroom = form.save(commit=False)
+        classroom.teacher = request.user
+        try:
+            with transaction.atomic():
+                classroom.save()
+        except IntegrityError:
+            form.add_error("name", _("You already have a class with this name."))
+        else:
+            messages.success(
+                request,
+                _("Class “%(name)s” created. Share its code or link with your learners.")
+                % {"name": classroom.name},
+            )
+            return redirect(classroom)
+    classes = (
+        Classroom.objects.taught_by(request.user)
+        .select_related("teacher")
+        .annotate(size=Count("memberships"))
+    )
+    status = 400 if request.method == "POST" else 200
     return render(
-        request,
-        "quizzes/results.html",
-        {"form": form, "page": page, "summary": summary, "query": _without_page(request.GET)},
+        request, "quizzes/class_list.html", {"classes": classes, "form": form}, status=status
     )
 
 
 @login_required
-@permission_required("quizzes.view_attempt", raise_exception=True)
+@teacher_only
 @require_GET
-def results_export(request):
-    """Teachers: the filtered attempts as a streamed CSV file."""
-    form, attempts = _filtered_attempts(request)
-    if attempts is None:
-        return HttpResponseBadRequest(_("There is no quiz with that name."))
-    quiz = form.cleaned_data["quiz"]
-    name = f"attempts-{quiz.slug}" if quiz else "attempts-all"
-    return csv_download(exports.attempt_rows(attempts), name)
+def class_detail(request, pk):
+    """A class: its join code and link, and its learners with their latest activity."""
+    classroom = _my_class(request, pk)
+    members = (
+        Membership.objects.filter(classroom=classroom)
+        .select_related("learner")
+        .annotate(
+            attempts=Count(
+                "learner__attempts",
+                filter=Q(
+                    learner__attempts__submitted_at__isnull=False, learner__attempts__practice=False
+                ),
+            ),
+            last=Max("learner__attempts__submitted_at"),
+        )
+        .order_by("learner__last_name", "learner__first_name", "learner__username")
+    )
+    join_link = request.build_absolute_uri(classroom.join_url())
+    context = {"classroom": classroom, "members": members, "join_link": join_link}
+    return render(request, "quizzes/class_detail.html", context)
+
+
+@login_required
+@teacher_only
+@require_POST
+def class_rotate(request, pk):
+    """Give the class a new code: the old code and link stop working."""
+    classroom = _my_class(request, pk)
+    rotate_code(classroom)
+    messages.success(
+        request,
+        _("The class has a new code: %(code)s. The old one no longer works.")
+        % {"code": classroom.join_code},
+    )
+    return redirect(classroom)
+
+
+@login_required
+@teacher_only
+@require_POST
+def class_remove(request, pk, learner_id):
+    """Take a learner out of the class; their attempts stay, but this class no longer shows them."""
+    classroom = _my_class(request, pk)
+    learner = get_object_or_404(User, pk=learner_id)
+    deleted, _unused = Membership.objects.filter(classroom=classroom, learner=learner).delete()
+    if not deleted:
+        raise Http404(_("This learner is not in the class."))
+    messages.success(
+        request, _("%(name)s was removed from the class.") % {"name": learner.get_username()}
+    )
+    return redirect(classroom)

@@ -1,0 +1,57 @@
+"""Classes: joining with a code, running a class, and which results a teacher may see."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from .models import Attempt, Classroom, Membership, new_join_code
+
+
+def join(*, learner: AbstractBaseUser, code: str) -> tuple[Classroom | None, bool]:
+    """Add the learner to the class with this code: (class, newly joined) or (None, False)."""
+    classroom = Classroom.objects.filter(join_code=code.strip().upper()).first()
+    if classroom is None:
+        return None, False
+    try:
+        with transaction.atomic():
+            _, created = Membership.objects.get_or_create(classroom=classroom, learner=learner)
+    except IntegrityError:  # a double click joined a moment ago
+        created = False
+    return classroom, created
+
+
+def rotate_code(classroom: Classroom) -> str:
+    """Give the class a new join code; the old code and link stop working."""
+    while True:
+        code = new_join_code()
+        if not Classroom.objects.filter(join_code=code).exists():
+            break
+    Classroom.objects.filter(pk=classroom.pk).update(join_code=code)
+    classroom.join_code = code
+    return code
+
+
+def learners_taught_by(user: AbstractBaseUser) -> QuerySet:
+    """Ids of the learners in the user's classes (every class for a superuser)."""
+    return Membership.objects.filter(classroom__in=Classroom.objects.taught_by(user)).values(
+        "learner_id"
+    )
+
+
+def attempts_visible_to(user: AbstractBaseUser) -> QuerySet:
+    """Graded attempts a teacher may see: their classes' learners' (a superuser: all)."""
+    attempts = Attempt.objects.graded()
+    if user.is_superuser:
+        return attempts
+    return attempts.filter(learner__in=learners_taught_by(user))
+
+
+def class_names_by_learner(user: AbstractBaseUser) -> dict[int, str]:
+    """For the teacher's learners: their classes' names (of this teacher), joined with "; "."""
+    names: dict[int, list[str]] = {}
+    rows = Membership.objects.filter(classroom__in=Classroom.objects.taught_by(user))
+    for learner_id, name in rows.order_by("classroom__name").values_list(
+        "learner_id", "classroom__name"
+    ):
+        names.setdefault(learner_id, []).append(name)
+    return {learner_id: "; ".join(values) for learner_id, values in names.items()}

@@ -1,0 +1,263 @@
+"""The teacher's results dashboard for one quiz: summary, histogram, item analysis, misconceptions.
+
+Reads finished attempts and their answers (the snapshots, so edited or deleted questions are
+reported as they were answered) and hands plain numbers to `item_analysis`.
+"""
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from .item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
+from .models import Answer, Misconception, Quiz
+from .scoring import overall_grade
+
+# Moodle flags questions whose discriminative efficiency is below this (percent).
+LOW_EFFICIENCY = 15
+HISTOGRAM_BINS = 10
+
+
+@dataclass
+class ChoiceCount:
+    text: str
+    is_correct: bool
+    misconception: str  # the misconception's name, "" for none
+    count: int = 0
+    percent: float = 0.0
+
+
+@dataclass
+class QuestionReport:
+    number: int
+    key: int
+    text: str
+    kind: str
+    max_marks: Decimal
+    answered: int
+    stats: QuestionStats | None
+    choices: list[ChoiceCount]
+
+    @property
+    def flagged(self) -> bool:
+        efficiency = self.stats.discriminative_efficiency if self.stats else None
+        return efficiency is not None and efficiency < LOW_EFFICIENCY
+
+
+@dataclass
+class Bin:
+    low: int
+    high: int
+    count: int
+    percent: float  # of attempts, for the bar height
+
+
+@dataclass
+class LearnerRow:
+    learner_id: int
+    username: str
+    name: str
+    grade: Decimal | None
+    attempts: int
+    last_activity: datetime | None
+
+
+@dataclass
+class MisconceptionRow:
+    name: str
+    picks: int
+    learners: int
+
+
+@dataclass
+class Dashboard:
+    attempts: int
+    learners: int
+    mean: float | None
+    median: float | None
+    pass_rate: float | None
+    histogram: list[Bin]
+    questions: list[QuestionReport]
+    quiz: QuizStats | None
+    complete_matrix: bool  # every attempt had the same questions: whole-quiz figures apply
+    misconceptions: list[MisconceptionRow] = field(default_factory=list)
+    learner_rows: list[LearnerRow] = field(default_factory=list)
+
+
+def histogram(percentages: list[float], bins: int = HISTOGRAM_BINS) -> list[Bin]:
+    """Counts of grades in equal bands of 0–100 %; 100 % falls in the top band."""
+    width = 100 // bins
+    counts = [0] * bins
+    for percent in percentages:
+        counts[min(int(percent // width), bins - 1)] += 1
+    total = len(percentages) or 1
+    return [
+        Bin(low=n * width, high=(n + 1) * width, count=count, percent=100 * count / total)
+        for n, count in enumerate(counts)
+    ]
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_BASE = 600, 220, 190
+
+
+def histogram_bars(bins: list[Bin]) -> list[dict]:
+    """SVG coordinates for the histogram's bars, scaled to the tallest one."""
+    tallest = max((b.count for b in bins), default=0) or 1
+    step = CHART_WIDTH / len(bins)
+    bars = []
+    for n, b in enumerate(bins):
+        height = round((CHART_BASE - 20) * b.count / tallest, 1)
+        bars.append(
+            {
+                "bin": b,
+                "x": round(n * step + 4, 1),
+                "width": round(step - 8, 1),
+                "y": round(CHART_BASE - height, 1),
+                "height": height,
+                "label_x": round(n * step + step / 2, 1),
+                "count_y": round(CHART_BASE - height - 5, 1),
+            }
+        )
+    return bars
+
+
+def _question_order(quiz: Quiz, keys: set[int]) -> list[int]:
+    """The quiz's question order for the keys answered; deleted questions last, by id."""
+    live = [qid for qid in quiz.pool().values_list("id", flat=True) if qid in keys]
+    return live + sorted(keys - set(live))
+
+
+def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
+    """Everything the dashboard shows for the finished attempts in `attempts` (one quiz)."""
+    rows = list(
+        attempts.submitted()
+        .order_by("submitted_at", "id")
+        .values_list(
+            "id",
+            "learner_id",
+            "learner__username",
+            "learner__first_name",
+            "learner__last_name",
+            "percentage",
+            "passed",
+            "submitted_at",
+        )
+    )
+    percentages = [float(row[5]) for row in rows]
+    marks_by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
+    snapshots: dict[int, dict] = {}
+    picks: dict[int, Counter] = defaultdict(Counter)
+    answered: Counter = Counter()
+    misconception_picks: Counter = Counter()
+    misconception_learners: dict[str, set] = defaultdict(set)
+    learner_of = {row[0]: row[1] for row in rows}
+    answers = Answer.objects.filter(attempt__in=attempts.submitted()).values_list(
+        "attempt_id", "snapshot", "selected", "marks"
+    )
+    for attempt_id, snapshot, selected, marks in answers.iterator(chunk_size=2000):
+        key = snapshot["id"]
+        snapshots.setdefault(key, snapshot)
+        marks_by_attempt[attempt_id][key] = float(marks)
+        if selected:
+            answered[key] += 1
+            chosen = set(selected)
+            for choice in snapshot["choices"]:
+                if choice["id"] in chosen:
+                    picks[key][choice["id"]] += 1
+                    slug = choice.get("misconception")
+                    if slug and not choice["is_correct"]:
+                        misconception_picks[slug] += 1
+                        misconception_learners[slug].add(learner_of.get(attempt_id))
+
+    order = _question_order(quiz, set(snapshots))
+    max_marks = [float(snapshots[key]["marks"]) for key in order]
+    names = dict(Misconception.objects.values_list("slug", "name"))
+    question_sets = {frozenset(marks) for marks in marks_by_attempt.values()}
+    complete = len(question_sets) == 1 and len(rows) > 0
+    per_question: list[QuestionStats | None]
+    if complete:
+        matrix = [[marks_by_attempt[row[0]][key] for key in order] for row in rows]
+        per_question = list(question_stats(matrix, max_marks)) if matrix else [None] * len(order)
+        whole = quiz_stats(matrix, max_marks) if matrix else None
+    else:
+        # Random draws: each question against the attempts that had it; no whole-quiz figures.
+        per_question = []
+        for key, maximum in zip(order, max_marks, strict=True):
+            pairs = [
+                [marks[key], sum(marks.values()) - marks[key]]
+                for marks in marks_by_attempt.values()
+                if key in marks
+            ]
+            if not pairs:
+                per_question.append(None)
+                continue
+            rest = max(p[1] for p in pairs) or 1.0
+            stats = question_stats(pairs, [maximum, rest])[0]
+            # An effective weight needs the whole quiz's questions: not defined here.
+            per_question.append(replace(stats, effective_weight=None, negative_covariance=False))
+        whole = None
+
+    questions = []
+    for number, key in enumerate(order, start=1):
+        snapshot = snapshots[key]
+        total_picks = answered[key] or 1
+        choices = [
+            ChoiceCount(
+                text=choice["text"],
+                is_correct=choice["is_correct"],
+                misconception=names.get(choice.get("misconception") or "", ""),
+                count=picks[key][choice["id"]],
+                percent=100 * picks[key][choice["id"]] / total_picks,
+            )
+            for choice in snapshot["choices"]
+        ]
+        questions.append(
+            QuestionReport(
+                number=number,
+                key=key,
+                text=snapshot["text"],
+                kind=snapshot["kind"],
+                max_marks=Decimal(snapshot["marks"]),
+                answered=answered[key],
+                stats=per_question[number - 1],
+                choices=choices,
+            )
+        )
+
+    by_learner: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_learner[row[1]].append(row)
+    learner_rows = [
+        LearnerRow(
+            learner_id=learner_id,
+            username=group[0][2],
+            name=f"{group[0][3]} {group[0][4]}".strip(),
+            grade=overall_grade(quiz.grading_method, [r[5] for r in group]),
+            attempts=len(group),
+            last_activity=group[-1][7],
+        )
+        for learner_id, group in by_learner.items()
+    ]
+    learner_rows.sort(key=lambda row: (row.name.lower() or row.username.lower(), row.username))
+
+    return Dashboard(
+        attempts=len(rows),
+        learners=len(by_learner),
+        mean=statistics.fmean(percentages) if percentages else None,
+        median=statistics.median(percentages) if percentages else None,
+        pass_rate=100 * sum(1 for row in rows if row[6]) / len(rows) if rows else None,
+        histogram=histogram(percentages),
+        questions=questions,
+        quiz=whole,
+        complete_matrix=complete,
+        misconceptions=[
+            MisconceptionRow(
+                name=names.get(slug, slug), picks=count, learners=len(misconception_learners[slug])
+            )
+            for slug, count in misconception_picks.most_common()
+        ],
+        learner_rows=learner_rows,
+    )
