@@ -1,0 +1,189 @@
+"""Classes: creating, joining with a code or link, rotating the code, removing learners, and
+who may see whose results."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt, Classroom, Membership
+
+from .conftest import answers_for
+from .factories import TeacherFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def finish(user, quiz):
+    client = signed_in(user)
+    attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+    client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    return Attempt.objects.get(pk=attempt_id)
+
+
+def test_a_teacher_creates_a_class_and_gets_a_code_and_link(teacher, teacher_client):
+    response = teacher_client.post(reverse("quizzes:class-list"), {"name": "History 2A"})
+    classroom = Classroom.objects.get(name="History 2A")
+    assert classroom.teacher == teacher
+    assert response.url == classroom.get_absolute_url()
+    assert len(classroom.join_code) == 8
+    page = teacher_client.get(response.url).content.decode()
+    assert classroom.join_code in page
+    assert f"http://testserver/join/{classroom.join_code}/" in page
+
+
+def test_a_second_class_with_the_same_name_is_refused(teacher_client):
+    teacher_client.post(reverse("quizzes:class-list"), {"name": "History 2A"})
+    response = teacher_client.post(reverse("quizzes:class-list"), {"name": "History 2A"})
+    assert response.status_code == 400
+    assert "You already have a class with this name." in response.content.decode()
+    assert Classroom.objects.filter(name="History 2A").count() == 1
+
+
+def test_a_learner_joins_with_the_link_after_confirming(classroom):
+    newcomer = UserFactory()
+    client = signed_in(newcomer)
+    url = reverse("quizzes:join", args=[classroom.join_code])
+    page = client.get(url).content.decode()
+    assert "Class 3B" in page
+    assert not Membership.objects.filter(learner=newcomer).exists()  # a GET joins nothing
+    response = client.post(reverse("quizzes:join-form"), {"code": classroom.join_code})
+    assert response.url == reverse("quizzes:my-classes")
+    assert classroom.learners.filter(pk=newcomer.pk).exists()
+    assert "Class 3B" in client.get(response.url).content.decode()
+
+
+def test_a_typed_code_works_in_lower_case_and_twice_changes_nothing(classroom):
+    newcomer = UserFactory()
+    client = signed_in(newcomer)
+    for _ in range(2):
+        client.post(reverse("quizzes:join-form"), {"code": f" {classroom.join_code.lower()} "})
+    assert Membership.objects.filter(learner=newcomer).count() == 1
+
+
+def test_a_learner_can_be_in_several_classes(classroom, learner):
+    other = Classroom.objects.create(name="Civics", teacher=TeacherFactory())
+    signed_in(learner).post(reverse("quizzes:join-form"), {"code": other.join_code})
+    assert set(learner.classrooms.values_list("name", flat=True)) == {"Class 3B", "Civics"}
+
+
+@pytest.mark.parametrize("code", ["WRONG123", "", "x" * 17])
+def test_a_wrong_code_is_refused_with_a_message(learner_client, code):
+    response = learner_client.post(reverse("quizzes:join-form"), {"code": code})
+    assert response.status_code == 400
+    assert not Membership.objects.exists()
+
+
+def test_an_old_link_after_rotating_says_it_no_longer_works(teacher_client, classroom):
+    old = classroom.join_code
+    teacher_client.post(reverse("quizzes:class-rotate", args=[classroom.pk]))
+    classroom.refresh_from_db()
+    assert classroom.join_code != old
+    client = signed_in(UserFactory())
+    page = client.get(reverse("quizzes:join", args=[old]), follow=True).content.decode()
+    assert "does not work" in page
+    assert client.post(reverse("quizzes:join-form"), {"code": old}).status_code == 400
+
+
+def test_joining_needs_an_account(client, classroom):
+    response = client.get(reverse("quizzes:join", args=[classroom.join_code]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_a_removed_learner_leaves_the_teachers_results(teacher_client, classroom, learner, quiz):
+    finish(learner, quiz)
+    results = reverse("quizzes:results")
+    assert teacher_client.get(results).context["summary"]["count"] == 1
+    response = teacher_client.post(reverse("quizzes:class-remove", args=[classroom.pk, learner.pk]))
+    assert response.url == classroom.get_absolute_url()
+    assert not classroom.learners.exists()
+    assert teacher_client.get(results).context["summary"]["count"] == 0
+    assert Attempt.objects.filter(learner=learner).exists()  # the learner's history stays
+    again = teacher_client.post(reverse("quizzes:class-remove", args=[classroom.pk, learner.pk]))
+    assert again.status_code == 404
+
+
+@pytest.fixture
+def other_teacher_class(quiz):
+    """Teacher B's class with one learner who finished the quiz."""
+    teacher_b = TeacherFactory()
+    classroom_b = Classroom.objects.create(name="B's class", teacher=teacher_b)
+    pupil = UserFactory(username="pupil-of-b")
+    Membership.objects.create(classroom=classroom_b, learner=pupil)
+    finish(pupil, quiz)
+    return classroom_b
+
+
+def test_teacher_a_cannot_see_filter_to_or_export_teacher_bs_class(
+    teacher_client, other_teacher_class, quiz
+):
+    b = other_teacher_class
+    assert teacher_client.get(reverse("quizzes:class-detail", args=[b.pk])).status_code == 404
+    assert teacher_client.post(reverse("quizzes:class-rotate", args=[b.pk])).status_code == 404
+    remove = reverse("quizzes:class-remove", args=[b.pk, b.learners.get().pk])
+    assert teacher_client.post(remove).status_code == 404
+    assert (
+        "B&#x27;s class" not in teacher_client.get(reverse("quizzes:class-list")).content.decode()
+    )
+    results = teacher_client.get(reverse("quizzes:results"))
+    assert results.context["summary"]["count"] == 0
+    assert "pupil-of-b" not in results.content.decode()
+    assert teacher_client.get(reverse("quizzes:results"), {"classroom": b.pk}).status_code == 400
+    for kind in ("grades", "responses", "items"):
+        url = reverse("quizzes:quiz-export", args=[quiz.slug, kind])
+        assert teacher_client.get(url, {"classroom": b.pk}).status_code == 400
+        body = b"".join(teacher_client.get(url).streaming_content)
+        assert b"pupil-of-b" not in body
+    export = b"".join(teacher_client.get(reverse("quizzes:results-export")).streaming_content)
+    assert b"pupil-of-b" not in export
+    dashboard = teacher_client.get(reverse("quizzes:quiz-results", args=[quiz.slug]))
+    assert dashboard.context["dashboard"].attempts == 0
+
+
+def test_a_superuser_sees_every_class_and_result(other_teacher_class, quiz):
+    admin = User.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    client = signed_in(admin)
+    assert client.get(reverse("quizzes:results")).context["summary"]["count"] == 1
+    url = reverse("quizzes:class-detail", args=[other_teacher_class.pk])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("quizzes:class-list", []),
+        ("quizzes:results", []),
+        ("quizzes:results-export", []),
+    ],
+)
+def test_students_can_reach_none_of_the_teachers_pages(learner_client, name, args):
+    assert learner_client.get(reverse(name, args=args)).status_code == 403
+
+
+def test_students_get_403_on_class_and_quiz_pages(learner_client, classroom, quiz):
+    for url in (
+        reverse("quizzes:class-detail", args=[classroom.pk]),
+        reverse("quizzes:quiz-results", args=[quiz.slug]),
+        reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]),
+    ):
+        assert learner_client.get(url).status_code == 403
+    for url in (
+        reverse("quizzes:class-rotate", args=[classroom.pk]),
+        reverse("quizzes:class-remove", args=[classroom.pk, 1]),
+    ):
+        assert learner_client.post(url).status_code == 403
+    assert learner_client.post(reverse("quizzes:class-list"), {"name": "Mine"}).status_code == 403
+    assert not Classroom.objects.filter(name="Mine").exists()
+
+
+def test_teachers_see_their_classes_in_the_admin_only(teacher_client, other_teacher_class):
+    listing = teacher_client.get(reverse("admin:quizzes_classroom_changelist"))
+    assert listing.context["cl"].result_count == 1
+    change = reverse("admin:quizzes_classroom_change", args=[other_teacher_class.pk])
+    assert teacher_client.get(change).status_code == 302
