@@ -5,9 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +18,9 @@ from django.views.decorators.http import require_http_methods
 from . import exports
 from .classes import learners_taught_by
 from .downloads import csv_download
+from .forms import QuestionFileForm
+from .gift_export import to_gift
+from .importing import create_questions, guess_format, read_questions
 from .models import (
     Answer,
     Attempt,
@@ -29,6 +34,7 @@ from .models import (
     Question,
     Quiz,
 )
+from .question_files import FormatError
 from .regrading import regrade_apply, regrade_plan
 from .scoring import answer_key_errors
 from .services import overdue_finish
@@ -125,11 +131,82 @@ class QuizAdmin(admin.ModelAdmin):
         return quiz.question_count
 
     def get_urls(self):
-        regrade = self.admin_site.admin_view(self.regrade_view)
+        view = self.admin_site.admin_view
         return [
-            path("<int:object_id>/regrade/", regrade, name="quizzes_quiz_regrade"),
+            path("<int:object_id>/regrade/", view(self.regrade_view), name="quizzes_quiz_regrade"),
+            path(
+                "<int:object_id>/import/",
+                view(self.import_view),
+                name="quizzes_quiz_import",
+            ),
+            path("<int:object_id>/gift/", view(self.gift_view), name="quizzes_quiz_gift"),
             *super().get_urls(),
         ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def import_view(self, request, object_id):
+        """Upload GIFT or Aiken: a preview first, then create every question or none."""
+        quiz = get_object_or_404(Quiz, pk=object_id)
+        if not (
+            self.has_change_permission(request, quiz)
+            and request.user.has_perm("quizzes.add_question")
+        ):
+            raise PermissionDenied
+        form = QuestionFileForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "quiz": quiz,
+            "form": form,
+            "title": _("Import questions into %(quiz)s") % {"quiz": quiz},
+        }
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            file_format = data["file_format"] or guess_format(data["filename"], data["text"])
+            try:
+                questions = read_questions(
+                    data["text"],
+                    file_format,
+                    source_title=data["source_title"],
+                    source_url=data["source_url"],
+                )
+            except FormatError as error:
+                context["file_errors"] = error.errors
+                status = 400
+            else:
+                if request.POST.get("confirm") == "yes":
+                    created = create_questions(quiz, questions)
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "Imported %(count)d question.",
+                            "Imported %(count)d questions.",
+                            len(created),
+                        )
+                        % {"count": len(created)},
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+                context["preview"] = questions
+                context["file_format"] = file_format
+                context["confirm_form"] = QuestionFileForm(
+                    initial={**data, "file_format": file_format, "file": None}
+                )
+        elif request.method == "POST":
+            status = 400
+        return TemplateResponse(request, "admin/quizzes/quiz/import.html", context, status=status)
+
+    def gift_view(self, request, object_id):
+        """The quiz's questions as a GIFT file that imports back to the same questions."""
+        quiz = get_object_or_404(Quiz, pk=object_id)
+        if not self.has_view_permission(request, quiz):
+            raise PermissionDenied
+        questions = quiz.questions.prefetch_related("choices")
+        response = HttpResponse(to_gift(questions), content_type="text/plain; charset=utf-8")
+        filename = f"{quiz.slug}-{timezone.localdate():%Y-%m-%d}.gift"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     @method_decorator(require_http_methods(["GET", "POST"]))
     def regrade_view(self, request, object_id):

@@ -1,0 +1,87 @@
+"""Questions from GIFT or Aiken files into a quiz: read and check everything, then create it all."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .aiken import parse_aiken
+from .gift import parse_gift
+from .models import Choice, Question, Quiz
+from .question_files import FormatError, ParsedQuestion
+
+GIFT, AIKEN = "gift", "aiken"
+READERS = {GIFT: parse_gift, AIKEN: parse_aiken}
+
+
+def guess_format(filename: str, text: str) -> str:
+    """GIFT unless the file looks like Aiken (an `ANSWER:` line and no braces)."""
+    if filename.lower().endswith(".gift") or "{" in text:
+        return GIFT
+    if any(line.startswith("ANSWER:") for line in text.splitlines()):
+        return AIKEN
+    return GIFT
+
+
+def read_questions(
+    text: str, file_format: str, *, source_title: str = "", source_url: str = ""
+) -> list[ParsedQuestion]:
+    """The questions in the file, each with a source; FormatError lists every problem by line.
+
+    A question without its own `// source:` comment takes the default source; without one
+    either, it is an error, since every quizsite question cites its source.
+    """
+    questions = READERS[file_format](text)
+    errors = []
+    for question in questions:
+        question.source_title = question.source_title or source_title
+        question.source_url = question.source_url or source_url
+        if any(len(choice.text) > 500 for choice in question.choices):
+            errors.append((question.line, _("A choice is longer than 500 characters.")))
+        if not question.explanation:
+            question.warnings.append(_("No general feedback: a placeholder explanation is used."))
+        if not all(choice.feedback for choice in question.choices):
+            question.warnings.append(_("Some choices have no feedback: a short one is used."))
+        if not (question.source_title and question.source_url):
+            errors.append(
+                (
+                    question.line,
+                    _("This question names no source: give a default source title and URL."),
+                )
+            )
+    if not questions:
+        errors.append((1, _("The file has no questions.")))
+    if errors:
+        raise FormatError(errors)
+    return questions
+
+
+@transaction.atomic
+def create_questions(quiz: Quiz, questions: list[ParsedQuestion]) -> list[Question]:
+    """Add the questions, with their choices, after the quiz's last question; all or nothing."""
+    last = quiz.questions.aggregate(last=Max("order"))["last"] or 0
+    created = []
+    for n, parsed in enumerate(questions, start=1):
+        question = Question.objects.create(
+            quiz=quiz,
+            text=parsed.text,
+            kind=parsed.kind,
+            marks=parsed.marks or Decimal(1),
+            explanation=parsed.explanation or _("See the source for the answer."),
+            source_title=parsed.source_title[:300],
+            source_url=parsed.source_url[:500],
+            order=last + n,
+        )
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                text=choice.text,
+                is_correct=choice.correct,
+                feedback=choice.feedback or (_("Correct.") if choice.correct else _("Not right.")),
+                order=position,
+            )
+            for position, choice in enumerate(parsed.choices, start=1)
+        )
+        created.append(question)
+    return created

@@ -1,0 +1,182 @@
+"""Importing GIFT and Aiken files into a quiz from the admin, and downloading a quiz as GIFT."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quizzes.models import Choice, Question
+
+from .factories import QuizFactory, question_with_choices
+
+pytestmark = pytest.mark.django_db
+
+GIFT = """// source: NATO: The consultation process <https://www.nato.int/cps/en/natohq/topics_49187.htm>
+// marks: 2
+::Who asks:: Who may ask for consultations under Article 4? {
+=Any single ally #Right: "in the opinion of any of them".
+~Only the Secretary General #No: allies ask.
+~Only a majority of allies #No: one is enough.
+####The treaty says any ally may ask.
+}
+
+// source: NATO: Article 5 <https://www.nato.int/terrorism/five.htm>
+::Which are true:: Which statements about Article 5 are true? {
+~%50%It covers an armed attack #Yes.
+~%50%Each ally decides its action #Yes.
+~%-100%It obliges every ally to send troops #No.
+}
+"""
+
+AIKEN = """Where do Article 4 consultations take place?
+A) The North Atlantic Council
+B) The UN Security Council
+C) The European Parliament
+ANSWER: A
+"""
+
+
+def upload(client, quiz, content, name="questions.gift", **extra):
+    url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
+    data = {"file": SimpleUploadedFile(name, content.encode()), **extra}
+    return client.post(url, data)
+
+
+def confirm(client, quiz, preview_response):
+    form = preview_response.context["confirm_form"]
+    data = {
+        name: form[name].value() or ""
+        for name in ("text", "file_format", "source_title", "source_url")
+    }
+    url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
+    return client.post(url, {**data, "confirm": "yes"})
+
+
+def test_a_gift_file_is_previewed_then_created(teacher_client):
+    quiz = QuizFactory()
+    preview = upload(teacher_client, quiz, GIFT)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Preview: 2 questions from the GIFT file" in page
+    assert "Who may ask for consultations under Article 4?" in page
+    assert not Question.objects.exists()  # nothing until confirmed
+
+    response = confirm(teacher_client, quiz, preview)
+    assert response.status_code == 302
+    first, second = quiz.questions.order_by("order")
+    assert (first.kind, first.marks, first.explanation) == (
+        "single",
+        2,
+        "The treaty says any ally may ask.",
+    )
+    assert first.source_url == "https://www.nato.int/cps/en/natohq/topics_49187.htm"
+    assert [(c.text, c.is_correct) for c in first.choices.all()] == [
+        ("Any single ally", True),
+        ("Only the Secretary General", False),
+        ("Only a majority of allies", False),
+    ]
+    assert first.choices.get(is_correct=True).feedback == 'Right: "in the opinion of any of them".'
+    assert second.kind == "multiple"
+    assert second.choices.filter(is_correct=True).count() == 2
+    assert second.source_url == "https://www.nato.int/terrorism/five.htm"
+
+
+def test_an_aiken_file_needs_a_default_source_and_uses_it(teacher_client):
+    quiz = QuizFactory()
+    refused = upload(teacher_client, quiz, AIKEN, name="questions.txt")
+    assert refused.status_code == 400
+    assert "Line 1: This question names no source" in refused.content.decode()
+    preview = upload(
+        teacher_client,
+        quiz,
+        AIKEN,
+        name="questions.txt",
+        source_title="NATO: Article 4",
+        source_url="www.nato.int/cps/en/natohq/topics_49187.htm",
+    )
+    assert "from the AIKEN file" in preview.content.decode()
+    confirm(teacher_client, quiz, preview)
+    question = quiz.questions.get()
+    assert question.source_url == "https://www.nato.int/cps/en/natohq/topics_49187.htm"
+    assert question.choices.get(is_correct=True).text == "The North Atlantic Council"
+
+
+BROKEN = [
+    ("Q? {\n=a\n~b\n", "Line 1"),
+    ("Q? {=a ~b}\n\nNo braces here\n", "Line 3"),
+    ("Q? {T}\n", "Line 1"),
+    ("Q? {~a ~b}\n", "Line 1"),
+    ("Q? {=a}\n", "Line 1"),
+    ("Q? {=a ~%x%b}\n", "Line 1"),
+    ("Q? {\n=a\n~a\n}\n", "Line 3"),
+]
+
+
+@pytest.mark.parametrize(("content", "line"), BROKEN)
+def test_a_broken_gift_file_names_the_line_and_creates_nothing(teacher_client, content, line):
+    quiz = QuizFactory()
+    response = upload(
+        teacher_client, quiz, content, source_title="S", source_url="https://example.org/s"
+    )
+    assert response.status_code == 400
+    assert f"{line}:" in response.content.decode()
+    assert "nothing was imported" in response.content.decode()
+    assert not Question.objects.exists() and not Choice.objects.exists()
+
+
+def test_a_forged_confirmation_is_checked_again(teacher_client):
+    quiz = QuizFactory()
+    url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
+    response = teacher_client.post(
+        url, {"text": "Q? {=a}", "file_format": "gift", "confirm": "yes"}
+    )
+    assert response.status_code == 400
+    assert not Question.objects.exists()
+
+
+def test_a_file_that_is_not_utf8_or_too_big_is_refused(teacher_client):
+    quiz = QuizFactory()
+    url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
+    latin = SimpleUploadedFile("q.gift", "Pytanie? {=tak ~nie}".encode("utf-16"))
+    response = teacher_client.post(url, {"file": latin})
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode()
+    big = SimpleUploadedFile("q.gift", b"x" * (200 * 1024 + 1))
+    assert "larger than 200 KB" in teacher_client.post(url, {"file": big}).content.decode()
+
+
+def test_a_quiz_downloaded_as_gift_imports_back_to_the_same_questions(teacher_client):
+    source = QuizFactory(slug="source-quiz")
+    question_with_choices(source, correct=1, wrong=2, order=1, text="Which {article} = talks?")
+    question_with_choices(
+        source, correct=2, wrong=2, kind="multiple", marks=2, order=2, text="Pick #two: ~ok"
+    )
+    response = teacher_client.get(reverse("admin:quizzes_quiz_gift", args=[source.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="source-quiz-')
+    gift = response.content.decode()
+
+    target = QuizFactory()
+    confirm(teacher_client, target, upload(teacher_client, target, gift))
+
+    def shape(quiz):
+        return [
+            (
+                q.text,
+                q.kind,
+                q.marks,
+                q.explanation,
+                q.source_title,
+                q.source_url,
+                [(c.text, c.is_correct, c.feedback) for c in q.choices.all()],
+            )
+            for q in quiz.questions.order_by("order")
+        ]
+
+    assert shape(target) == shape(source)
+
+
+def test_students_and_anonymous_visitors_cannot_import(learner_client, client):
+    quiz = QuizFactory()
+    for c in (learner_client, client):
+        response = upload(c, quiz, GIFT)
+        assert response.status_code == 302 and "/admin/login/" in response.url
+    assert not Question.objects.exists()
