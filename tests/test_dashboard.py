@@ -273,3 +273,24 @@ def test_filters_by_date_range(teacher_client, classroom, learner):
 def test_an_unknown_export_is_400_and_an_unknown_quiz_404(teacher_client, quiz):
     assert teacher_client.get(f"/results/quiz/{quiz.slug}/secrets.csv").status_code == 400
     assert teacher_client.get("/results/quiz/no-such-quiz/").status_code == 404
+
+
+def test_admin_actions_export_the_selected_attempts_of_one_quiz(teacher_client, classroom, learner):
+    quiz, other = QuizFactory(slug="first-quiz"), QuizFactory()
+    for q in (quiz, other):
+        question_with_choices(q, correct=1, wrong=1)
+    one = finished(learner, quiz, [1])
+    two = finished(learner, other, [0])
+    url = reverse("admin:quizzes_attempt_changelist")
+    for kind in ("grades", "responses", "items"):
+        response = teacher_client.post(
+            url, {"action": f"export_{kind}", "_selected_action": [one.pk]}
+        )
+        assert response["Content-Disposition"].startswith(
+            f'attachment; filename="{kind}-first-quiz'
+        )
+        assert len(read_rows(response)) == 1
+    mixed = teacher_client.post(
+        url, {"action": "export_grades", "_selected_action": [one.pk, two.pk]}, follow=True
+    )
+    assert "Select the finished attempts of one quiz" in mixed.content.decode()
