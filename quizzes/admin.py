@@ -1,6 +1,7 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
@@ -328,6 +329,8 @@ class ClassFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(_("That is not one of your classes."))
         mine = Classroom.objects.taught_by(request.user).filter(pk=self.value())
         return queryset.filter(learner__memberships__classroom__in=mine)
 
@@ -433,6 +436,26 @@ class ClassroomAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         fields = ["name", "join_code", "created_at"]
         return ["teacher", *fields] if request.user.is_superuser else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class OwnClassForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                teacher = (
+                    cleaned.get("teacher") or self.instance.teacher_id and self.instance.teacher
+                )
+                teacher = teacher or user
+                taken = Classroom.objects.filter(teacher=teacher, name=cleaned.get("name"))
+                if self.instance.pk:
+                    taken = taken.exclude(pk=self.instance.pk)
+                if taken.exists():
+                    self.add_error("name", _("This teacher already has a class with this name."))
+                return cleaned
+
+        return OwnClassForm
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:

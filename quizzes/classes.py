@@ -1,15 +1,27 @@
 """Classes: joining with a code, running a class, and which results a teacher may see."""
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from .models import Attempt, Classroom, Membership, new_join_code
 
+CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
+
+
+def by_code(code: str) -> Classroom | None:
+    """The class with this join code (any case, spaces around ignored), or None."""
+    code = code.strip().upper()
+    if not CODE_SHAPE.fullmatch(code):  # never send junk (a NUL byte, say) to the database
+        return None
+    return Classroom.objects.filter(join_code=code).select_related("teacher").first()
+
 
 def join(*, learner: AbstractBaseUser, code: str) -> tuple[Classroom | None, bool]:
     """Add the learner to the class with this code: (class, newly joined) or (None, False)."""
-    classroom = Classroom.objects.filter(join_code=code.strip().upper()).first()
+    classroom = by_code(code)
     if classroom is None:
         return None, False
     try:

@@ -130,6 +130,12 @@ def _question_order(quiz: Quiz, keys: set[int]) -> list[int]:
     return live + sorted(keys - set(live))
 
 
+def _all_choices(latest: dict, seen: dict[int, dict]) -> list[dict]:
+    """The latest version's choices, then those only older versions had."""
+    current = {choice["id"] for choice in latest["choices"]}
+    return latest["choices"] + [c for cid, c in seen.items() if cid not in current]
+
+
 def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
     """Everything the dashboard shows for the finished attempts in `attempts` (one quiz)."""
     rows = list(
@@ -154,13 +160,21 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
     misconception_picks: Counter = Counter()
     misconception_learners: dict[str, set] = defaultdict(set)
     learner_of = {row[0]: row[1] for row in rows}
-    answers = Answer.objects.filter(attempt__in=attempts.submitted()).values_list(
-        "attempt_id", "snapshot", "selected", "marks"
+    answers = (
+        Answer.objects.filter(attempt__in=attempts.submitted())
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+        .values_list("attempt_id", "snapshot", "selected", "marks")
     )
+    # A question edited between attempts has several versions: list every choice any version
+    # had (latest wording first), and scale each answer to the latest maximum mark.
+    choice_rows: dict[int, dict[int, dict]] = defaultdict(dict)
+    raw: list[tuple[int, int, float, float]] = []
     for attempt_id, snapshot, selected, marks in answers.iterator(chunk_size=2000):
         key = snapshot["id"]
-        snapshots.setdefault(key, snapshot)
-        marks_by_attempt[attempt_id][key] = float(marks)
+        snapshots[key] = snapshot  # ordered by attempt: the last one seen is the latest
+        for choice in snapshot["choices"]:
+            choice_rows[key][choice["id"]] = choice
+        raw.append((attempt_id, key, float(marks), float(snapshot["marks"])))
         if selected:
             answered[key] += 1
             chosen = set(selected)
@@ -171,6 +185,10 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
                     if slug and not choice["is_correct"]:
                         misconception_picks[slug] += 1
                         misconception_learners[slug].add(learner_of.get(attempt_id))
+
+    for attempt_id, key, marks, maximum in raw:
+        latest = float(snapshots[key]["marks"])
+        marks_by_attempt[attempt_id][key] = marks * latest / maximum if maximum else marks
 
     order = _question_order(quiz, set(snapshots))
     max_marks = [float(snapshots[key]["marks"]) for key in order]
@@ -212,7 +230,7 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
                 count=picks[key][choice["id"]],
                 percent=100 * picks[key][choice["id"]] / total_picks,
             )
-            for choice in snapshot["choices"]
+            for choice in _all_choices(snapshot, choice_rows[key])
         ]
         questions.append(
             QuestionReport(

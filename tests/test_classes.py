@@ -187,3 +187,31 @@ def test_teachers_see_their_classes_in_the_admin_only(teacher_client, other_teac
     assert listing.context["cl"].result_count == 1
     change = reverse("admin:quizzes_classroom_change", args=[other_teacher_class.pk])
     assert teacher_client.get(change).status_code == 302
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5"])
+def test_a_junk_class_filter_in_the_admin_is_refused_not_a_crash(teacher_client, value):
+    response = teacher_client.get(reverse("admin:quizzes_attempt_changelist"), {"classroom": value})
+    assert response.status_code == 302 and "e=1" in response.url  # the admin's "bad filter"
+
+
+def test_the_admin_refuses_a_second_class_with_the_same_name(teacher_client, classroom):
+    other = Classroom.objects.create(name="Civics", teacher=classroom.teacher)
+    for url in (
+        reverse("admin:quizzes_classroom_add"),
+        reverse("admin:quizzes_classroom_change", args=[other.pk]),
+    ):
+        response = teacher_client.post(
+            url,
+            {"name": "Class 3B", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        )
+        assert response.status_code == 200
+        assert "already has a class with this name" in response.content.decode()
+    assert Classroom.objects.filter(name="Class 3B").count() == 1
+
+
+@pytest.mark.parametrize("code", ["%00", "abc%00def", "ä" * 3])
+def test_odd_join_links_say_the_code_does_not_work(learner_client, code):
+    response = learner_client.get(f"/join/{code}/")
+    assert response.status_code == 200
+    assert "does not work" in response.content.decode()

@@ -294,3 +294,37 @@ def test_admin_actions_export_the_selected_attempts_of_one_quiz(teacher_client, 
         url, {"action": "export_grades", "_selected_action": [one.pk, two.pk]}, follow=True
     )
     assert "Select the finished attempts of one quiz" in mixed.content.decode()
+
+
+def test_a_date_filter_still_counts_an_attempt_whose_time_ran_out(
+    teacher_client, learner_client, classroom
+):
+    quiz = QuizFactory(time_limit=5)
+    question_with_choices(quiz, correct=1, wrong=1)
+    learner_client.get(quiz.get_absolute_url())
+    Attempt.objects.update(
+        started_at=timezone.now() - timedelta(hours=2),
+        deadline=timezone.now() - timedelta(hours=2) + timedelta(minutes=5),
+    )
+    url = reverse("quizzes:quiz-results", args=[quiz.slug])
+    since = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert teacher_client.get(url, {"date_from": since}).context["dashboard"].attempts == 1
+    assert Attempt.objects.get().is_submitted
+
+
+def test_choice_counts_cover_every_version_of_an_edited_question(teacher_client, classroom):
+    quiz = QuizFactory()
+    question = question_with_choices(quiz, correct=1, wrong=2)
+    right, gone, _kept = question.choices.all()
+    first, second = UserFactory(), UserFactory()
+    enrol(classroom, first, second)
+    finished(first, quiz, [0], selected={1: [gone.id]}, minutes_ago=20)
+    gone.delete()
+    question.marks = 2
+    question.save()
+    finished(second, quiz, [2], selected={1: [right.id]}, minutes_ago=10)
+    d = teacher_client.get(reverse("quizzes:quiz-results", args=[quiz.slug])).context["dashboard"]
+    counts = {c.text: c.count for c in d.questions[0].choices}
+    assert counts[gone.text] == 1 and counts[right.text] == 1
+    assert sum(c.percent for c in d.questions[0].choices) == 100
+    assert d.questions[0].stats.facility_index == 50  # 0/1 and 2/2, scaled to the latest maximum

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import classes
 from ..forms import JoinForm, PracticeForm
-from ..models import Attempt, Classroom, GradingMethod
+from ..models import Attempt, GradingMethod
 from ..progress import lesson_progress
 from ..review import review_for, visible
 from ..scoring import overall_grade
@@ -91,9 +91,7 @@ def join(request, code=None):
     form = JoinForm(request.POST or None, initial={"code": code or ""})
     classroom = None
     if code is not None:
-        classroom = (
-            Classroom.objects.filter(join_code=code.upper()).select_related("teacher").first()
-        )
+        classroom = classes.by_code(code)
         if classroom is None:
             form = JoinForm(initial={"code": ""})
             messages.error(

@@ -36,9 +36,10 @@ def _filtered(request, quiz=None):
     form = AttemptFilterForm(data, user=request.user)
     if not form.is_valid():
         return form, None
-    attempts = form.filter(attempts_visible_to(request.user))
-    overdue_finish(attempts)
-    return form, attempts.submitted()
+    visible = attempts_visible_to(request.user)
+    # Before the date filter: an overdue attempt has no submission date until it is finished.
+    overdue_finish(form.filter(visible, dates=False))
+    return form, form.filter(visible).submitted()
 
 
 def _without(params, *names):
@@ -223,7 +224,10 @@ def class_detail(request, pk):
                     learner__attempts__submitted_at__isnull=False, learner__attempts__practice=False
                 ),
             ),
-            last=Max("learner__attempts__submitted_at"),
+            last=Max(
+                "learner__attempts__submitted_at",
+                filter=Q(learner__attempts__practice=False),
+            ),
         )
         .order_by("learner__last_name", "learner__first_name", "learner__username")
     )
