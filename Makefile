@@ -8,11 +8,12 @@ PORT ?= 8000
 # Local development: DEBUG on, a random key kept in var/ (see quizsite/settings.py).
 DEV := DEBUG=1
 
-.PHONY: help install run setup test lint demo-passwords reload-content clean
+.PHONY: help install run setup test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
 	@echo "make test            install test tools and run the lint and the whole test suite"
+	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
 	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
 	@echo "make clean           remove the virtualenv and local data (var/)"
@@ -42,6 +43,9 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest
+
+test-postgres: install
+	scripts/with-postgres $(BIN)/python -m pytest
 
 demo-passwords: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

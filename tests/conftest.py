@@ -81,3 +81,9 @@ def nothing_saved():
         Answer.objects.filter(selected__isnull=False).exists()
         or Attempt.objects.submitted().exists()
     )
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['ENGINE']})"
