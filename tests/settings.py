@@ -12,3 +12,9 @@ from quizsite.settings import *  # noqa: E402, F403
 
 # Hashing passwords with Argon2 on every test login would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+
+# A file, not SQLite's shared in-memory database: live-server tests then run each request on its
+# own connection, with WAL and IMMEDIATE transactions, as the embedded default runs in production.
+_default = DATABASES["default"]  # noqa: F405
+if _default["ENGINE"] == "django.db.backends.sqlite3":
+    _default["TEST"] = {"NAME": os.path.join(os.environ["QUIZSITE_VAR_DIR"], "test.sqlite3")}
