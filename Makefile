@@ -8,10 +8,17 @@ PORT ?= 8000
 # Local development: DEBUG on, a random key kept in var/ (see quizsite/settings.py).
 DEV := DEBUG=1
 
-.PHONY: help install run setup test test-postgres lint demo-passwords reload-content clean
+# `make serve`: production settings (DEBUG off, collected static files) on this machine, over
+# plain HTTP on 127.0.0.1 unless HTTPS/ALLOWED_HOSTS say otherwise. A key is made once in var/.
+WORKERS ?= 3
+SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
+
+.PHONY: help install run setup serve test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
+	@echo "make serve           production-like: gunicorn ($(WORKERS) workers) and WhiteNoise on http://$(HOST):$(PORT)"
 	@echo "make test            install test tools and run the lint and the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
@@ -36,6 +43,20 @@ setup: install
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+var/serve-secret-key:
+	@mkdir -p var
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+serve: install var/serve-secret-key
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/python manage.py load_course
+	$(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users
+	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --graceful-timeout 20
 
 lint: install
 	$(BIN)/ruff check .

@@ -18,3 +18,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S3
 _default = DATABASES["default"]  # noqa: F405
 if _default["ENGINE"] == "django.db.backends.sqlite3":
     _default["TEST"] = {"NAME": os.path.join(os.environ["QUIZSITE_VAR_DIR"], "test.sqlite3")}
+
+# Tests render pages without running collectstatic first.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# WhiteNoise looks for collected files at start-up; the tests serve none.
+WHITENOISE_AUTOREFRESH = True
