@@ -26,3 +26,5 @@ STORAGES = {
 }
 # WhiteNoise looks for collected files at start-up; the tests serve none.
 WHITENOISE_AUTOREFRESH = True
+# Each live-server request closes its connection, so the test database can be dropped after.
+_default["CONN_MAX_AGE"] = 0

@@ -108,8 +108,10 @@ def test_a_class_finishing_at_the_same_moment_is_saved_exactly_once(live_server,
         except Exception as error:  # noqa: BLE001 - every failure is counted, none hidden
             errors.append((pk, "exception", repr(error)))
 
+    teacher_browser = Browser(live_server.url, session_cookie(teacher))
+
     def teacher_export():
-        browser = Browser(live_server.url, session_cookie(teacher))
+        browser = teacher_browser
         barrier.wait()
         started = time.perf_counter()
         status, _, body = browser.request("GET", f"/results/quiz/{quiz.slug}/grades.csv")
