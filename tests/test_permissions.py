@@ -1,0 +1,227 @@
+"""Every URL and method against every kind of visitor: exactly the intended answer, never a 500.
+
+Roles: an anonymous visitor, the student who owns the attempt, another student, the student's
+teacher, another class's teacher, and a superuser.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt, Classroom, Membership
+
+from .conftest import answers_for
+from .factories import TeacherFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "student", "other_student", "teacher", "other_teacher", "superuser"]
+SIGN_IN = "sign-in"  # a redirect to the sign-in page
+ADMIN_SIGN_IN = "admin-sign-in"
+
+
+@dataclass
+class World:
+    quiz: object
+    lesson: object
+    attempt: object
+    practice: object
+    classroom: object
+    student: object
+    clients: dict
+
+
+@pytest.fixture
+def world(quiz):
+    student, other_student = UserFactory(), UserFactory()
+    teacher, other_teacher = TeacherFactory(), TeacherFactory()
+    superuser = User.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    classroom = Classroom.objects.create(name="Mine", teacher=teacher)
+    Membership.objects.create(classroom=classroom, learner=student)
+    other_class = Classroom.objects.create(name="Theirs", teacher=other_teacher)
+    Membership.objects.create(classroom=other_class, learner=other_student)
+
+    owner = Client()
+    owner.force_login(student)
+    attempt_id = owner.get(quiz.get_absolute_url()).context["attempt"].pk
+    owner.post(
+        quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
+    )
+    owner.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    practice = Attempt.objects.get(practice=True)
+
+    clients = {"anonymous": Client(), "student": owner}
+    for role, user in (
+        ("other_student", other_student),
+        ("teacher", teacher),
+        ("other_teacher", other_teacher),
+        ("superuser", superuser),
+    ):
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return World(
+        quiz=quiz,
+        lesson=quiz.lesson,
+        attempt=Attempt.objects.get(pk=attempt_id),
+        practice=practice,
+        classroom=classroom,
+        student=student,
+        clients=clients,
+    )
+
+
+def expect(anonymous, student, other_student, teacher, other_teacher, superuser):
+    return dict(
+        zip(
+            ROLES,
+            (anonymous, student, other_student, teacher, other_teacher, superuser),
+            strict=True,
+        )
+    )
+
+
+EVERYONE = expect(200, 200, 200, 200, 200, 200)
+SIGNED_IN = expect(SIGN_IN, 200, 200, 200, 200, 200)
+OWNER_ONLY = expect(SIGN_IN, 200, 404, 404, 404, 404)
+TEACHERS = expect(SIGN_IN, 403, 403, 200, 200, 200)
+MY_TEACHER = expect(SIGN_IN, 403, 403, 200, 404, 200)
+STAFF = expect(ADMIN_SIGN_IN, ADMIN_SIGN_IN, ADMIN_SIGN_IN, 200, 200, 200)
+
+# (method, URL built from the world, data, expected answer per role)
+CASES = {
+    "home": ("get", lambda w: "/", None, EVERYONE),
+    "lesson": ("get", lambda w: w.lesson.get_absolute_url(), None, EVERYONE),
+    "healthz": ("get", lambda w: "/healthz", None, EVERYONE),
+    "signup": ("get", lambda w: reverse("signup"), None, expect(200, 302, 302, 302, 302, 302)),
+    "login": ("get", lambda w: reverse("login"), None, EVERYONE),
+    "quiz": ("get", lambda w: w.quiz.get_absolute_url(), None, SIGNED_IN),
+    "result": ("get", lambda w: w.attempt.get_absolute_url(), None, OWNER_ONLY),
+    "practice": ("get", lambda w: w.practice.take_url, None, OWNER_ONLY),
+    "my results": ("get", lambda w: reverse("quizzes:my-results"), None, SIGNED_IN),
+    "progress": ("get", lambda w: reverse("quizzes:progress"), None, SIGNED_IN),
+    "my classes": ("get", lambda w: reverse("quizzes:my-classes"), None, SIGNED_IN),
+    "join form": ("get", lambda w: reverse("quizzes:join-form"), None, SIGNED_IN),
+    "join link": (
+        "get",
+        lambda w: reverse("quizzes:join", args=[w.classroom.join_code]),
+        None,
+        SIGNED_IN,
+    ),
+    "results": ("get", lambda w: reverse("quizzes:results"), None, TEACHERS),
+    "export": ("get", lambda w: reverse("quizzes:results-export"), None, TEACHERS),
+    "dashboard": (
+        "get",
+        lambda w: reverse("quizzes:quiz-results", args=[w.quiz.slug]),
+        None,
+        TEACHERS,
+    ),
+    "grades csv": (
+        "get",
+        lambda w: reverse("quizzes:quiz-export", args=[w.quiz.slug, "grades"]),
+        None,
+        TEACHERS,
+    ),
+    "classes": ("get", lambda w: reverse("quizzes:class-list"), None, TEACHERS),
+    "class": (
+        "get",
+        lambda w: reverse("quizzes:class-detail", args=[w.classroom.pk]),
+        None,
+        MY_TEACHER,
+    ),
+    "rotate code": (
+        "post",
+        lambda w: reverse("quizzes:class-rotate", args=[w.classroom.pk]),
+        {},
+        expect(SIGN_IN, 403, 403, 302, 404, 302),
+    ),
+    "remove learner": (
+        "post",
+        lambda w: reverse("quizzes:class-remove", args=[w.classroom.pk, w.student.pk]),
+        {},
+        expect(SIGN_IN, 403, 403, 302, 404, 302),
+    ),
+    "answer the quiz": (
+        "post",
+        lambda w: w.quiz.get_absolute_url(),
+        lambda w: {"attempt": w.attempt.pk, "action": "save"},
+        expect(SIGN_IN, 302, 404, 404, 404, 404),
+    ),
+    "answer the practice": (
+        "post",
+        lambda w: w.practice.take_url,
+        lambda w: {"attempt": w.practice.pk, "action": "save"},
+        expect(SIGN_IN, 302, 404, 404, 404, 404),
+    ),
+    "start practice": (
+        "post",
+        lambda w: reverse("quizzes:practice-new"),
+        {"lesson": ""},
+        expect(SIGN_IN, 302, 302, 302, 302, 302),
+    ),
+    "admin": ("get", lambda w: reverse("admin:index"), None, STAFF),
+    "admin attempt": (
+        "get",
+        lambda w: reverse("admin:quizzes_attempt_change", args=[w.attempt.pk]),
+        None,
+        expect(ADMIN_SIGN_IN, ADMIN_SIGN_IN, ADMIN_SIGN_IN, 200, 302, 200),
+    ),
+    "admin regrade": (
+        "get",
+        lambda w: reverse("admin:quizzes_quiz_regrade", args=[w.quiz.pk]),
+        None,
+        STAFF,
+    ),
+    "admin import": (
+        "get",
+        lambda w: reverse("admin:quizzes_quiz_import", args=[w.quiz.pk]),
+        None,
+        STAFF,
+    ),
+    "admin gift": (
+        "get",
+        lambda w: reverse("admin:quizzes_quiz_gift", args=[w.quiz.pk]),
+        None,
+        STAFF,
+    ),
+    "logout": ("post", lambda w: reverse("logout"), {}, expect(302, 302, 302, 302, 302, 302)),
+}
+
+WRONG_METHODS = [
+    ("put", "/"),
+    ("post", "/healthz"),
+    ("get", "/practice/"),
+    ("delete", "/results/"),
+    ("get", "/logout-does-not-exist/"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_role_gets_exactly_the_intended_answer(world, case, role):
+    method, url, data, expected = CASES[case]
+    data = data(world) if callable(data) else data
+    client = world.clients[role]
+    response = (
+        getattr(client, method)(url(world), data)
+        if data is not None
+        else getattr(client, method)(url(world))
+    )
+    want = expected[role]
+    if want == SIGN_IN:
+        assert response.status_code == 302 and "/accounts/login/" in response.url, response
+    elif want == ADMIN_SIGN_IN:
+        assert response.status_code == 302 and "/admin/login/" in response.url, response
+    else:
+        assert response.status_code == want, (case, role, response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url"), WRONG_METHODS)
+def test_a_wrong_method_or_unknown_url_is_a_4xx(world, role, method, url):
+    response = getattr(world.clients[role], method)(url)
+    assert 400 <= response.status_code < 500 or (
+        response.status_code == 302 and "/login/" in response.url
+    )
