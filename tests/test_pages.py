@@ -165,3 +165,24 @@ def test_sign_in_with_the_login_page(client, learner):
     )
     assert response.status_code == 302
     assert response.url == reverse("quizzes:home")
+
+
+def test_an_unexpected_error_shows_our_500_page_and_leaks_nothing(monkeypatch):
+    from django.test import Client
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail: password=hunter2")
+
+    monkeypatch.setattr("quizzes.views.pages.Lesson.objects.published", broken)
+    response = Client(raise_request_exception=False).get("/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in page
+    assert "hunter2" not in page and "Traceback" not in page and "RuntimeError" not in page
+
+
+def test_the_404_page_leaks_nothing(client):
+    response = client.get("/no/such/page/<script>")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<script>" not in page and "urlpatterns" not in page.lower()
