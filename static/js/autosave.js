@@ -14,7 +14,8 @@
     var data = new FormData(form);
     data.set("action", "save");
     data.delete("goto");
-    fetch(form.action, {
+    // Not form.action: the buttons named "action" shadow that property.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
