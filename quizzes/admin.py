@@ -256,7 +256,9 @@ class AnswerKeyFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(admin.StackedInline):
+    """Stacked, not tabular: every field keeps its visible label (tabular rows have none)."""
+
     model = Choice
     formset = AnswerKeyFormSet
     extra = 4

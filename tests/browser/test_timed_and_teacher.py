@@ -1,0 +1,109 @@
+"""A timed quiz that finishes itself at the deadline, and a teacher's admin-to-CSV journey."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from quizzes.models import Attempt, Classroom, Membership, Question
+from quizzes.services import attempt_finish, attempt_start
+
+from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
+from .conftest import DESKTOP, assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_timed_quiz_shows_the_time_left_and_finishes_at_the_deadline(live_server, page):
+    quiz = QuizFactory(time_limit=10, title="Timed")
+    question = question_with_choices(quiz, correct=1, wrong=1, text="Quick one?")
+    UserFactory(username="timed")
+    sign_in(page, live_server.url, "timed")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    # The page says "about 10 minutes"; with JavaScript the countdown replaces it.
+    assert re.fullmatch(r"9:5\d|10:00", page.locator(".timer-clock").inner_text())
+    assert_accessible(page, "timed quiz")
+    # Bring the deadline close, then reload: the server is the clock.
+    Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=4))
+    page.reload()
+    clock = page.locator(".timer-clock")
+    assert re.fullmatch(r"0:0[0-4]", clock.inner_text())
+    assert page.locator(".timer-announcer").get_attribute("aria-live") == "polite"
+    right = question.choices.get(is_correct=True)
+    page.locator(f"input[name=q{question.id}][value='{right.id}']").check()
+    page.wait_for_url(re.compile(r"/attempts/\d+/"), timeout=15000)
+    assert "Time is up" in page.content()
+    attempt = Attempt.objects.get()
+    assert attempt.is_submitted and attempt.marks == 1  # the answer ticked in time counted
+    assert_accessible(page, "result after time up")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"])
+def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
+    live_server, page, tmp_path
+):
+    teacher = TeacherFactory(username="teach")
+    quiz = QuizFactory(title="Teacher's quiz", slug="teachers-quiz")
+    question_with_choices(quiz, correct=1, wrong=1, text="Existing question?")
+    learner = UserFactory(username="pupil", first_name="Ola", last_name="Nowak")
+    classroom = Classroom.objects.create(name="3B", teacher=teacher)
+    Membership.objects.create(classroom=classroom, learner=learner)
+
+    sign_in(page, live_server.url, "teach")
+    page.goto(f"{live_server.url}/admin/quizzes/question/add/")
+    page.locator("#id_quiz").select_option(label=str(quiz))
+    page.locator("#id_text").fill("Which article is about consultation?")
+    page.locator("#id_explanation").fill("Article 4 is the consultation clause.")
+    page.locator("#id_source_title").fill("The North Atlantic Treaty")
+    page.locator("#id_source_url").fill("https://www.nato.int/archives/1st5years/annexes/a.htm")
+    for n, text in enumerate(["Article 4", "Article 5"]):
+        page.locator(f"#id_choices-{n}-text").fill(text)
+        page.locator(f"#id_choices-{n}-feedback").fill(f"About {text}.")
+        page.locator(f"#id_choices-{n}-is_correct").check()  # both right: a bad key
+    page.locator("input[name=_save]").click()
+    page.locator(".errorlist").first.wait_for()
+    assert "needs exactly one correct choice; this one has 2" in page.locator("body").inner_text()
+    assert_accessible(page, "admin question form with an error")
+    assert not Question.objects.filter(text__startswith="Which article").exists()
+    page.locator("#id_choices-1-is_correct").uncheck()
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(re.compile(r"/admin/quizzes/question/$"))
+    created = Question.objects.get(text="Which article is about consultation?")
+    assert created.choices.get(is_correct=True).text == "Article 4"
+
+    # The learner takes the quiz; the teacher studies the results.
+    attempt = attempt_start(learner=learner, quiz=quiz)
+    right_first = {
+        a.question_key: [next(c["id"] for c in a.snapshot["choices"] if c["is_correct"])]
+        for a in attempt.answers.all()
+        if a.question_key == quiz.questions.get(text="Existing question?").pk
+    }
+    attempt_finish(attempt=attempt, selections=right_first)
+    page.goto(f"{live_server.url}/results/quiz/teachers-quiz/")
+    assert page.get_by_role("heading", name="Item analysis").is_visible()
+    assert_accessible(page, "dashboard")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Grades CSV").click()
+    download = info.value
+    assert re.fullmatch(r"grades-teachers-quiz-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [(r["last name"], r["first name"], r["class"], r["grade (%)"]) for r in rows] == [
+        ("Nowak", "Ola", "3B", "50.00")
+    ]
+    for url in ("/results/", "/classes/", f"/classes/{classroom.pk}/"):
+        page.goto(f"{live_server.url}{url}")
+        assert_accessible(page, url)
