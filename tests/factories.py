@@ -1,9 +1,10 @@
 """factory-boy factories for the quiz models."""
 
 import factory
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from quizzes.models import Choice, Lesson, Question, Quiz
+from quizzes.roles import teachers_group
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -25,7 +26,7 @@ class TeacherFactory(UserFactory):
     @factory.post_generation
     def teachers_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name="Teachers"))
+            self.groups.add(teachers_group())
 
 
 class LessonFactory(factory.django.DjangoModelFactory):

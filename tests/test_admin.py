@@ -232,3 +232,16 @@ def test_teachers_see_only_their_classes_attempts_in_the_admin(teacher_client, q
     assert teacher_client.get(change).status_code == 302  # "does not exist" → admin index
     listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
     assert listing.context["cl"].result_count == 0
+
+
+def test_the_teachers_group_matches_what_the_migrations_grant():
+    """roles.teachers_group() remakes the group with the migrations' permissions."""
+    from quizzes.roles import TEACHER_PERMISSIONS, teachers_group
+
+    migrated = set(
+        Group.objects.get(name="Teachers").permissions.values_list("codename", flat=True)
+    )
+    assert migrated == set(TEACHER_PERMISSIONS)
+    Group.objects.filter(name="Teachers").delete()
+    remade = set(teachers_group().permissions.values_list("codename", flat=True))
+    assert remade == migrated

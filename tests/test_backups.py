@@ -10,8 +10,7 @@ from quizzes.models import Answer, Attempt
 from .conftest import answers_for
 from .factories import UserFactory
 
-# serialized_rollback: the data migrations' rows (the Teachers group) come back after the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def everything():

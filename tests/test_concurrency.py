@@ -24,8 +24,7 @@ from quizzes.models import Attempt, Classroom, Membership, Question
 
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 
-# serialized_rollback: the data migrations' rows (the Teachers group) come back after the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Django's test server queues 10 connections; gunicorn, which serves production, queues 2048.
 # A class connecting at the same moment needs a production-sized queue, or the operating system

@@ -19,7 +19,8 @@ def manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", *PRODUCTION, "HTTPS"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set for the browser tests only, never in production.
+        if k not in {"DJANGO_SETTINGS_MODULE", *PRODUCTION, "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

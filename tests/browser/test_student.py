@@ -9,7 +9,7 @@ from quizzes.models import Attempt, Question
 from ..factories import QuizFactory, question_with_choices
 from .conftest import assert_accessible, tab_to
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from quizzes.services import attempt_finish, attempt_start
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 from .conftest import DESKTOP, assert_accessible
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery staple"
 
 

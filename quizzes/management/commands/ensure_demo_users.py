@@ -5,9 +5,11 @@ import os
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from quizzes.roles import teachers_group
 
 DEMO_USERS = {
     # username: (environment variable for the password, is a teacher)
@@ -61,7 +63,7 @@ class Command(BaseCommand):
             },
         )
         if created and is_teacher:
-            user.groups.add(Group.objects.get(name="Teachers"))
+            user.groups.add(teachers_group())
         if created or reset:
             password = os.environ.get(variable) or secrets.token_urlsafe(12)
             user.set_password(password)
