@@ -1,5 +1,6 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,7 +45,7 @@ from .services import overdue_finish
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class LessonSourceInline(admin.TabularInline):
+class LessonSourceInline(admin.StackedInline):
     model = LessonSource
     extra = 1
     formfield_overrides = URL_FIELDS
@@ -60,10 +61,15 @@ class LessonAdmin(admin.ModelAdmin):
     inlines = [LessonSourceInline]
 
 
-class QuestionInline(admin.TabularInline):
-    """The quiz's questions at a glance; each is edited on its own page, with its choices."""
+class QuestionInline(admin.StackedInline):
+    """The quiz's questions at a glance; each is edited on its own page, with its choices.
+
+    Stacked and without delete boxes: the tabular layout leaves a header cell and the delete
+    checkboxes without names for screen readers.
+    """
 
     model = Question
+    can_delete = False
     fields = ["order", "text", "kind", "marks"]
     readonly_fields = fields
     show_change_link = True
@@ -73,7 +79,7 @@ class QuestionInline(admin.TabularInline):
         return False
 
 
-class GradeBandInline(admin.TabularInline):
+class GradeBandInline(admin.StackedInline):
     model = GradeBand
     extra = 1
     fields = ["min_percentage", "feedback"]
@@ -122,7 +128,13 @@ class QuizAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
     inlines = [GradeBandInline, QuestionInline]
-    filter_horizontal = ["draws_from"]
+    # One labelled date-and-time input instead of the admin's split pair, whose two boxes
+    # have no labels of their own (axe: "Form elements must have labels").
+    formfield_overrides = {
+        models.DateTimeField: {
+            "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -295,7 +307,7 @@ class QuestionAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(admin.StackedInline):
     model = Answer
     fields = ["position", "question_text", "chosen", "marks"]
     readonly_fields = fields
@@ -409,7 +421,7 @@ class AttemptAdmin(admin.ModelAdmin):
         return self._quiz_export(request, queryset, "items")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
     fields = ["learner", "joined_at"]

@@ -1,0 +1,89 @@
+"""axe-core on every remaining student and teacher page, error states included."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt, Classroom, Membership
+from quizzes.services import attempt_finish, attempt_start
+
+from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    assert_accessible(page, "sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture
+def setting(db):
+    quiz = QuizFactory(title="Checked quiz", slug="checked", one_question_per_page=True)
+    question_with_choices(quiz, correct=1, wrong=2, text="First?")
+    question_with_choices(quiz, correct=1, wrong=2, text="Second?")
+    teacher = TeacherFactory(username="teach")
+    learner = UserFactory(username="pupil")
+    classroom = Classroom.objects.create(name="3B", teacher=teacher)
+    Membership.objects.create(classroom=classroom, learner=learner)
+    attempt = attempt_start(learner=learner, quiz=quiz)
+    attempt_finish(attempt=attempt)  # all wrong: something to practise
+    return quiz, classroom, attempt
+
+
+def test_every_student_page_and_error_state(live_server, page, setting):
+    quiz, classroom, attempt = setting
+    base = live_server.url
+    page.goto(f"{base}/no-such-page/")
+    assert_accessible(page, "404")
+    sign_in(page, base, "pupil")
+    for url in (
+        reverse("quizzes:progress"),
+        reverse("quizzes:my-classes"),
+        reverse("quizzes:join-form"),
+        reverse("quizzes:join", args=[classroom.join_code]),
+        reverse("quizzes:join", args=["NOSUCHCODE"]),
+        quiz.get_absolute_url(),  # one question per page
+        f"{quiz.get_absolute_url()}?page=2",
+        "/results/",  # 403 for a student
+        attempt.get_absolute_url(),
+    ):
+        page.goto(f"{base}{url}")
+        assert_accessible(page, url)
+    page.goto(f"{base}{reverse('quizzes:join-form')}")
+    page.get_by_role("button", name="Join the class").click()
+    assert_accessible(page, "join form with an error")
+    page.goto(f"{base}{reverse('quizzes:progress')}")
+    page.get_by_role("button", name="Review my mistakes").first.click()
+    page.wait_for_url(f"{base}/practice/**")
+    assert_accessible(page, "practice round")
+    assert Attempt.objects.filter(practice=True).exists()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}], ids=["desktop"])
+def test_every_teacher_page(live_server, page, setting):
+    quiz, classroom, attempt = setting
+    base = live_server.url
+    sign_in(page, base, "teach")
+    for url in (
+        "/admin/",
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]),
+        reverse("admin:quizzes_quiz_import", args=[quiz.pk]),
+        reverse("admin:quizzes_question_add"),
+        reverse("admin:quizzes_attempt_changelist"),
+        reverse("admin:quizzes_attempt_change", args=[attempt.pk]),
+        reverse("admin:quizzes_misconception_changelist"),
+        reverse("admin:quizzes_classroom_changelist"),
+        reverse("admin:quizzes_lesson_change", args=[quiz.lesson.pk]),
+        "/results/?date_from=2025-13-45",  # the filter's error state
+        reverse("quizzes:class-list"),
+    ):
+        page.goto(f"{base}{url}")
+        assert_accessible(page, url)
