@@ -132,7 +132,10 @@ class QuizAdmin(admin.ModelAdmin):
     # have no labels of their own (axe: "Form elements must have labels").
     formfield_overrides = {
         models.DateTimeField: {
-            "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            "form_class": forms.DateTimeField,
+            "widget": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
     }
 

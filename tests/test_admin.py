@@ -245,3 +245,30 @@ def test_the_teachers_group_matches_what_the_migrations_grant():
     Group.objects.filter(name="Teachers").delete()
     remade = set(teachers_group().permissions.values_list("codename", flat=True))
     assert remade == migrated
+
+
+def test_a_teacher_sets_open_and_close_dates_with_one_input_each(teacher_client, quiz):
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    page = teacher_client.get(url).content.decode()
+    assert 'type="datetime-local" name="opens_at"' in page
+    form = teacher_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, bool)}
+    data.update(
+        {
+            "lesson": quiz.lesson_id,
+            "is_published": "on",
+            "opens_at": "2026-09-01T08:00",
+            "closes_at": "2026-09-30T20:30",
+            "grade_bands-TOTAL_FORMS": "0",
+            "grade_bands-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": str(quiz.questions.count()),
+            "questions-INITIAL_FORMS": str(quiz.questions.count()),
+        }
+    )
+    for n, question in enumerate(quiz.questions.all()):
+        data[f"questions-{n}-id"] = question.pk
+        data[f"questions-{n}-quiz"] = quiz.pk
+    assert teacher_client.post(url, data).status_code == 302
+    quiz.refresh_from_db()
+    assert timezone.localtime(quiz.opens_at).strftime("%Y-%m-%d %H:%M") == "2026-09-01 08:00"
+    assert timezone.localtime(quiz.closes_at).strftime("%Y-%m-%d %H:%M") == "2026-09-30 20:30"
