@@ -14,13 +14,14 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install run setup serve backup restore test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install run setup serve backup restore screenshots test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
 	@echo "make serve           production-like: gunicorn ($(WORKERS) workers) and WhiteNoise on http://$(HOST):$(PORT)"
 	@echo "make backup          copy the database to var/backups/ (safe while the site runs)"
 	@echo "make restore FILE=…  replace the database with a backup"
+	@echo "make screenshots     retake docs/screenshots/ (the README's pictures) with the browser tests"
 	@echo "make test            install test tools and run the lint and the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
@@ -66,6 +67,9 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/quizsite-….sqlite3"; exit 2; }
 	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
+
+screenshots: install
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

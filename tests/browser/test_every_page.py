@@ -87,3 +87,22 @@ def test_every_teacher_page(live_server, page, setting):
     ):
         page.goto(f"{base}{url}")
         assert_accessible(page, url)
+
+
+def test_controls_are_at_least_24_by_24_pixels(live_server, page, setting):
+    """WCAG 2.2 target size: buttons, fields and navigation links (links inside sentences are
+    exempt by the rule, so only those outside paragraphs are measured)."""
+    quiz, classroom, attempt = setting
+    base = live_server.url
+    sign_in(page, base, "pupil")
+    for url in ("/", quiz.get_absolute_url(), attempt.get_absolute_url(), "/me/progress/"):
+        page.goto(f"{base}{url}")
+        small = page.evaluate(
+            """() => [...document.querySelectorAll(
+                'button, input:not([type=hidden]), select, nav a, .button')]
+              .filter(e => e.offsetParent !== null)
+              .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+              .filter(([, r]) => r.width < 24 || r.height < 24)
+              .map(([html, r]) => `${html} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+        )
+        assert small == [], f"{url}: {small}"

@@ -1,0 +1,93 @@
+"""The main pages with the real course, photographed on a phone and a desktop.
+
+Always runs (it checks the pages render with the shipped course and pass axe); with
+SCREENSHOTS_DIR set (`make screenshots`), the pictures are saved there for the README.
+"""
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from quizzes.models import Classroom, Membership, Quiz
+from quizzes.services import attempt_finish, attempt_start
+
+from ..factories import TeacherFactory, UserFactory
+from .conftest import PHONE, assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def finish(learner, quiz, skill, rng):
+    """A finished attempt where each answer is right with probability `skill`."""
+    attempt = attempt_start(learner=learner, quiz=quiz)
+    selections = {}
+    for answer in attempt.answers.all():
+        choices = answer.snapshot["choices"]
+        right = [c["id"] for c in choices if c["is_correct"]]
+        wrong = [c["id"] for c in choices if not c["is_correct"]]
+        selections[answer.question_key] = right if rng.random() < skill else wrong[:1]
+    attempt_finish(attempt=attempt, selections=selections)
+    return attempt
+
+
+@pytest.fixture
+def school(db):
+    call_command("loaddata", str(ROOT / "fixtures" / "course.yaml"), verbosity=0)
+    quiz = Quiz.objects.get(slug="article-4-consultation")
+    teacher = TeacherFactory(username="teacher")
+    classroom = Classroom.objects.create(name="Class 3B", teacher=teacher)
+    rng = random.Random(4)
+    for n in range(24):
+        learner = UserFactory(username=f"pupil{n}")
+        Membership.objects.create(classroom=classroom, learner=learner)
+        finish(learner, quiz, skill=0.35 + n / 40, rng=rng)
+    student = UserFactory(username="ola", first_name="Ola")
+    Membership.objects.create(classroom=classroom, learner=student)
+    attempt = finish(student, quiz, skill=0.7, rng=rng)
+    return quiz, attempt
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def shoot(page, name, viewport):
+    target = os.environ.get("SCREENSHOTS_DIR")
+    if target:
+        size = "phone" if viewport == PHONE else "desktop"
+        Path(target).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(target) / f"{name}-{size}.png"), full_page=False)
+
+
+def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, school):
+    quiz, attempt = school
+    base = live_server.url
+    sign_in(page, base, "ola")
+    pages = [
+        ("home", "/"),
+        ("lesson", "/lessons/article-4-through-history/"),
+        ("quiz", quiz.get_absolute_url()),
+        ("result", attempt.get_absolute_url()),
+    ]
+    for name, url in pages:
+        page.goto(f"{base}{url}")
+        assert_accessible(page, name)
+        if name == "lesson":
+            page.locator("figure.timeline").scroll_into_view_if_needed()
+        shoot(page, name, viewport)
+    page.context.clear_cookies()
+    sign_in(page, base, "teacher")
+    page.goto(f"{base}/results/quiz/{quiz.slug}/")
+    assert page.locator(".histogram-bar").count() == 10
+    assert_accessible(page, "dashboard")
+    page.locator("#histogram-heading").scroll_into_view_if_needed()
+    shoot(page, "dashboard", viewport)
