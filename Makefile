@@ -14,7 +14,7 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install run setup serve backup restore screenshots test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install run setup serve backup restore screenshots bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
@@ -22,6 +22,8 @@ help:
 	@echo "make backup          copy the database to var/backups/ (safe while the site runs)"
 	@echo "make restore FILE=…  replace the database with a backup"
 	@echo "make screenshots     retake docs/screenshots/ (the README's pictures) with the browser tests"
+	@echo "make bench           seed 100,000 attempts, serve with gunicorn, measure; writes docs/BENCHMARKS.md"
+	@echo "make bench-postgres  the same against a throwaway PostgreSQL server"
 	@echo "make test            install test tools and run the lint and the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
@@ -70,6 +72,12 @@ restore: install
 
 screenshots: install
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
+
+bench: install
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-postgres: install
+	scripts/with-postgres $(BIN)/python benchmarks/run.py --postgres $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -212,6 +212,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# `make bench` only: a minimal view that measures Django's own ceiling on this machine.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

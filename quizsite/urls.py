@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +28,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("quizzes.urls")),
 ]
+
+
+def ceiling(request):
+    """The least a Django view can do: no template, no database (benchmarks only)."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.insert(0, path("bench/ceiling", ceiling))

@@ -1,0 +1,114 @@
+"""Realistic benchmark data: the course, learners in one class, and finished attempts in bulk.
+
+Runs inside a configured Django (see run.py). Attempts are dealt and marked by the same code
+the site uses (`_dealt_answers`, `question_marks`), then written with bulk_create.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from quizzes.models import Answer, Attempt, Classroom, Lesson, Membership, Quiz
+from quizzes.scoring import ChoiceKey, is_passed, percentage, question_marks
+from quizzes.services import _dealt_answers
+
+BENCH_QUIZ = "article-4-consultation"
+# An unusable password: benchmark learners get sessions directly, never sign in.
+PASSWORD_HASH = "!bench"  # noqa: S105
+
+
+def ensure_course():
+    if not Lesson.objects.exists():
+        call_command("load_course", verbosity=0)
+
+
+def ensure_learners(prefix: str, count: int) -> list[User]:
+    existing = User.objects.filter(username__startswith=prefix).count()
+    if existing < count:
+        User.objects.bulk_create(
+            User(username=f"{prefix}{n:05d}", password=PASSWORD_HASH, first_name="Learner")
+            for n in range(existing, count)
+        )
+    return list(User.objects.filter(username__startswith=prefix).order_by("username")[:count])
+
+
+def ensure_teacher() -> User:
+    teacher = User.objects.filter(username="bench-teacher").first()
+    if teacher is None:
+        teacher = User.objects.create_superuser("bench-teacher", "t@example.org", None)
+    return teacher
+
+
+def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
+    """Add finished attempts at the bench quiz until there are `total`; return how many added."""
+    quiz = Quiz.objects.get(slug=BENCH_QUIZ)
+    questions = list(quiz.pool().prefetch_related("choices__misconception"))
+    have = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).count()
+    rng = random.Random(have)
+    now = timezone.now()
+    added = 0
+    while have + added < total:
+        size = min(batch, total - have - added)
+        with transaction.atomic():
+            attempts, answer_sets = [], []
+            for n in range(size):
+                learner = learners[(have + added + n) % len(learners)]
+                seed = rng.randrange(2**31)
+                answers = _dealt_answers(questions, seed=seed, shuffle_choices=quiz.shuffle_choices)
+                skill = 0.3 + 0.6 * rng.random()
+                marks = maximum = Decimal(0)
+                for answer in answers:
+                    choices = answer.snapshot["choices"]
+                    right = [c["id"] for c in choices if c["is_correct"]]
+                    wrong = [c["id"] for c in choices if not c["is_correct"]]
+                    answer.selected = right if rng.random() < skill else wrong[:1]
+                    answer.marks = question_marks(
+                        answer.snapshot["kind"],
+                        [ChoiceKey(c["id"], c["is_correct"]) for c in choices],
+                        answer.selected,
+                        answer.max_marks,
+                    )
+                    marks += answer.marks
+                    maximum += answer.max_marks
+                started = now - timedelta(days=rng.randrange(60), minutes=rng.randrange(600))
+                attempts.append(
+                    Attempt(
+                        learner=learner,
+                        quiz=quiz,
+                        quiz_title=quiz.title,
+                        seed=seed,
+                        started_at=started,
+                        submitted_at=started + timedelta(minutes=3 + rng.randrange(20)),
+                        marks=marks,
+                        max_marks=maximum,
+                        percentage=percentage(marks, maximum),
+                        pass_mark=quiz.pass_mark,
+                        passed=is_passed(marks, maximum, quiz.pass_mark),
+                    )
+                )
+                answer_sets.append(answers)
+            Attempt.objects.bulk_create(attempts)
+            for attempt, answers in zip(attempts, answer_sets, strict=True):
+                for answer in answers:
+                    answer.attempt = attempt
+            Answer.objects.bulk_create(
+                [a for answers in answer_sets for a in answers], batch_size=5000
+            )
+        added += size
+    return added
+
+
+def ensure_class(teacher: User, learners: list[User]) -> Classroom:
+    classroom, _ = Classroom.objects.get_or_create(name="Bench class", teacher=teacher)
+    have = set(Membership.objects.filter(classroom=classroom).values_list("learner_id", flat=True))
+    Membership.objects.bulk_create(
+        Membership(classroom=classroom, learner=learner)
+        for learner in learners
+        if learner.pk not in have
+    )
+    return classroom
