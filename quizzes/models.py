@@ -4,12 +4,15 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import timing
@@ -50,7 +53,13 @@ class Lesson(models.Model):
 
     @cached_property
     def body_html(self):
-        return render_markdown(self.body)
+        """The body as HTML, rendered once per version and language, then served from the cache."""
+        key = f"lesson-html:{self.pk}:{self.updated_at.timestamp()}:{get_language()}"
+        html = cache.get(key)
+        if html is None:
+            html = render_markdown(self.body)
+            cache.set(key, str(html), timeout=24 * 60 * 60)
+        return mark_safe(html)  # noqa: S308 - rendered by render_markdown, which escapes
 
 
 class LessonSource(models.Model):

@@ -186,3 +186,14 @@ def test_the_404_page_leaks_nothing(client):
     page = response.content.decode()
     assert response.status_code == 404
     assert "<script>" not in page and "urlpatterns" not in page.lower()
+
+
+def test_an_edited_lesson_shows_its_new_text_despite_the_cache(client):
+    from .factories import LessonFactory
+
+    lesson = LessonFactory(body="## Old heading\n\nOld text.")
+    assert "Old text." in client.get(lesson.get_absolute_url()).content.decode()
+    lesson.body = "## New heading\n\nNew text."
+    lesson.save()
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert "New text." in page and "Old text." not in page
