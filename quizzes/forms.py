@@ -116,11 +116,29 @@ class QuizForm(forms.Form):
         return selections
 
     def numbered_fields(self):
-        """(number, frozen question, bound field) for each question on the page, in order."""
-        return [
-            (answer.position, answer.snapshot, self[self.field_name(answer)])
-            for answer in self.answers
-        ]
+        """(number, frozen question, bound field, options) for each question on the page.
+
+        `options` are the choices as plain values the template writes out itself: rendering
+        each radio button through Django's widget templates cost most of the quiz page's time.
+        """
+        rows = []
+        for answer in self.answers:
+            bound = self[self.field_name(answer)]
+            value = bound.value()
+            values = value if isinstance(value, list | tuple) else [] if value is None else [value]
+            chosen = {str(v) for v in values}
+            multiple = answer.snapshot["kind"] == Question.Kind.MULTIPLE
+            options = [
+                {
+                    "id": f"{bound.auto_id}_{n}",
+                    "value": choice["id"],
+                    "label": choice["text"],
+                    "checked": str(choice["id"]) in chosen,
+                }
+                for n, choice in enumerate(answer.snapshot["choices"])
+            ]
+            rows.append((answer.position, answer.snapshot, bound, options, multiple))
+        return rows
 
 
 class AttemptFilterForm(forms.Form):
