@@ -1,7 +1,7 @@
 """Realistic benchmark data: the course, learners in one class, and finished attempts in bulk.
 
 Runs inside a configured Django (see run.py). Attempts are dealt and marked by the same code
-the site uses (`_dealt_answers`, `question_marks`), then written with bulk_create.
+the site uses (`_dealt_answers`, `answer_marks`), then written with bulk_create.
 """
 
 import random
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Classroom, Lesson, Membership, Quiz
-from quizzes.scoring import ChoiceKey, is_passed, percentage, question_marks
+from quizzes.scoring import answer_marks, is_passed, percentage
 from quizzes.services import _dealt_answers
 
 BENCH_QUIZ = "article-4-consultation"
@@ -67,12 +67,7 @@ def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
                     right = [c["id"] for c in choices if c["is_correct"]]
                     wrong = [c["id"] for c in choices if not c["is_correct"]]
                     answer.selected = right if rng.random() < skill else wrong[:1]
-                    answer.marks = question_marks(
-                        answer.snapshot["kind"],
-                        [ChoiceKey(c["id"], c["is_correct"]) for c in choices],
-                        answer.selected,
-                        answer.max_marks,
-                    )
+                    answer.marks = answer_marks(answer.snapshot, answer.selected)
                     marks += answer.marks
                     maximum += answer.max_marks
                 started = now - timedelta(days=rng.randrange(60), minutes=rng.randrange(600))

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Answer, Attempt, Question, Quiz
-from .scoring import ChoiceKey, is_passed, percentage, question_marks
+from .scoring import answer_marks, is_passed, percentage
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,6 @@ def rekeyed_snapshot(snapshot: dict, question: Question | None) -> dict:
         "source_url": question.source_url,
         "choices": choices,
     }
-
-
-def answer_marks(snapshot: dict, selected: list | None) -> Decimal:
-    """The marks an answer earns under the key in its snapshot."""
-    keys = [ChoiceKey(c["id"], c["is_correct"]) for c in snapshot["choices"]]
-    return question_marks(snapshot["kind"], keys, selected or [], Decimal(snapshot["marks"]))
 
 
 def _rekeyed(quiz: Quiz):

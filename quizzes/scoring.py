@@ -62,6 +62,12 @@ def question_marks(
     return _to_decimal(question_fraction(kind, choices, selected) * Fraction(marks), MARKS_PLACES)
 
 
+def answer_marks(snapshot: dict, selected: Collection[Hashable] | None) -> Decimal:
+    """The marks an answer earns under the key frozen in its snapshot (a question as dealt)."""
+    keys = [ChoiceKey(c["id"], c["is_correct"]) for c in snapshot["choices"]]
+    return question_marks(snapshot["kind"], keys, selected or [], Decimal(snapshot["marks"]))
+
+
 def percentage(marks: Decimal, max_marks: Decimal) -> Decimal:
     """Marks as a percentage of the maximum, rounded to 2 decimal places (0 when max is 0)."""
     if not max_marks:

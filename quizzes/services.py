@@ -15,7 +15,7 @@ from . import timing
 from .dealing import deal
 from .models import Answer, Attempt, Choice, Lesson, Question, Quiz
 from .progress import latest_mistakes
-from .scoring import ChoiceKey, is_passed, percentage, question_marks
+from .scoring import answer_marks, is_passed, percentage
 
 
 class AttemptRefused(Exception):
@@ -225,13 +225,7 @@ def attempt_finish(
     _apply(answers, selections or {})
     total = maximum = 0
     for answer in answers:
-        choices = answer.snapshot["choices"]
-        answer.marks = question_marks(
-            answer.snapshot["kind"],
-            [ChoiceKey(c["id"], c["is_correct"]) for c in choices],
-            answer.selected or [],
-            answer.max_marks,
-        )
+        answer.marks = answer_marks(answer.snapshot, answer.selected)
         total += answer.marks
         maximum += answer.max_marks
     percent = percentage(total, maximum)

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Question
-from quizzes.regrading import answer_marks, regrade_plan, rekeyed_snapshot
+from quizzes.regrading import regrade_plan, rekeyed_snapshot
+from quizzes.scoring import answer_marks
 
 from .conftest import choice_ids
 from .factories import UserFactory
