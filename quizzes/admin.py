@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import exports
 from .classes import learners_taught_by
-from .downloads import csv_download
+from .downloads import csv_download, quiz_csv_download
 from .forms import QuestionFileForm
 from .gift_export import to_gift
 from .importing import create_questions, guess_format, read_questions
@@ -407,9 +407,7 @@ class AttemptAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return None
-        from .views.teaching import quiz_csv
-
-        return quiz_csv(request.user, quizzes[0], attempts, kind)
+        return quiz_csv_download(request.user, quizzes[0], attempts, kind)
 
     @admin.action(description=_("Download grades of the selected attempts (one quiz)"))
     def export_grades(self, request, queryset):

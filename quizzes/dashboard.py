@@ -124,7 +124,7 @@ def histogram_bars(bins: list[Bin]) -> list[dict]:
     return bars
 
 
-def _question_order(quiz: Quiz, keys: set[int]) -> list[int]:
+def question_order(quiz: Quiz, keys: set[int]) -> list[int]:
     """The quiz's question order for the keys answered; deleted questions last, by id."""
     live = [qid for qid in quiz.pool().values_list("id", flat=True) if qid in keys]
     return live + sorted(keys - set(live))
@@ -190,7 +190,7 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
         latest = float(snapshots[key]["marks"])
         marks_by_attempt[attempt_id][key] = marks * latest / maximum if maximum else marks
 
-    order = _question_order(quiz, set(snapshots))
+    order = question_order(quiz, set(snapshots))
     max_marks = [float(snapshots[key]["marks"]) for key in order]
     names = dict(Misconception.objects.values_list("slug", "name"))
     question_sets = {frozenset(marks) for marks in marks_by_attempt.values()}

@@ -6,7 +6,13 @@ from collections.abc import Iterable
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from . import exports
+from .classes import class_names_by_learner
+from .dashboard import question_order, quiz_dashboard
 from .exports import csv_lines
+from .models import Answer, Misconception
+
+QUIZ_EXPORTS = ("grades", "responses", "items")
 
 
 def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> StreamingHttpResponse:
@@ -22,3 +28,25 @@ def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> Strea
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def quiz_csv_download(user, quiz, attempts, kind: str, *, bom: bool = False):
+    """One quiz's grades, responses or item statistics for `attempts`, as a streamed CSV.
+
+    Shared by the dashboard's links and the admin's actions; `user` decides which of the
+    learner's classes the grades name.
+    """
+    if kind == "grades":
+        columns = {
+            c[0]: c for c in exports.question_columns(Answer.objects.filter(attempt__in=attempts))
+        }
+        ordered = [columns[key] for key in question_order(quiz, set(columns))]
+        rows = exports.grade_rows(attempts, ordered, class_names_by_learner(user))
+    elif kind == "responses":
+        names = dict(Misconception.objects.values_list("slug", "name"))
+        rows = exports.response_rows(attempts, names)
+    elif kind == "items":
+        rows = exports.item_rows(quiz_dashboard(quiz, attempts).questions)
+    else:
+        raise ValueError(f"unknown export {kind!r}")
+    return csv_download(rows, f"{kind}-{quiz.slug}", bom=bom)

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import exports
-from ..classes import attempts_visible_to, class_names_by_learner, rotate_code
+from ..classes import attempts_visible_to, rotate_code
 from ..dashboard import histogram_bars, quiz_dashboard
-from ..downloads import csv_download
+from ..downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
 from ..forms import AttemptFilterForm, ClassroomForm
-from ..models import Answer, Classroom, Membership, Misconception, Quiz
+from ..models import Classroom, Membership, Quiz
 from ..services import overdue_finish
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
@@ -133,39 +133,18 @@ def quiz_results(request, slug):
     return render(request, "quizzes/quiz_results.html", context)
 
 
-EXPORTS = {"grades", "responses", "items"}
-
-
 @login_required
 @teacher_only
 @require_GET
 def quiz_export(request, slug, kind):
     """A quiz's grades, responses or item statistics as a streamed CSV file."""
     quiz = get_object_or_404(Quiz, slug=slug)
-    if kind not in EXPORTS:
+    if kind not in QUIZ_EXPORTS:
         return HttpResponseBadRequest(_("There is no such export."))
     form, attempts = _filtered(request, quiz)
     if attempts is None:
         return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
-    return quiz_csv(request.user, quiz, attempts, kind, bom=_bom(request))
-
-
-def quiz_csv(user, quiz, attempts, kind, *, bom=False):
-    """The CSV download of one kind for a quiz's attempts (shared with the admin actions)."""
-    name = f"{kind}-{quiz.slug}"
-    if kind == "grades":
-        answers = Answer.objects.filter(attempt__in=attempts)
-        order = {qid: n for n, qid in enumerate(quiz.pool().values_list("id", flat=True))}
-        columns = sorted(
-            exports.question_columns(answers), key=lambda c: (order.get(c[0], len(order)), c[0])
-        )
-        rows = exports.grade_rows(attempts, columns, class_names_by_learner(user))
-    elif kind == "responses":
-        names = dict(Misconception.objects.values_list("slug", "name"))
-        rows = exports.response_rows(attempts, names)
-    else:
-        rows = exports.item_rows(quiz_dashboard(quiz, attempts).questions)
-    return csv_download(rows, name, bom=bom)
+    return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request))
 
 
 # Classes -----------------------------------------------------------------------------------
