@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "correct horse battery staple"  # the factories' password
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +76,17 @@ def assert_accessible(page, label=""):
         for v in violations
     )
     assert not violations, f"axe violations on {label or page.url}:\n{report}"
-    CHECKED.add(page.url.split("?")[0].replace(page.url.split("/")[2], "host"))
 
 
-CHECKED: set[str] = set()
+def sign_in(page, base, username, *, check_accessible=False):
+    """Sign in through the sign-in page, as a person would."""
+    page.goto(f"{base}/accounts/login/")
+    if check_accessible:
+        assert_accessible(page, "sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
 
 
 def tab_to(page, text, limit=80):

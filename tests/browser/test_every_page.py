@@ -7,19 +7,9 @@ from quizzes.models import Attempt, Classroom, Membership
 from quizzes.services import attempt_finish, attempt_start
 
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    assert_accessible(page, "sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def test_every_student_page_and_error_state(live_server, page, setting):
     base = live_server.url
     page.goto(f"{base}/no-such-page/")
     assert_accessible(page, "404")
-    sign_in(page, base, "pupil")
+    sign_in(page, base, "pupil", check_accessible=True)
     for url in (
         reverse("quizzes:progress"),
         reverse("quizzes:my-classes"),
@@ -69,7 +59,7 @@ def test_every_student_page_and_error_state(live_server, page, setting):
 def test_every_teacher_page(live_server, page, setting):
     quiz, classroom, attempt = setting
     base = live_server.url
-    sign_in(page, base, "teach")
+    sign_in(page, base, "teach", check_accessible=True)
     for url in (
         "/admin/",
         reverse("admin:quizzes_quiz_changelist"),
@@ -94,7 +84,7 @@ def test_controls_are_at_least_24_by_24_pixels(live_server, page, setting):
     exempt by the rule, so only those outside paragraphs are measured)."""
     quiz, classroom, attempt = setting
     base = live_server.url
-    sign_in(page, base, "pupil")
+    sign_in(page, base, "pupil", check_accessible=True)
     for url in ("/", quiz.get_absolute_url(), attempt.get_absolute_url(), "/me/progress/"):
         page.goto(f"{base}{url}")
         small = page.evaluate(

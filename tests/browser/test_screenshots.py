@@ -15,10 +15,9 @@ from quizzes.models import Classroom, Membership, Quiz
 from quizzes.services import attempt_finish, attempt_start
 
 from ..factories import TeacherFactory, UserFactory
-from .conftest import PHONE, assert_accessible
+from .conftest import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,14 +49,6 @@ def school(db):
     Membership.objects.create(classroom=classroom, learner=student)
     attempt = finish(student, quiz, skill=0.7, rng=rng)
     return quiz, attempt
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def shoot(page, name, viewport):

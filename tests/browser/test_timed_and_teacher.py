@@ -12,18 +12,9 @@ from quizzes.models import Attempt, Classroom, Membership, Question
 from quizzes.services import attempt_finish, attempt_start
 
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
-from .conftest import DESKTOP, assert_accessible
+from .conftest import DESKTOP, assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_timed_quiz_shows_the_time_left_and_finishes_at_the_deadline(live_server, page):
