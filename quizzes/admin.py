@@ -459,14 +459,12 @@ class ClassroomAdmin(admin.ModelAdmin):
         class OwnClassForm(form):
             def clean(self):
                 cleaned = super().clean()
-                teacher = (
-                    cleaned.get("teacher") or self.instance.teacher_id and self.instance.teacher
-                )
-                teacher = teacher or user
-                taken = Classroom.objects.filter(teacher=teacher, name=cleaned.get("name"))
-                if self.instance.pk:
-                    taken = taken.exclude(pk=self.instance.pk)
-                if taken.exists():
+                # The (teacher, name) constraint is skipped by Django when "teacher" is not a
+                # field of the form (teachers' own view), so it is checked here for everyone.
+                chosen = cleaned.get("teacher")
+                teacher_id = chosen.pk if chosen else self.instance.teacher_id or user.pk
+                taken = Classroom.objects.filter(teacher_id=teacher_id, name=cleaned.get("name"))
+                if taken.exclude(pk=self.instance.pk).exists():
                     self.add_error("name", _("This teacher already has a class with this name."))
                 return cleaned
 
