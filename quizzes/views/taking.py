@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,21 +28,22 @@ from ..services import (
 
 NUMBER = re.compile(r"[0-9]{1,9}")
 
+# Lazy: this table is built at import, before any request's language is known.
 OUTCOME_MESSAGES = {
     Outcome.FINISHED_AT_TIME_UP: (
         messages.INFO,
-        _("Time is up, so your answers were submitted."),
+        gettext_lazy("Time is up, so your answers were submitted."),
     ),
     Outcome.REFUSED_TOO_LATE: (
         messages.WARNING,
-        _(
+        gettext_lazy(
             "Time ran out before these answers arrived, so they were not accepted. "
             "The answers you had saved before the deadline were submitted."
         ),
     ),
     Outcome.ALREADY_FINISHED: (
         messages.INFO,
-        _("You had already submitted these answers; here is the result."),
+        gettext_lazy("You had already submitted these answers; here is the result."),
     ),
 }
 
