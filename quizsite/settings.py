@@ -116,7 +116,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,7 +139,7 @@ PASSWORD_HASHERS = [
 # out the class, and nobody can lock out a user from elsewhere by guessing their password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "quizzes.auth_backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
@@ -210,6 +209,8 @@ if BEHIND_PROXY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one plain SQL statement (see quizzes/sessions.py).
+SESSION_ENGINE = "quizzes.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 # `make bench` only: a minimal view that measures Django's own ceiling on this machine.

@@ -6,3 +6,8 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "quizzes"
     verbose_name = _("Lessons and quizzes")
+
+    def ready(self):
+        from .content_cache import connect_signals
+
+        connect_signals()

@@ -640,3 +640,20 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.learner} in {self.classroom}"
+
+
+class ContentVersion(models.Model):
+    """One row whose number goes up whenever course content changes (see content_cache.py).
+
+    App servers keep what every learner sees alike (the lesson list, a lesson, a quiz's settings)
+    in memory, and check this number, one cheap query, to know when to build it again.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return str(self.number)

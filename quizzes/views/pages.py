@@ -4,24 +4,55 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.db import DatabaseError, connection
 from django.db.models import Max, Prefetch
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..content_cache import cached
 from ..forms import SignupForm
 from ..models import Attempt, Lesson, Quiz
 from ..review import visible
 
 
-@require_GET
-def home(request):
-    """Published lessons, each with its quizzes and the learner's best score."""
+def _lesson_list():
+    """The published lessons with their published quizzes, as plain values for the home page."""
     lessons = Lesson.objects.published().prefetch_related(
         Prefetch("quizzes", queryset=Quiz.objects.filter(is_published=True), to_attr="live_quizzes")
     )
+    return [
+        {
+            "id": lesson.id,
+            "title": lesson.title,
+            "summary": lesson.summary,
+            "url": lesson.get_absolute_url(),
+            "quizzes": [
+                {"title": q.title, "url": q.get_absolute_url()} for q in lesson.live_quizzes
+            ],
+        }
+        for lesson in lessons
+    ]
+
+
+def _lesson_article(slug, *, drafts=False):
+    """A lesson's title and its whole article as HTML, or None when there is no such lesson."""
+    lessons = Lesson.objects.prefetch_related("sources")
+    if not drafts:
+        lessons = lessons.published()
+    lesson = lessons.filter(slug=slug).first()
+    if lesson is None:
+        return None
+    context = {"lesson": lesson, "quizzes": lesson.quizzes.filter(is_published=True)}
+    return lesson.title, render_to_string("quizzes/lesson_article.html", context)
+
+
+@require_GET
+def home(request):
+    """Published lessons, each with its quizzes and the learner's best score."""
+    lessons = cached("lesson-list", _lesson_list)
     best = {}
     if request.user.is_authenticated:
         best = dict(
@@ -33,19 +64,21 @@ def home(request):
             .annotate(best=Max("percentage"))
             .values_list("quiz__lesson", "best")
         )
-    rows = [(lesson, best.get(lesson.id)) for lesson in lessons]
+    rows = [(lesson, best.get(lesson["id"])) for lesson in lessons]
     return render(request, "quizzes/home.html", {"rows": rows})
 
 
 @require_GET
 def lesson_detail(request, slug):
-    """One lesson, rendered from Markdown, with links to its quizzes."""
-    lessons = Lesson.objects.prefetch_related("sources")
-    if not request.user.has_perm("quizzes.change_lesson"):
-        lessons = lessons.published()
-    lesson = get_object_or_404(lessons, slug=slug)
-    quizzes = lesson.quizzes.filter(is_published=True)
-    return render(request, "quizzes/lesson_detail.html", {"lesson": lesson, "quizzes": quizzes})
+    """One lesson, rendered from Markdown, with links to its quizzes; drafts too for teachers."""
+    if request.user.is_staff and request.user.has_perm("quizzes.change_lesson"):
+        article = _lesson_article(slug, drafts=True)
+    else:
+        article = cached(f"lesson-article:{slug}", lambda: _lesson_article(slug))
+    if article is None:
+        raise Http404(_("There is no such lesson."))
+    title, html = article
+    return render(request, "quizzes/lesson_detail.html", {"title": title, "article": html})
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +89,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="quizzes.auth_backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
         return redirect("quizzes:home")
     return render(request, "registration/signup.html", {"form": form})

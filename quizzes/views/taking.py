@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import timing
+from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
 from ..models import Attempt, Quiz
 from ..services import (
@@ -53,7 +54,9 @@ OUTCOME_MESSAGES = {
 @require_http_methods(["GET", "POST"])
 def quiz_take(request, slug):
     """Deal or resume the learner's attempt at a quiz and show it; save or finish it on POST."""
-    quiz = get_object_or_404(Quiz.objects.published().select_related("lesson"), slug=slug)
+    quiz = cached(f"quiz:{slug}", lambda: _published_quiz(slug))
+    if quiz is None:
+        raise Http404(_("There is no such quiz."))
     if request.method == "POST":
         return _answer(request, Attempt.objects.filter(quiz=quiz), quiz)
     try:
@@ -91,6 +94,10 @@ def practice_new(request):
         messages.info(request, str(refusal))
         return redirect(f"quizzes:{form.cleaned_data['back']}")
     return redirect(attempt.take_url)
+
+
+def _published_quiz(slug):
+    return Quiz.objects.published().select_related("lesson").filter(slug=slug).first()
 
 
 def _show(request, attempt):

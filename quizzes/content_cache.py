@@ -1,0 +1,76 @@
+"""What every learner sees alike, built once per app server and content version, then reused.
+
+The lesson list, a lesson with its sources and quizzes, and a quiz's settings change only when a
+teacher edits the course, yet every page view used to rebuild them with several queries. Each
+app-server process now keeps them in memory, keyed by name and language, and checks one number
+per request: `ContentVersion.number`, which any save or delete of course content replaces with a
+new random value (a counter could come back to an old value when a transaction rolls back).
+
+Another process sees an edit as soon as the edit's transaction commits, so several app servers
+never serve different content for longer than that.
+"""
+
+import secrets
+
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+from .models import (
+    Choice,
+    ContentVersion,
+    GradeBand,
+    Lesson,
+    LessonSource,
+    Misconception,
+    Question,
+    Quiz,
+)
+
+CONTENT_MODELS = (Lesson, LessonSource, Misconception, Quiz, GradeBand, Question, Choice)
+
+_entries: dict = {}
+_seen_version = None
+
+
+def current_version():
+    """The content version now: one plain SELECT, far cheaper than an ORM query."""
+    table = connection.ops.quote_name(ContentVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {table} WHERE id = 1")  # noqa: S608 - model's table
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def content_changed(**kwargs):
+    """Give the content a new version, so every process builds its cached copies again."""
+    _entries.clear()
+    token = secrets.randbits(62)
+    if not ContentVersion.objects.filter(pk=1).update(number=token):
+        ContentVersion.objects.update_or_create(pk=1, defaults={"number": token})
+
+
+def cached(name, build):
+    """`build()`, or its value from earlier in this process if the content is unchanged.
+
+    `name` must say everything the value depends on besides the content and the language.
+    """
+    global _seen_version
+    version = current_version()
+    if version != _seen_version:
+        _entries.clear()
+        _seen_version = version
+    key = (name, get_language())
+    try:
+        return _entries[key]
+    except KeyError:
+        value = _entries[key] = build()
+        return value
+
+
+def connect_signals():
+    for model in CONTENT_MODELS:
+        uid = f"content-changed-{model.__name__}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(content_changed, sender=Quiz.draws_from.through, dispatch_uid="draws")

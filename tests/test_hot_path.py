@@ -1,0 +1,130 @@
+"""The cheap per-request path: cached course content, raw session and user reads.
+
+Pages keep what every learner sees alike in memory per content version (content_cache.py);
+these tests show a teacher's edit is visible on the very next request, a rolled-back edit
+never is, and that sessions still expire, end and fail safely with the one-query reads.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import LessonSource
+
+from .factories import LessonFactory, QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lesson():
+    lesson = LessonFactory(title="Consultation", is_published=True)
+    QuizFactory(lesson=lesson, title="Consultation check", slug="consultation-check")
+    return lesson
+
+
+def text(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_edited_lesson_shows_on_the_next_request(learner_client, lesson):
+    url = lesson.get_absolute_url()
+    assert "Consultation" in text(learner_client.get(url))
+    assert "Consultation" in text(learner_client.get("/"))
+    lesson.title = "Consultation under Article 4"
+    lesson.body = "## New heading\n\nA rewritten paragraph."
+    lesson.save()
+    assert "Consultation under Article 4" in text(learner_client.get("/"))
+    page = text(learner_client.get(url))
+    assert "Consultation under Article 4" in page
+    assert "A rewritten paragraph." in page
+
+
+def test_a_new_source_and_an_unpublished_quiz_show_at_once(learner_client, lesson):
+    url = lesson.get_absolute_url()
+    assert "Consultation check" in text(learner_client.get(url))
+    LessonSource.objects.create(lesson=lesson, title="NATO: Consultation", url="https://nato.int/")
+    quiz = lesson.quizzes.get()
+    quiz.is_published = False
+    quiz.save()
+    page = text(learner_client.get(url))
+    assert "NATO: Consultation" in page
+    assert "Consultation check" not in page
+    assert "Consultation check" not in text(learner_client.get("/"))
+    assert (
+        learner_client.get(reverse("quizzes:quiz-take", args=["consultation-check"])).status_code
+        == 404
+    )
+
+
+def test_an_unpublished_or_deleted_lesson_is_gone_at_once(learner_client, lesson):
+    url = lesson.get_absolute_url()
+    text(learner_client.get(url))
+    lesson.is_published = False
+    lesson.save()
+    assert learner_client.get(url).status_code == 404
+    assert "Consultation" not in text(learner_client.get("/"))
+    lesson.delete()
+    assert learner_client.get(url).status_code == 404
+
+
+def test_an_edit_that_rolls_back_is_never_served(learner_client, lesson):
+    """The version is a random token: rolling back cannot bring an old number back."""
+    url = lesson.get_absolute_url()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lesson.title = "A title that was never committed"
+        lesson.save()
+        assert "never committed" in text(learner_client.get(url))
+        raise RuntimeError
+    assert "never committed" not in text(learner_client.get(url))
+    assert "never committed" not in text(learner_client.get("/"))
+
+
+def test_a_cached_lesson_costs_three_queries(learner_client, lesson, django_assert_num_queries):
+    """Session, user and the content version: the lesson itself comes from memory."""
+    url = lesson.get_absolute_url()
+    learner_client.get(url)
+    with django_assert_num_queries(3):
+        text(learner_client.get(url))
+
+
+def test_teachers_still_see_drafts(teacher_client, lesson):
+    lesson.is_published = False
+    lesson.save()
+    assert "Draft: learners cannot see" in text(teacher_client.get(lesson.get_absolute_url()))
+
+
+def test_an_expired_session_signs_the_learner_out(learner_client):
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = learner_client.get(reverse("quizzes:my-results"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("key", ["", "short", "x" * 40, "' OR 1=1 --", "é" * 32])
+def test_a_forged_session_cookie_is_treated_as_signed_out(db, key):
+    client = Client()
+    client.cookies["sessionid"] = key
+    response = client.get(reverse("quizzes:my-results"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_deactivated_learner_is_signed_out(learner, learner_client):
+    learner.is_active = False
+    learner.save()
+    assert learner_client.get(reverse("quizzes:my-results")).status_code == 302
+
+
+def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(learner_client):
+    stolen = Client()
+    stolen.cookies = learner_client.cookies.__class__(learner_client.cookies)
+    assert stolen.get(reverse("quizzes:my-results")).status_code == 200
+    learner_client.post(reverse("logout"))
+    assert stolen.get(reverse("quizzes:my-results")).status_code == 302
