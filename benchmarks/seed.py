@@ -18,6 +18,8 @@ from quizzes.scoring import answer_marks, is_passed, percentage
 from quizzes.services import _dealt_answers
 
 BENCH_QUIZ = "article-4-consultation"
+# The classroom spike's quiz: the course's final quiz, 20 questions drawn per learner.
+SPIKE_QUIZ = "final-quiz"
 # An unusable password: benchmark learners get sessions directly, never sign in.
 PASSWORD_HASH = "!bench"  # noqa: S105
 

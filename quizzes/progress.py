@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Max, QuerySet
 
 from .models import Answer, Attempt, Lesson, Question
-from .review import PARTS, visible
+from .review import PARTS, review_for, visible
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,29 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         )
         for lesson in lessons
     ]
+
+
+def best_by_lesson(learner_id: int, quizzes: dict, now: datetime) -> dict[int, Decimal | float]:
+    """The learner's best grade per lesson, over the quizzes whose marks they may see at `now`.
+
+    `quizzes` maps quiz id to quiz (the content cache's copy). The home page asks this on every
+    visit, so it is one plain aggregate: building the same query through the ORM, with the
+    review options as a filter, took longer than running it (docs/BENCHMARKS.md).
+    """
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT quiz_id, MAX(percentage) FROM {table} "  # noqa: S608 - the model's table
+            "WHERE learner_id = %s AND practice = %s AND submitted_at IS NOT NULL "
+            "AND quiz_id IS NOT NULL AND percentage IS NOT NULL GROUP BY quiz_id",
+            [learner_id, False],
+        )
+        rows = cursor.fetchall()
+    best = {}
+    for quiz_id, percent in rows:
+        quiz = quizzes.get(quiz_id)
+        if quiz is None or not review_for(quiz, now).marks:
+            continue
+        if best.get(quiz.lesson_id) is None or percent > best[quiz.lesson_id]:
+            best[quiz.lesson_id] = percent
+    return best

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .models import Answer, Attempt, Question, Quiz
 from .scoring import answer_marks, is_passed, percentage
+from .services import answers_store
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,7 @@ def regrade_apply(quiz: Quiz, now: datetime | None = None) -> list[RegradeChange
     list(Attempt.objects.select_for_update().filter(quiz=quiz).values_list("pk", flat=True))
     changes = []
     for attempt, answers in _rekeyed(quiz):
-        Answer.objects.bulk_update(
-            answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"]
-        )
+        answers_store(answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"])
         if not attempt.is_submitted:
             continue
         change = _change(attempt, answers)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -179,6 +179,29 @@ def _apply(answers: Sequence[Answer], selections: Mapping[int, Sequence[int]]) -
     return changed
 
 
+def answers_store(answers: Sequence[Answer], fields: Sequence[str]) -> None:
+    """Write `fields` of each answer back: one prepared UPDATE, run once per answer.
+
+    `bulk_update` builds a CASE expression per field and answer, which cost half of a Finish
+    request's time for a 20-question quiz; the database runs this in a fraction of that.
+    """
+    if not answers:
+        return
+    connection = connections[router.db_for_write(Answer)]
+    quote = connection.ops.quote_name
+    meta = Answer._meta
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names from the model
+    rows = [
+        [field.get_db_prep_save(getattr(answer, field.attname), connection) for field in columns]
+        + [answer.pk]
+        for answer in answers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _lock_open_attempt(attempt: Attempt) -> None:
     """Lock the attempt's row until the transaction ends; refuse if it is already finished."""
     still_open = (
@@ -198,7 +221,7 @@ def answer_save(*, attempt: Attempt, selections: Mapping[int, Sequence[int]]) ->
     """
     _lock_open_attempt(attempt)
     changed = _apply(list(attempt.answers.all()), selections)
-    Answer.objects.bulk_update(changed, ["selected"])
+    answers_store(changed, ["selected"])
     return len(changed)
 
 
@@ -243,7 +266,7 @@ def attempt_finish(
     # finds the attempt still open, on SQLite and PostgreSQL alike.
     if not Attempt.objects.in_progress().filter(pk=attempt.pk).update(**finished):
         return False
-    Answer.objects.bulk_update(answers, ["selected", "marks"])
+    answers_store(answers, ["selected", "marks"])
     for field, value in finished.items():
         setattr(attempt, field, value)
     return True

@@ -32,9 +32,8 @@ def right(answer):
 
 def test_each_page_shows_one_question_with_navigation(learner_client, paged):
     response = learner_client.get(paged.get_absolute_url())
-    form = response.context["form"]
-    assert len(form.fields) == 1
     page = response.content.decode()
+    assert page.count('<fieldset class="question') == 1
     assert "Question 1 of 3" in page
     assert 'name="goto" value="2"' in page  # Next
     assert "Previous" not in page
@@ -122,7 +121,7 @@ def test_answering_another_pages_question_from_this_page_is_refused(learner_clie
 
 def test_all_on_one_page_is_the_default(learner_client, quiz):
     response = learner_client.get(quiz.get_absolute_url())
-    assert len(response.context["form"].fields) == 2
+    assert response.content.decode().count('<fieldset class="question') == 2
     assert 'name="goto"' not in response.content.decode()
     attempt = Attempt.objects.get()
     response = learner_client.post(

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import DatabaseError, connection
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,27 +15,28 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ..content_cache import cached
 from ..forms import SignupForm
-from ..models import Attempt, Lesson, Quiz
-from ..review import visible
+from ..models import Lesson, Quiz
+from ..progress import best_by_lesson
 
 
-def _lesson_list():
-    """The published lessons with their published quizzes, as plain values for the home page."""
+def _lesson_cards():
+    """(lesson id, the start of its card on the home page) for each published lesson.
+
+    The card's end, the learner's own score, is added per request.
+    """
     lessons = Lesson.objects.published().prefetch_related(
         Prefetch("quizzes", queryset=Quiz.objects.filter(is_published=True), to_attr="live_quizzes")
     )
     return [
-        {
-            "id": lesson.id,
-            "title": lesson.title,
-            "summary": lesson.summary,
-            "url": lesson.get_absolute_url(),
-            "quizzes": [
-                {"title": q.title, "url": q.get_absolute_url()} for q in lesson.live_quizzes
-            ],
-        }
+        (lesson.id, render_to_string("quizzes/lesson_card.html", {"lesson": lesson}))
         for lesson in lessons
     ]
+
+
+def _score(best) -> str:
+    if best is None:
+        return _("Not attempted yet")
+    return _("Your best: %(best)s%%") % {"best": floatformat(best, 0)}
 
 
 def _lesson_article(slug, *, drafts=False):
@@ -52,19 +54,13 @@ def _lesson_article(slug, *, drafts=False):
 @require_GET
 def home(request):
     """Published lessons, each with its quizzes and the learner's best score."""
-    lessons = cached("lesson-list", _lesson_list)
-    best = {}
+    cards = cached("lesson-cards", _lesson_cards)
     if request.user.is_authenticated:
-        best = dict(
-            Attempt.objects.filter(learner=request.user)
-            .submitted()
-            .graded()
-            .filter(visible("marks", timezone.now()))
-            .values("quiz__lesson")
-            .annotate(best=Max("percentage"))
-            .values_list("quiz__lesson", "best")
-        )
-    rows = [(lesson, best.get(lesson["id"])) for lesson in lessons]
+        quizzes = cached("quizzes-by-id", lambda: Quiz.objects.in_bulk())
+        best = best_by_lesson(request.user.pk, quizzes, timezone.now())
+        rows = [(card, _score(best.get(lesson_id))) for lesson_id, card in cards]
+    else:
+        rows = [(card, "") for _lesson_id, card in cards]
     return render(request, "quizzes/home.html", {"rows": rows})
 
 
