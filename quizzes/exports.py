@@ -6,8 +6,12 @@ Knows nothing of views: it turns querysets into rows and rows into CSV text.
 import csv
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import QuerySet
+from django.db.models import CharField, IntegerField, Max, Min, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer
@@ -134,16 +138,38 @@ def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def question_columns(answers: QuerySet) -> list[tuple[int, str, Decimal]]:
-    """(question id, text, maximum) of every question the answers cover, in first-seen order.
+def _question_key():
+    """An answer's question id: the live question's, or the snapshot's once it was deleted.
 
-    One grouped query: the question set of a quiz, not one row per answer.
+    Reading the column spares the database parsing every answer's JSON snapshot.
     """
-    seen = {}
-    rows = answers.order_by("snapshot__id").values_list(
-        "snapshot__id", "snapshot__text", "snapshot__marks"
+    return Coalesce("question_id", Cast(KT("snapshot__id"), IntegerField()))
+
+
+def question_columns(answers: QuerySet) -> list[tuple[int, str, Decimal]]:
+    """(question id, text, maximum) of every question the answers cover, by question id.
+
+    A few small queries whatever the number of answers: the first answer to each live
+    question, the first to each deleted one (found by the snapshot), then their snapshots.
+    """
+    firsts = [
+        *answers.order_by()
+        .values("question_id")
+        .annotate(first=Min("id"))
+        .values_list("first", flat=True),
+        *answers.filter(question_id__isnull=True)
+        .order_by()
+        .values("snapshot__id")
+        .annotate(first=Min("id"))
+        .values_list("first", flat=True),
+    ]
+    rows = (
+        Answer.objects.filter(id__in=firsts)
+        .order_by("snapshot__id")
+        .values_list("snapshot__id", "snapshot__text", "snapshot__marks")
     )
-    for key, text, maximum in rows.distinct():
+    seen = {}
+    for key, text, maximum in rows:
         seen.setdefault(key, (key, text, Decimal(maximum)))
     return list(seen.values())
 
@@ -153,8 +179,8 @@ def grade_rows(
 ) -> Iterator[list]:
     """Moodle-like grades: one row per attempt, then each question's marks, streamed.
 
-    Reads answers joined to their attempts in one ordered query and groups them as they
-    come, so memory stays flat however many attempts there are.
+    Reads attempts and their answers as two ordered streams and merges them as they come,
+    so memory stays flat however many attempts there are.
     """
     header = [str(column) for column in GRADE_COLUMNS]
     header += [
@@ -163,48 +189,59 @@ def grade_rows(
     ]
     yield header
     position = {key: n for n, (key, _text, _maximum) in enumerate(questions)}
-    rows = (
-        Answer.objects.filter(attempt__in=attempts)
-        .order_by("attempt__submitted_at", "attempt_id", "position")
-        .values_list(
-            "attempt_id",
-            "attempt__learner_id",
-            "attempt__learner__last_name",
-            "attempt__learner__first_name",
-            "attempt__learner__username",
-            "attempt__learner__email",
-            "attempt__started_at",
-            "attempt__submitted_at",
-            "attempt__marks",
-            "attempt__percentage",
-            "snapshot__id",
-            "marks",
-        )
+    # Two streams, both in attempt id order (the order attempts were started, which never
+    # changes), merged as they come: one row per attempt for the attempt's columns, and three
+    # values per answer. Joining the attempt's columns onto every answer made the database
+    # driver convert each date and number twelve times over. Attempts started after the
+    # export began are left out of both streams.
+    last = attempts.aggregate(last=Max("id"))["last"] or 0
+    attempts = attempts.filter(id__lte=last)
+    heads = attempts.order_by("id").values_list(
+        "id",
+        "learner_id",
+        "learner__last_name",
+        "learner__first_name",
+        "learner__username",
+        "learner__email",
+        "started_at",
+        "submitted_at",
+        "marks",
+        "percentage",
     )
-    current, row, marks = None, None, None
-    for values in rows.iterator(chunk_size=2000):
-        if values[0] != current:
-            if row is not None:
-                yield row + marks
-            current = values[0]
-            (_id, learner_id, last, first, username, email, started, submitted) = values[:8]
-            row = [
-                neutralise(last),
-                neutralise(first),
-                neutralise(username),
-                neutralise(email),
-                neutralise(classes.get(learner_id, "")),
-                "finished" if submitted else "in progress",
-                started.isoformat(timespec="seconds"),
-                submitted.isoformat(timespec="seconds") if submitted else "",
-                str(int((submitted - started).total_seconds())) if submitted else "",
-                _number(values[8]),
-                f"{values[9]:.2f}",
-            ]
-            marks = [""] * len(questions)
-        if values[10] in position:
-            marks[position[values[10]]] = _number(values[11])
-    if row is not None:
+    marks_by_attempt = groupby(
+        Answer.objects.filter(attempt__in=attempts)
+        .order_by("attempt_id", "position")
+        # Marks as text skip the driver's Decimal conversion, 1.2 million times for 100,000
+        # attempts.
+        .annotate(key=_question_key(), mark=Cast("marks", CharField()))
+        .values_list("attempt_id", "key", "mark")
+        .iterator(chunk_size=5000),
+        key=itemgetter(0),
+    )
+    pending = next(marks_by_attempt, None)
+    for values in heads.iterator(chunk_size=2000):
+        (attempt_id, learner_id, last, first, username, email, started, submitted) = values[:8]
+        row = [
+            neutralise(last),
+            neutralise(first),
+            neutralise(username),
+            neutralise(email),
+            neutralise(classes.get(learner_id, "")),
+            "finished" if submitted else "in progress",
+            started.isoformat(timespec="seconds"),
+            submitted.isoformat(timespec="seconds") if submitted else "",
+            str(int((submitted - started).total_seconds())) if submitted else "",
+            _number(values[8]),
+            f"{values[9]:.2f}",
+        ]
+        marks = [""] * len(questions)
+        while pending is not None and pending[0] < attempt_id:
+            pending = next(marks_by_attempt, None)
+        if pending is not None and pending[0] == attempt_id:
+            for _attempt, key, mark in pending[1]:
+                if key in position:
+                    marks[position[key]] = _number(Decimal(mark))
+            pending = next(marks_by_attempt, None)
         yield row + marks
 
 

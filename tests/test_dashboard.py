@@ -328,3 +328,28 @@ def test_choice_counts_cover_every_version_of_an_edited_question(teacher_client,
     assert counts[gone.text] == 1 and counts[right.text] == 1
     assert sum(c.percent for c in d.questions[0].choices) == 100
     assert d.questions[0].stats.facility_index == 50  # 0/1 and 2/2, scaled to the latest maximum
+
+
+def test_the_grades_export_keeps_deleted_questions_and_lists_attempts_as_started(
+    teacher_client, classroom
+):
+    """Each attempt's marks land in its own row, in start order, whatever was deleted since."""
+    quiz = QuizFactory()
+    question_with_choices(quiz, correct=1, wrong=1, order=1, text="Kept")
+    gone = question_with_choices(quiz, correct=1, wrong=1, order=2, text="Deleted later")
+    gone.marks = 2
+    gone.save()
+    ann, ben, cat = (UserFactory(username=name) for name in ("ann", "ben", "cat"))
+    enrol(classroom, ann, ben, cat)
+    finished(ann, quiz, [1, 0])
+    finished(ben, quiz, [0, 2], minutes_ago=90)  # started second, finished first
+    finished(cat, quiz, [0.5, 1])
+    gone.delete()
+    response = teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][11:] == ["Q1 /1: Kept", "Q2 /2: Deleted later"]
+    assert [(row[2], row[9], row[11:]) for row in rows[1:]] == [
+        ("ann", "1", ["1", "0"]),
+        ("ben", "2", ["0", "2"]),
+        ("cat", "1.5", ["0.5", "1"]),
+    ]
