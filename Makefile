@@ -14,7 +14,7 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install run setup serve backup restore screenshots bench bench-postgres test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install messages run setup serve backup restore screenshots bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
@@ -40,7 +40,14 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 install: $(INSTALLED)
 
-setup: install
+# The Polish interface: the catalogue is compiled on every machine, never committed.
+MESSAGES := locale/pl/LC_MESSAGES/django.mo
+$(MESSAGES): locale/pl/LC_MESSAGES/django.po $(INSTALLED)
+	$(BIN)/python scripts/compile-messages
+
+messages: $(MESSAGES)
+
+setup: install messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_course
 	$(DEV) $(BIN)/python manage.py ensure_demo_users
@@ -54,7 +61,7 @@ var/serve-secret-key:
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 
-serve: install var/serve-secret-key
+serve: install messages var/serve-secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py load_course
@@ -70,23 +77,23 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/quizsite-….sqlite3"; exit 2; }
 	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
 
-screenshots: install
+screenshots: install messages
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
-bench: install
+bench: install messages
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-bench-postgres: install
+bench-postgres: install messages
 	scripts/with-postgres $(BIN)/python benchmarks/run.py --postgres $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+test: install messages lint
 	$(BIN)/python -m pytest
 
-test-postgres: install
+test-postgres: install messages
 	scripts/with-postgres $(BIN)/python -m pytest
 
 demo-passwords: install

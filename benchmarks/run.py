@@ -338,7 +338,7 @@ def main():
     seed.seed_attempts(small, learners)
     attempt = Attempt.objects.submitted().filter(quiz=quiz, learner=learners[0]).first()
     pages = {
-        "home": "/",
+        "home": reverse("quizzes:home"),
         "lesson": quiz.lesson.get_absolute_url(),
         "quiz": quiz.get_absolute_url(),
         "result": attempt.get_absolute_url(),

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.i18n import set_language
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.views import pages
@@ -23,10 +25,17 @@ accounts = [
     ),
 ]
 
+# Every page lives under its language, /en/… or /pl/…; an address without one (the
+# foundation's /, /lessons/…, /me/…) redirects to the visitor's language: the one they picked
+# with the switcher (a cookie), else their browser's Accept-Language, else English.
 urlpatterns = [
-    path("accounts/", include(accounts)),
-    path("admin/", admin.site.urls),
-    path("", include("quizzes.urls")),
+    path("healthz", pages.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    *i18n_patterns(
+        path("accounts/", include(accounts)),
+        path("admin/", admin.site.urls),
+        path("", include("quizzes.urls")),
+    ),
 ]
 
 

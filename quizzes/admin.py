@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from . import exports
 from .classes import learners_taught_by
@@ -52,11 +53,11 @@ class LessonSourceInline(admin.StackedInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(TranslationAdmin):
     list_display = ["title", "order", "is_published", "updated_at"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published"]
-    search_fields = ["title", "summary", "body"]
+    search_fields = ["title_en", "title_pl", "summary_en", "summary_pl"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [LessonSourceInline]
 
@@ -79,14 +80,14 @@ class QuestionInline(admin.StackedInline):
         return False
 
 
-class GradeBandInline(admin.StackedInline):
+class GradeBandInline(TranslationStackedInline):
     model = GradeBand
     extra = 1
     fields = ["min_percentage", "feedback"]
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(TranslationAdmin):
     list_display = ["title", "lesson", "question_count", "pass_mark", "is_published"]
     fieldsets = [
         (None, {"fields": ["lesson", "title", "slug", "description", "order", "is_published"]}),
@@ -124,7 +125,7 @@ class QuizAdmin(admin.ModelAdmin):
         ),
     ]
     list_filter = ["is_published", "lesson"]
-    search_fields = ["title", "description"]
+    search_fields = ["title_en", "title_pl", "description_en", "description_pl"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
     inlines = [GradeBandInline, QuestionInline]
@@ -271,7 +272,7 @@ class AnswerKeyFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class ChoiceInline(admin.StackedInline):
+class ChoiceInline(TranslationStackedInline):
     """Stacked, not tabular: every field keeps its visible label (tabular rows have none)."""
 
     model = Choice
@@ -281,11 +282,11 @@ class ChoiceInline(admin.StackedInline):
 
 
 @admin.register(Misconception)
-class MisconceptionAdmin(admin.ModelAdmin):
+class MisconceptionAdmin(TranslationAdmin):
     """The shared list of mistaken beliefs that wrong choices test; teachers may extend it."""
 
     list_display = ["name", "slug", "choice_count"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name_en", "name_pl", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -297,10 +298,10 @@ class MisconceptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(TranslationAdmin):
     list_display = ["__str__", "quiz", "kind", "marks", "order"]
     list_filter = ["quiz", "kind"]
-    search_fields = ["text", "explanation", "choices__text"]
+    search_fields = ["text_en", "text_pl", "choices__text_en", "choices__text_pl"]
     list_select_related = ["quiz"]
     fieldsets = [
         (None, {"fields": ["quiz", "text", "kind", "marks", "order"]}),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from .item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
-from .models import Answer, Misconception, Quiz
+from .models import Answer, Misconception, Question, Quiz
 from .scoring import overall_grade
 
 # Moodle flags questions whose discriminative efficiency is below this (percent).
@@ -218,13 +218,17 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
             per_question.append(replace(stats, effective_weight=None, negative_covariance=False))
         whole = None
 
+    # Attempts in either language count together; texts show in the reader's language while
+    # the question (or choice) still exists, else as the learner saw them.
+    live = Question.objects.prefetch_related("choices").in_bulk(order)
+    live_choices = {c.id: c.text for q in live.values() for c in q.choices.all()}
     questions = []
     for number, key in enumerate(order, start=1):
         snapshot = snapshots[key]
         total_picks = answered[key] or 1
         choices = [
             ChoiceCount(
-                text=choice["text"],
+                text=live_choices.get(choice["id"], choice["text"]),
                 is_correct=choice["is_correct"],
                 misconception=names.get(choice.get("misconception") or "", ""),
                 count=picks[key][choice["id"]],
@@ -236,7 +240,7 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
             QuestionReport(
                 number=number,
                 key=key,
-                text=snapshot["text"],
+                text=live[key].text if key in live else snapshot["text"],
                 kind=snapshot["kind"],
                 max_marks=Decimal(snapshot["marks"]),
                 answered=answered[key],

@@ -13,15 +13,16 @@ from django.db.models import CharField, IntegerField, Max, Min, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from .models import Answer
+from .models import Answer, Question
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 ATTEMPT_COLUMNS = [
     _("username"),
-    _("name"),
+    pgettext_lazy("a person's full name", "name"),
     _("email"),
     _("quiz"),
     _("started"),
@@ -97,11 +98,13 @@ GRADE_COLUMNS = [
     _("duration (s)"),
     _("marks"),
     _("grade (%)"),
+    _("language"),
 ]
 
 RESPONSE_COLUMNS = [
     _("username"),
     _("attempt"),
+    _("language"),
     _("question number"),
     _("question id"),
     _("question"),
@@ -163,14 +166,18 @@ def question_columns(answers: QuerySet) -> list[tuple[int, str, Decimal]]:
         .annotate(first=Min("id"))
         .values_list("first", flat=True),
     ]
-    rows = (
+    rows = list(
         Answer.objects.filter(id__in=firsts)
         .order_by("snapshot__id")
         .values_list("snapshot__id", "snapshot__text", "snapshot__marks")
     )
+    live = Question.objects.in_bulk([key for key, _text, _maximum in rows])
     seen = {}
     for key, text, maximum in rows:
-        seen.setdefault(key, (key, text, Decimal(maximum)))
+        # Attempts in both languages share a column, named in the reader's language while
+        # the question exists.
+        name = live[key].text if key in live else text
+        seen.setdefault(key, (key, name, Decimal(maximum)))
     return list(seen.values())
 
 
@@ -207,6 +214,7 @@ def grade_rows(
         "submitted_at",
         "marks",
         "percentage",
+        "language",
     )
     marks_by_attempt = groupby(
         Answer.objects.filter(attempt__in=attempts)
@@ -233,6 +241,7 @@ def grade_rows(
             str(int((submitted - started).total_seconds())) if submitted else "",
             _number(values[8]),
             f"{values[9]:.2f}",
+            values[10],
         ]
         marks = [""] * len(questions)
         while pending is not None and pending[0] < attempt_id:
@@ -252,10 +261,18 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         Answer.objects.filter(attempt__in=attempts)
         .order_by("attempt__submitted_at", "attempt_id", "position")
         .values_list(
-            "attempt__learner__username", "attempt_id", "position", "snapshot", "selected", "marks"
+            "attempt__learner__username",
+            "attempt_id",
+            "attempt__language",
+            "position",
+            "snapshot",
+            "selected",
+            "marks",
         )
     )
-    for username, attempt_id, position, snapshot, selected, marks in rows.iterator(chunk_size=2000):
+    for username, attempt_id, language, position, snapshot, selected, marks in rows.iterator(
+        chunk_size=2000
+    ):
         chosen = set(selected or [])
         picked = [c for c in snapshot["choices"] if c["id"] in chosen]
         right = [c for c in snapshot["choices"] if c["is_correct"]]
@@ -267,6 +284,7 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         yield [
             neutralise(username),
             str(attempt_id),
+            language,
             str(position),
             str(snapshot["id"]),
             neutralise(snapshot["text"]),

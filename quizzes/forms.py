@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .fallbacks import LANGUAGE_NAMES
 from .models import Answer, Classroom, Lesson, Question, Quiz
 
 QUESTION_FIELD = re.compile(r"^q\d+$")
@@ -160,6 +161,13 @@ class QuizForm(forms.Form):
         return fieldsets
 
 
+def untranslated_notice(shown_in: str) -> str:
+    """ "Not yet translated", naming the language the text is shown in instead."""
+    return _("Not yet translated: shown in %(language)s.") % {
+        "language": str(LANGUAGE_NAMES.get(shown_in, shown_in))
+    }
+
+
 def question_fieldset(number, question, name, chosen, error, *, required) -> str:
     """One question's fieldset: legend, hint, its error if any, and one input per choice."""
     multiple = question["kind"] == Question.Kind.MULTIPLE
@@ -169,12 +177,16 @@ def question_fieldset(number, question, name, chosen, error, *, required) -> str
     hint = _("Choose all that apply.") if multiple else _("Choose one.")
     number_text = _("Question %(number)s") % {"number": number}
     described = f' aria-describedby="{field_id}_error"' if error else ""
+    shown_in = question.get("shown_in")
+    lang = f' lang="{escape(shown_in)}"' if shown_in else ""
     parts = [
         f'<fieldset class="question{" has-error" if error else ""}" id="{field_id}_fieldset"'
         f'{described}><legend><span class="question-number">{escape(number_text)}</span> '
-        f"{escape(question['text'])}</legend>"
+        f"<span{lang}>{escape(question['text'])}</span></legend>"
         f'<p class="hint">{escape(str(hint))}</p>'
     ]
+    if shown_in:
+        parts.append(f'<p class="hint untranslated">{escape(untranslated_notice(shown_in))}</p>')
     if error:
         parts.append(f'<p class="field-error" id="{field_id}_error">{escape(str(error))}</p>')
     parts.append('<div class="choices">')
@@ -184,7 +196,7 @@ def question_fieldset(number, question, name, chosen, error, *, required) -> str
         parts.append(
             f'<label class="choice" for="{field_id}_{n}"><input type="{kind}" name="{name}" '
             f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required}> '
-            f"<span>{escape(choice['text'])}</span></label>"
+            f"<span{lang}>{escape(choice['text'])}</span></label>"
         )
     parts.append("</div></fieldset>")
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

@@ -406,6 +406,13 @@ class Attempt(models.Model):
         help_text=_("The lesson a practice round reviews; empty for all lessons."),
     )
     quiz_title = models.CharField(_("quiz title"), max_length=200, default="")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language the attempt was taken in: its questions are kept in it."),
+    )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     deadline = models.DateTimeField(
         _("time limit ends"),
@@ -613,7 +620,12 @@ class Classroom(models.Model):
         return reverse("quizzes:class-detail", kwargs={"pk": self.pk})
 
     def join_url(self):
-        return reverse("quizzes:join", kwargs={"code": self.join_code})
+        """The link teachers share: without a language, so each learner who follows it gets
+        the site in their own language (their choice, else their browser's)."""
+        path = reverse("quizzes:join", kwargs={"code": self.join_code})
+        language = get_language()
+        prefix = f"/{language}/"
+        return "/" + path.removeprefix(prefix) if language and path.startswith(prefix) else path
 
 
 class Membership(models.Model):

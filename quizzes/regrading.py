@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Answer, Attempt, Question, Quiz
 from .scoring import answer_marks, is_passed, percentage
@@ -80,9 +80,12 @@ def _rekeyed(quiz: Quiz):
     )
     for attempt in attempts:
         answers = list(attempt.answers.all())
-        for answer in answers:
-            answer.snapshot = rekeyed_snapshot(answer.snapshot, questions.get(answer.question_id))
-            answer.marks = answer_marks(answer.snapshot, answer.selected)
+        # Feedback and explanations come back in the language the attempt was taken in.
+        with translation.override(attempt.language):
+            for answer in answers:
+                question = questions.get(answer.question_id)
+                answer.snapshot = rekeyed_snapshot(answer.snapshot, question)
+                answer.marks = answer_marks(answer.snapshot, answer.selected)
         yield attempt, answers
 
 

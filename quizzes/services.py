@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import timing
 from .dealing import deal
+from .fallbacks import current_language, shown_in
 from .models import Answer, Attempt, Choice, Lesson, Question, Quiz
 from .progress import latest_mistakes
 from .scoring import answer_marks, is_passed, percentage
@@ -23,9 +24,17 @@ class AttemptRefused(Exception):
 
 
 def question_snapshot(question: Question, choices: Sequence[Choice]) -> dict:
-    """A frozen copy of a question and its choices, in the order the learner sees them."""
+    """A frozen copy of a question and its choices, in the order the learner sees them.
+
+    Texts are in the active language (the attempt's); `shown_in` names the other language when
+    some of them are not yet translated into it.
+    """
+    fallback = shown_in(question, ("text", "explanation")) or next(
+        (lang for choice in choices if (lang := shown_in(choice, ("text", "feedback")))), None
+    )
     return {
         "id": question.id,
+        "shown_in": fallback,
         "text": question.text,
         "kind": question.kind,
         "marks": str(question.marks),
@@ -85,6 +94,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
         learner=learner,
         quiz=quiz,
         quiz_title=quiz.title,
+        language=current_language(),
         seed=seed,
         started_at=now,
         deadline=timing.deadline_for(now, quiz.time_limit),
@@ -153,6 +163,7 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
         practice=True,
         lesson=lesson,
         quiz_title=title[:200],
+        language=current_language(),
         seed=seed,
         started_at=now,
     )

@@ -18,11 +18,11 @@ def question_post(quiz, kind, choices):
     """Admin form data for a new question with (text, is_correct) choices."""
     data = {
         "quiz": quiz.pk,
-        "text": "Which article is about consultation?",
+        "text_en": "Which article is about consultation?",
         "kind": kind,
         "marks": "1",
         "order": "1",
-        "explanation": "Article 4 is the consultation clause.",
+        "explanation_en": "Article 4 is the consultation clause.",
         "source_title": "The North Atlantic Treaty",
         "source_url": "https://www.nato.int/archives/1st5years/annexes/a.htm",
         "choices-TOTAL_FORMS": str(len(choices)),
@@ -31,8 +31,8 @@ def question_post(quiz, kind, choices):
         "choices-MAX_NUM_FORMS": "1000",
     }
     for n, (text, correct) in enumerate(choices):
-        data[f"choices-{n}-text"] = text
-        data[f"choices-{n}-feedback"] = f"Feedback on {text}."
+        data[f"choices-{n}-text_en"] = text
+        data[f"choices-{n}-feedback_en"] = f"Feedback on {text}."
         data[f"choices-{n}-order"] = str(n)
         if correct:
             data[f"choices-{n}-is_correct"] = "on"
@@ -108,8 +108,8 @@ def test_changing_a_question_to_one_answer_rechecks_its_existing_choices(teacher
             {
                 f"choices-{n}-id": choice.pk,
                 f"choices-{n}-question": question.pk,
-                f"choices-{n}-text": choice.text,
-                f"choices-{n}-feedback": choice.feedback,
+                f"choices-{n}-text_en": choice.text,
+                f"choices-{n}-feedback_en": choice.feedback,
                 f"choices-{n}-order": n,
             }
         )
@@ -165,7 +165,7 @@ def test_teacher_admin_pages_open(teacher_client, quiz, name):
 def test_students_cannot_enter_the_admin(learner_client):
     response = learner_client.get(reverse("admin:index"))
     assert response.status_code == 302
-    assert "/admin/login/" in response.url
+    assert "/en/admin/login/" in response.url
 
 
 def test_the_quiz_page_lists_its_questions_without_adding_any(teacher_client, quiz):

@@ -93,7 +93,7 @@ def test_an_old_link_after_rotating_says_it_no_longer_works(teacher_client, clas
 
 def test_joining_needs_an_account(client, classroom):
     response = client.get(reverse("quizzes:join", args=[classroom.join_code]))
-    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert response.status_code == 302 and "/en/accounts/login/" in response.url
 
 
 def test_a_removed_learner_leaves_the_teachers_results(teacher_client, classroom, learner, quiz):
@@ -212,6 +212,6 @@ def test_the_admin_refuses_a_second_class_with_the_same_name(teacher_client, cla
 
 @pytest.mark.parametrize("code", ["%00", "abc%00def", "ä" * 3])
 def test_odd_join_links_say_the_code_does_not_work(learner_client, code):
-    response = learner_client.get(f"/join/{code}/")
+    response = learner_client.get(f"/en/join/{code}/")
     assert response.status_code == 200
     assert "does not work" in response.content.decode()

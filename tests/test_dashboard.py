@@ -176,7 +176,7 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
     raw = b"".join(response.streaming_content)
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:11] == [
+    assert rows[0][:12] == [
         "last name",
         "first name",
         "username",
@@ -188,8 +188,9 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
         "duration (s)",
         "marks",
         "grade (%)",
+        "language",
     ]
-    assert rows[0][11:] == ["Q1 /1: =Formula 0", "Q2 /1: =Formula 1"]  # starts with Q: safe
+    assert rows[0][12:] == ["Q1 /1: =Formula 0", "Q2 /1: =Formula 1"]  # starts with Q: safe
     assert rows[1] == [
         "'=cmd|' /C calc'!A0",
         "Ola",
@@ -202,6 +203,7 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
         "600",
         "1",
         "50.00",
+        "en",
         "1",
         "0",
     ]
@@ -271,8 +273,8 @@ def test_filters_by_date_range(teacher_client, classroom, learner):
 
 
 def test_an_unknown_export_is_400_and_an_unknown_quiz_404(teacher_client, quiz):
-    assert teacher_client.get(f"/results/quiz/{quiz.slug}/secrets.csv").status_code == 400
-    assert teacher_client.get("/results/quiz/no-such-quiz/").status_code == 404
+    assert teacher_client.get(f"/en/results/quiz/{quiz.slug}/secrets.csv").status_code == 400
+    assert teacher_client.get("/en/results/quiz/no-such-quiz/").status_code == 404
 
 
 def test_admin_actions_export_the_selected_attempts_of_one_quiz(teacher_client, classroom, learner):
@@ -347,8 +349,8 @@ def test_the_grades_export_keeps_deleted_questions_and_lists_attempts_as_started
     gone.delete()
     response = teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][11:] == ["Q1 /1: Kept", "Q2 /2: Deleted later"]
-    assert [(row[2], row[9], row[11:]) for row in rows[1:]] == [
+    assert rows[0][12:] == ["Q1 /1: Kept", "Q2 /2: Deleted later"]
+    assert [(row[2], row[9], row[12:]) for row in rows[1:]] == [
         ("ann", "1", ["1", "0"]),
         ("ben", "2", ["0", "2"]),
         ("cat", "1.5", ["0.5", "1"]),

@@ -121,7 +121,7 @@ def test_author_markup_and_attribute_injection_render_inert(learner_client):
         text='" autofocus onfocus="alert(1)'
     )
     pages = [
-        learner_client.get("/").content.decode(),
+        learner_client.get("/en/").content.decode(),
         learner_client.get(lesson.get_absolute_url()).content.decode(),
         learner_client.get(quiz.get_absolute_url()).content.decode(),
     ]

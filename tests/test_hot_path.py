@@ -36,11 +36,11 @@ def text(response):
 def test_an_edited_lesson_shows_on_the_next_request(learner_client, lesson):
     url = lesson.get_absolute_url()
     assert "Consultation" in text(learner_client.get(url))
-    assert "Consultation" in text(learner_client.get("/"))
+    assert "Consultation" in text(learner_client.get("/en/"))
     lesson.title = "Consultation under Article 4"
     lesson.body = "## New heading\n\nA rewritten paragraph."
     lesson.save()
-    assert "Consultation under Article 4" in text(learner_client.get("/"))
+    assert "Consultation under Article 4" in text(learner_client.get("/en/"))
     page = text(learner_client.get(url))
     assert "Consultation under Article 4" in page
     assert "A rewritten paragraph." in page
@@ -56,7 +56,7 @@ def test_a_new_source_and_an_unpublished_quiz_show_at_once(learner_client, lesso
     page = text(learner_client.get(url))
     assert "NATO: Consultation" in page
     assert "Consultation check" not in page
-    assert "Consultation check" not in text(learner_client.get("/"))
+    assert "Consultation check" not in text(learner_client.get("/en/"))
     assert (
         learner_client.get(reverse("quizzes:quiz-take", args=["consultation-check"])).status_code
         == 404
@@ -69,7 +69,7 @@ def test_an_unpublished_or_deleted_lesson_is_gone_at_once(learner_client, lesson
     lesson.is_published = False
     lesson.save()
     assert learner_client.get(url).status_code == 404
-    assert "Consultation" not in text(learner_client.get("/"))
+    assert "Consultation" not in text(learner_client.get("/en/"))
     lesson.delete()
     assert learner_client.get(url).status_code == 404
 
@@ -83,7 +83,7 @@ def test_an_edit_that_rolls_back_is_never_served(learner_client, lesson):
         assert "never committed" in text(learner_client.get(url))
         raise RuntimeError
     assert "never committed" not in text(learner_client.get(url))
-    assert "never committed" not in text(learner_client.get("/"))
+    assert "never committed" not in text(learner_client.get("/en/"))
 
 
 def test_a_cached_lesson_costs_three_queries(learner_client, lesson, django_assert_num_queries):

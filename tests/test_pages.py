@@ -81,7 +81,7 @@ def test_unpublished_lessons_are_404_for_learners_and_visible_to_teachers(
 
 
 def test_unknown_lesson_is_a_404_page(client):
-    response = client.get("/lessons/no-such-lesson/")
+    response = client.get("/en/lessons/no-such-lesson/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
 
@@ -102,7 +102,7 @@ def test_my_results_shows_each_attempt_and_the_best_per_quiz(learner_client, qui
 
 
 def test_my_results_invites_a_first_quiz_when_empty(learner_client):
-    assert "You have not finished a quiz yet" in learner_client.get("/me/").content.decode()
+    assert "You have not finished a quiz yet" in learner_client.get("/en/me/").content.decode()
 
 
 def finish_attempts(learner, count):
@@ -174,7 +174,7 @@ def test_an_unexpected_error_shows_our_500_page_and_leaks_nothing(monkeypatch):
         raise RuntimeError("secret detail: password=hunter2")
 
     monkeypatch.setattr("quizzes.views.pages.Lesson.objects.published", broken)
-    response = Client(raise_request_exception=False).get("/")
+    response = Client(raise_request_exception=False).get("/en/")
     page = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong" in page

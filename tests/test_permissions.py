@@ -92,7 +92,7 @@ STAFF = expect(ADMIN_SIGN_IN, ADMIN_SIGN_IN, ADMIN_SIGN_IN, 200, 200, 200)
 
 # (method, URL built from the world, data, expected answer per role)
 CASES = {
-    "home": ("get", lambda w: "/", None, EVERYONE),
+    "home": ("get", lambda w: "/en/", None, EVERYONE),
     "lesson": ("get", lambda w: w.lesson.get_absolute_url(), None, EVERYONE),
     "healthz": ("get", lambda w: "/healthz", None, EVERYONE),
     "signup": ("get", lambda w: reverse("signup"), None, expect(200, 302, 302, 302, 302, 302)),
@@ -190,10 +190,10 @@ CASES = {
 }
 
 WRONG_METHODS = [
-    ("put", "/"),
+    ("put", "/en/"),
     ("post", "/healthz"),
-    ("get", "/practice/"),
-    ("delete", "/results/"),
+    ("get", "/en/practice/"),
+    ("delete", "/en/results/"),
     ("get", "/logout-does-not-exist/"),
 ]
 
@@ -211,9 +211,9 @@ def test_each_role_gets_exactly_the_intended_answer(world, case, role):
     )
     want = expected[role]
     if want == SIGN_IN:
-        assert response.status_code == 302 and "/accounts/login/" in response.url, response
+        assert response.status_code == 302 and "/en/accounts/login/" in response.url, response
     elif want == ADMIN_SIGN_IN:
-        assert response.status_code == 302 and "/admin/login/" in response.url, response
+        assert response.status_code == 302 and "/en/admin/login/" in response.url, response
     else:
         assert response.status_code == want, (case, role, response)
 

@@ -178,5 +178,5 @@ def test_students_and_anonymous_visitors_cannot_import(learner_client, client):
     quiz = QuizFactory()
     for c in (learner_client, client):
         response = upload(c, quiz, GIFT)
-        assert response.status_code == 302 and "/admin/login/" in response.url
+        assert response.status_code == 302 and "/en/admin/login/" in response.url
     assert not Question.objects.exists()

@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..content_cache import cached
-from ..forms import SignupForm
+from ..fallbacks import shown_in
+from ..forms import SignupForm, untranslated_notice
 from ..models import Lesson, Quiz
 from ..progress import best_by_lesson
 
@@ -28,7 +29,16 @@ def _lesson_cards():
         Prefetch("quizzes", queryset=Quiz.objects.filter(is_published=True), to_attr="live_quizzes")
     )
     return [
-        (lesson.id, render_to_string("quizzes/lesson_card.html", {"lesson": lesson}))
+        (
+            lesson.id,
+            render_to_string(
+                "quizzes/lesson_card.html",
+                {
+                    "lesson": lesson,
+                    "fallback": {f: shown_in(lesson, (f,)) for f in ("title", "summary")},
+                },
+            ),
+        )
         for lesson in lessons
     ]
 
@@ -47,7 +57,14 @@ def _lesson_article(slug, *, drafts=False):
     lesson = lessons.filter(slug=slug).first()
     if lesson is None:
         return None
-    context = {"lesson": lesson, "quizzes": lesson.quizzes.filter(is_published=True)}
+    context = {
+        "lesson": lesson,
+        "quizzes": lesson.quizzes.filter(is_published=True),
+        # Per field: the language each is shown in when not yet translated (for lang="…").
+        "fallback": {field: shown_in(lesson, (field,)) for field in ("title", "summary", "body")},
+    }
+    missing = next((lang for lang in context["fallback"].values() if lang), None)
+    context["notice"] = untranslated_notice(missing) if missing else ""
     return lesson.title, render_to_string("quizzes/lesson_article.html", context)
 
 

@@ -8,8 +8,6 @@
   var form = document.getElementById(timer.dataset.form);
   var clock = timer.querySelector(".timer-clock");
   var announcer = timer.querySelector(".timer-announcer");
-  var lang = document.documentElement.lang || "en";
-  var pl = lang.indexOf("pl") === 0;
   var endsAt = Date.now() + Number(timer.dataset.secondsLeft) * 1000;
   // Announce to screen readers at these marks only, never every second.
   var marks = [600, 300, 60, 30];
@@ -22,21 +20,15 @@
     return minutes + ":" + (rest < 10 ? "0" : "") + rest;
   }
 
+  // The page gives every announcement, translated: data-say-600 … data-say-30, data-say-0.
   function announce(seconds) {
-    var minutes = Math.round(seconds / 60);
-    if (seconds >= 60) {
-      announcer.textContent = pl
-        ? "Pozostało minut: " + minutes + "."
-        : minutes + (minutes === 1 ? " minute left." : " minutes left.");
-    } else {
-      announcer.textContent = pl ? "Pozostało sekund: " + seconds + "." : seconds + " seconds left.";
-    }
+    announcer.textContent = timer.getAttribute("data-say-" + seconds) || "";
   }
 
   function finish() {
     if (submitted || !form) return;
     submitted = true;
-    announcer.textContent = pl ? "Czas minął. Wysyłanie odpowiedzi." : "Time is up. Submitting your answers.";
+    announce(0);
     var button = document.createElement("input");
     button.type = "hidden";
     button.name = "action";

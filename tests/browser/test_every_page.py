@@ -40,7 +40,7 @@ def test_every_student_page_and_error_state(live_server, page, setting):
         reverse("quizzes:join", args=["NOSUCHCODE"]),
         quiz.get_absolute_url(),  # one question per page
         f"{quiz.get_absolute_url()}?page=2",
-        "/results/",  # 403 for a student
+        "/en/results/",  # 403 for a student
         attempt.get_absolute_url(),
     ):
         page.goto(f"{base}{url}")
@@ -61,7 +61,7 @@ def test_every_teacher_page(live_server, page, setting):
     base = live_server.url
     sign_in(page, base, "teach", check_accessible=True)
     for url in (
-        "/admin/",
+        "/en/admin/",
         reverse("admin:quizzes_quiz_changelist"),
         reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
         reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]),
@@ -72,7 +72,7 @@ def test_every_teacher_page(live_server, page, setting):
         reverse("admin:quizzes_misconception_changelist"),
         reverse("admin:quizzes_classroom_changelist"),
         reverse("admin:quizzes_lesson_change", args=[quiz.lesson.pk]),
-        "/results/?date_from=2025-13-45",  # the filter's error state
+        "/en/results/?date_from=2025-13-45",  # the filter's error state
         reverse("quizzes:class-list"),
     ):
         page.goto(f"{base}{url}")
@@ -85,7 +85,7 @@ def test_controls_are_at_least_24_by_24_pixels(live_server, page, setting):
     quiz, classroom, attempt = setting
     base = live_server.url
     sign_in(page, base, "pupil", check_accessible=True)
-    for url in ("/", quiz.get_absolute_url(), attempt.get_absolute_url(), "/me/progress/"):
+    for url in ("/en/", quiz.get_absolute_url(), attempt.get_absolute_url(), "/en/me/progress/"):
         page.goto(f"{base}{url}")
         small = page.evaluate(
             """() => [...document.querySelectorAll(

@@ -65,7 +65,7 @@ def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, sch
     sign_in(page, base, "ola")
     pages = [
         ("home", "/"),
-        ("lesson", "/lessons/article-4-through-history/"),
+        ("lesson", "/en/lessons/article-4-through-history/"),
         ("quiz", quiz.get_absolute_url()),
         ("result", attempt.get_absolute_url()),
     ]

@@ -87,6 +87,6 @@ def test_sign_up_read_take_the_quiz_by_keyboard_and_find_the_result(live_server,
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/me/$"))
     attempt = Attempt.objects.get(learner__username="ola")
-    assert page.locator(f"a[href='/attempts/{attempt.pk}/']").count() == 1
+    assert page.locator(f"a[href='/en/attempts/{attempt.pk}/']").count() == 1
     assert_accessible(page, "my results")
     assert page.problems == []

@@ -55,13 +55,13 @@ def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
     sign_in(page, live_server.url, "teach")
     page.goto(f"{live_server.url}/admin/quizzes/question/add/")
     page.locator("#id_quiz").select_option(label=str(quiz))
-    page.locator("#id_text").fill("Which article is about consultation?")
-    page.locator("#id_explanation").fill("Article 4 is the consultation clause.")
+    page.locator("#id_text_en").fill("Which article is about consultation?")
+    page.locator("#id_explanation_en").fill("Article 4 is the consultation clause.")
     page.locator("#id_source_title").fill("The North Atlantic Treaty")
     page.locator("#id_source_url").fill("https://www.nato.int/archives/1st5years/annexes/a.htm")
     for n, text in enumerate(["Article 4", "Article 5"]):
-        page.locator(f"#id_choices-{n}-text").fill(text)
-        page.locator(f"#id_choices-{n}-feedback").fill(f"About {text}.")
+        page.locator(f"#id_choices-{n}-text_en").fill(text)
+        page.locator(f"#id_choices-{n}-feedback_en").fill(f"About {text}.")
         page.locator(f"#id_choices-{n}-is_correct").check()  # both right: a bad key
     page.locator("input[name=_save]").click()
     page.locator(".errorlist").first.wait_for()
@@ -95,6 +95,6 @@ def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
     assert [(r["last name"], r["first name"], r["class"], r["grade (%)"]) for r in rows] == [
         ("Nowak", "Ola", "3B", "50.00")
     ]
-    for url in ("/results/", "/classes/", f"/classes/{classroom.pk}/"):
+    for url in ("/en/results/", "/en/classes/", f"/en/classes/{classroom.pk}/"):
         page.goto(f"{live_server.url}{url}")
         assert_accessible(page, url)

@@ -1,0 +1,29 @@
+"""When course content lacks the reader's language, which language it is shown in instead.
+
+django-modeltranslation already falls back (quizsite/settings.py), so a page is never empty;
+this module tells the templates when that happened, so the page can say "not yet translated"
+and mark the text with its real language for screen readers and hyphenation.
+"""
+
+from django.conf import settings
+from django.utils.translation import get_language
+from modeltranslation.utils import build_localized_fieldname
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def current_language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def shown_in(obj, fields, language: str | None = None) -> str | None:
+    """The language `obj`'s `fields` are shown in instead of `language`, or None if they are
+    all written in `language` (fields empty in every language do not count)."""
+    language = language or current_language()
+    for field in fields:
+        if getattr(obj, build_localized_fieldname(field, language)):
+            continue
+        for fallback in settings.MODELTRANSLATION_FALLBACK_LANGUAGES:
+            if fallback != language and getattr(obj, build_localized_fieldname(field, fallback)):
+                return fallback
+    return None
