@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.i18n import set_language
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from quizzes.views import pages
 
