@@ -46,6 +46,26 @@ from .services import overdue_finish
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class BothLanguages:
+    """Each language's field of a translated text says its language (`lang="pl"`), so the
+    browser spell-checks it in that language and screen readers pronounce it right."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)  # set on modeltranslation's fields
+        if formfield is not None and language:
+            formfield.widget.attrs["lang"] = language
+        return formfield
+
+
+class TranslatedAdmin(BothLanguages, TranslationAdmin):
+    pass
+
+
+class TranslatedInline(BothLanguages, TranslationStackedInline):
+    pass
+
+
 class LessonSourceInline(admin.StackedInline):
     model = LessonSource
     extra = 1
@@ -53,7 +73,7 @@ class LessonSourceInline(admin.StackedInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(TranslationAdmin):
+class LessonAdmin(TranslatedAdmin):
     list_display = ["title", "order", "is_published", "updated_at"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published"]
@@ -80,14 +100,14 @@ class QuestionInline(admin.StackedInline):
         return False
 
 
-class GradeBandInline(TranslationStackedInline):
+class GradeBandInline(TranslatedInline):
     model = GradeBand
     extra = 1
     fields = ["min_percentage", "feedback"]
 
 
 @admin.register(Quiz)
-class QuizAdmin(TranslationAdmin):
+class QuizAdmin(TranslatedAdmin):
     list_display = ["title", "lesson", "question_count", "pass_mark", "is_published"]
     fieldsets = [
         (None, {"fields": ["lesson", "title", "slug", "description", "order", "is_published"]}),
@@ -272,7 +292,7 @@ class AnswerKeyFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class ChoiceInline(TranslationStackedInline):
+class ChoiceInline(TranslatedInline):
     """Stacked, not tabular: every field keeps its visible label (tabular rows have none)."""
 
     model = Choice
@@ -282,7 +302,7 @@ class ChoiceInline(TranslationStackedInline):
 
 
 @admin.register(Misconception)
-class MisconceptionAdmin(TranslationAdmin):
+class MisconceptionAdmin(TranslatedAdmin):
     """The shared list of mistaken beliefs that wrong choices test; teachers may extend it."""
 
     list_display = ["name", "slug", "choice_count"]
@@ -298,7 +318,7 @@ class MisconceptionAdmin(TranslationAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(TranslationAdmin):
+class QuestionAdmin(TranslatedAdmin):
     list_display = ["__str__", "quiz", "kind", "marks", "order"]
     list_filter = ["quiz", "kind"]
     search_fields = ["text_en", "text_pl", "choices__text_en", "choices__text_pl"]

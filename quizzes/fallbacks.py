@@ -6,6 +6,8 @@ and mark the text with its real language for screen readers and hyphenation.
 """
 
 from django.conf import settings
+from django.db.models import TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from modeltranslation.utils import build_localized_fieldname
 
@@ -27,3 +29,17 @@ def shown_in(obj, fields, language: str | None = None) -> str | None:
             if fallback != language and getattr(obj, build_localized_fieldname(field, fallback)):
                 return fallback
     return None
+
+
+def translated(lookup: str) -> Coalesce:
+    """A translated field reached across a relation (`"quiz__title"`), as a query expression:
+    the current language's text, else the fallback's, like the model's own attribute.
+
+    django-modeltranslation rewrites lookups on the translated models' own querysets only;
+    `Attempt.objects.values("quiz__title")` would read the untranslated column.
+    """
+    language = current_language()
+    order = [language, *(x for x in settings.MODELTRANSLATION_FALLBACK_LANGUAGES if x != language)]
+    return Coalesce(
+        *(NullIf(f"{lookup}_{code}", Value("")) for code in order), output_field=TextField()
+    )

@@ -1,9 +1,20 @@
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from quizzes.models import Answer, Attempt, Classroom, Membership, Question
 
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
+
+
+@pytest.fixture(autouse=True)
+def english_to_start_with():
+    """A request leaves its language active in the thread: every test starts in English, so
+    factories write the English versions of translated fields."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import classes
+from ..fallbacks import translated
 from ..forms import JoinForm, PracticeForm
 from ..models import Attempt, GradingMethod
 from ..progress import lesson_progress
@@ -47,14 +48,16 @@ def my_results(request):
     graded = mine.submitted().graded().filter(visible("marks", now))
     best = list(
         graded.order_by()
-        .values("quiz_id", "quiz__title", "quiz__slug", "quiz__grading_method")
+        .values(
+            "quiz_id", "quiz__slug", "quiz__grading_method", quiz_name=translated("quiz__title")
+        )
         .annotate(
             best=Max("percentage"),
             count=Count("id"),
             last=Max("submitted_at"),
             passes=Count("id", filter=Q(passed=True)),
         )
-        .order_by("quiz__title")
+        .order_by("quiz_name")
     )
     history = defaultdict(list)
     for quiz_id, percent in graded.order_by("submitted_at", "id").values_list(

@@ -18,6 +18,7 @@ from .. import exports
 from ..classes import attempts_visible_to, rotate_code
 from ..dashboard import histogram_bars, quiz_dashboard
 from ..downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
+from ..fallbacks import translated
 from ..forms import AttemptFilterForm, ClassroomForm
 from ..models import Classroom, Membership, Quiz
 from ..services import overdue_finish
@@ -67,7 +68,7 @@ def results(request):
     )
     per_quiz = (
         attempts.order_by()
-        .values("quiz__slug", "quiz__title")
+        .values("quiz__slug", quiz_name=translated("quiz__title"))
         .annotate(
             count=Count("id"),
             learners=Count("learner", distinct=True),
@@ -75,7 +76,7 @@ def results(request):
             passed=Count("id", filter=Q(passed=True)),
             last=Max("submitted_at"),
         )
-        .order_by("quiz__lesson__order", "quiz__order", "quiz__title")
+        .order_by("quiz__lesson__order", "quiz__order", "quiz_name")
     )
     page = Paginator(attempts.order_by("-submitted_at", "-id"), 50).get_page(
         request.GET.get("page")

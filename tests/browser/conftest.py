@@ -80,13 +80,13 @@ def assert_accessible(page, label=""):
 
 def sign_in(page, base, username, *, check_accessible=False):
     """Sign in through the sign-in page, as a person would."""
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/en/accounts/login/")
     if check_accessible:
         assert_accessible(page, "sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/en/")
 
 
 def tab_to(page, text, limit=80):

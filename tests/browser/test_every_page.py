@@ -29,7 +29,7 @@ def setting(db):
 def test_every_student_page_and_error_state(live_server, page, setting):
     quiz, classroom, attempt = setting
     base = live_server.url
-    page.goto(f"{base}/no-such-page/")
+    page.goto(f"{base}/en/no-such-page/")
     assert_accessible(page, "404")
     sign_in(page, base, "pupil", check_accessible=True)
     for url in (
@@ -50,7 +50,7 @@ def test_every_student_page_and_error_state(live_server, page, setting):
     assert_accessible(page, "join form with an error")
     page.goto(f"{base}{reverse('quizzes:progress')}")
     page.get_by_role("button", name="Review my mistakes").first.click()
-    page.wait_for_url(f"{base}/practice/**")
+    page.wait_for_url(f"{base}/en/practice/**")
     assert_accessible(page, "practice round")
     assert Attempt.objects.filter(practice=True).exists()
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Classroom, Membership, Quiz
 from quizzes.services import attempt_finish, attempt_start
@@ -45,40 +47,47 @@ def school(db):
         learner = UserFactory(username=f"pupil{n}")
         Membership.objects.create(classroom=classroom, learner=learner)
         finish(learner, quiz, skill=0.35 + n / 40, rng=rng)
-    student = UserFactory(username="ola", first_name="Ola")
-    Membership.objects.create(classroom=classroom, learner=student)
-    attempt = finish(student, quiz, skill=0.7, rng=rng)
-    return quiz, attempt
+    attempts = {}
+    for language, name in (("en", "amy"), ("pl", "ola")):
+        student = UserFactory(username=name, first_name=name.title())
+        Membership.objects.create(classroom=classroom, learner=student)
+        with translation.override(language):  # the attempt is taken, and kept, in this language
+            attempts[language] = finish(student, quiz, skill=0.7, rng=rng)
+    return quiz, attempts
 
 
-def shoot(page, name, viewport):
+def shoot(page, name, viewport, language):
     target = os.environ.get("SCREENSHOTS_DIR")
     if target:
         size = "phone" if viewport == PHONE else "desktop"
+        name = name if language == "en" else f"{name}-{language}"
         Path(target).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(target) / f"{name}-{size}.png"), full_page=False)
 
 
-def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, school):
-    quiz, attempt = school
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, school, language):
+    quiz, attempts = school
     base = live_server.url
-    sign_in(page, base, "ola")
-    pages = [
-        ("home", "/"),
-        ("lesson", "/en/lessons/article-4-through-history/"),
-        ("quiz", quiz.get_absolute_url()),
-        ("result", attempt.get_absolute_url()),
-    ]
+    sign_in(page, base, {"en": "amy", "pl": "ola"}[language])
+    with translation.override(language):
+        pages = [
+            ("home", reverse("quizzes:home")),
+            ("lesson", reverse("quizzes:lesson-detail", args=["article-4-through-history"])),
+            ("quiz", quiz.get_absolute_url()),
+            ("result", attempts[language].get_absolute_url()),
+        ]
+        dashboard = reverse("quizzes:quiz-results", args=[quiz.slug])
     for name, url in pages:
         page.goto(f"{base}{url}")
         assert_accessible(page, name)
         if name == "lesson":
             page.locator("figure.timeline").scroll_into_view_if_needed()
-        shoot(page, name, viewport)
+        shoot(page, name, viewport, language)
     page.context.clear_cookies()
     sign_in(page, base, "teacher")
-    page.goto(f"{base}/results/quiz/{quiz.slug}/")
+    page.goto(f"{base}{dashboard}")
     assert page.locator(".histogram-bar").count() == 10
     assert_accessible(page, "dashboard")
     page.locator("#histogram-heading").scroll_into_view_if_needed()
-    shoot(page, "dashboard", viewport)
+    shoot(page, "dashboard", viewport, language)

@@ -30,7 +30,7 @@ def course(db):
 
 
 def test_sign_up_read_take_the_quiz_by_keyboard_and_find_the_result(live_server, page, course):
-    page.goto(f"{live_server.url}/accounts/signup/")
+    page.goto(f"{live_server.url}/en/accounts/signup/")
     assert_accessible(page, "sign-up")
     tab_to(page, "Username")
     page.keyboard.type("ola")
@@ -39,7 +39,7 @@ def test_sign_up_read_take_the_quiz_by_keyboard_and_find_the_result(live_server,
     tab_to(page, "Password confirmation")
     page.keyboard.type("a-long-and-good-password-7")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/en/")
     assert "Welcome, ola" in page.content()
     assert_accessible(page, "home, signed in")
 

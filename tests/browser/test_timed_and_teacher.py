@@ -53,7 +53,7 @@ def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
     Membership.objects.create(classroom=classroom, learner=learner)
 
     sign_in(page, live_server.url, "teach")
-    page.goto(f"{live_server.url}/admin/quizzes/question/add/")
+    page.goto(f"{live_server.url}/en/admin/quizzes/question/add/")
     page.locator("#id_quiz").select_option(label=str(quiz))
     page.locator("#id_text_en").fill("Which article is about consultation?")
     page.locator("#id_explanation_en").fill("Article 4 is the consultation clause.")
@@ -82,7 +82,7 @@ def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
         if a.question_key == quiz.questions.get(text="Existing question?").pk
     }
     attempt_finish(attempt=attempt, selections=right_first)
-    page.goto(f"{live_server.url}/results/quiz/teachers-quiz/")
+    page.goto(f"{live_server.url}/en/results/quiz/teachers-quiz/")
     assert page.get_by_role("heading", name="Item analysis").is_visible()
     assert_accessible(page, "dashboard")
     with page.expect_download() as info:

@@ -45,7 +45,10 @@ class Command(BaseCommand):
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps({k: v for k, v in known.items() if v}, indent=2))
         store.chmod(0o600)
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000/en/accounts/login/ "
+            "(po polsku: http://127.0.0.1:8000/pl/accounts/login/) as:"
+        )
         self.stdout.write("\n".join(lines))
 
     def _ensure(self, username, variable, is_teacher, known, reset):

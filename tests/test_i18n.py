@@ -1,0 +1,351 @@
+"""English and Polish: the catalogue, the language of each address, the switcher, attempts taken
+in either language, statistics across both, fallbacks, and dates and numbers per language."""
+
+import csv
+import gettext
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from quizzes.models import Attempt, Choice, Classroom, Membership, Question, Quiz
+
+from .conftest import answers_for, enrol
+from .factories import LessonFactory, QuizFactory, TeacherFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "locale" / "pl" / "LC_MESSAGES" / "django.po"
+FIXTURE = ROOT / "fixtures" / "course.yaml"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}")
+# Words that give away an English string on a Polish page (course texts are Polish too).
+ENGLISH = {
+    "the", "your", "you", "and", "with", "this", "that", "have", "from", "are", "not", "yet",
+    "question", "questions", "answer", "answers", "lesson", "lessons", "results", "score",
+    "attempt", "attempts", "sign", "class", "classes", "join", "save", "finish", "left", "marks",
+    "correct", "wrong", "source", "sources", "passed", "learners", "teacher", "time", "page",
+}  # fmt: skip
+
+
+def visible_text(page: str) -> str:
+    """The words a reader sees, without links out to sources (titles in their own language)
+    and elements marked as another language (the switcher's "English")."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<a [^>]*href="https?://[^"]*"[^>]*>.*?</a>', " ", page, flags=re.S)
+    page = re.sub(r'<(\w+)[^>]*\blang="en"[^>]*>.*?</\1>', " ", page, flags=re.S)
+    page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def english_words(page: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]+", visible_text(page).lower())) & ENGLISH
+
+
+# The catalogue -------------------------------------------------------------------------------
+
+
+def test_the_polish_catalogue_is_complete_and_compiles(tmp_path):
+    catalogue = polib.pofile(str(CATALOGUE))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    assert len(catalogue.translated_entries()) > 400
+    for entry in catalogue.translated_entries():
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            assert form.strip(), entry.msgid
+            # Every placeholder of the English survives (a plural's "one" form may name it).
+            assert set(PLACEHOLDER.findall(form)) <= set(
+                PLACEHOLDER.findall(entry.msgid + entry.msgid_plural)
+            ), entry.msgid
+    compiled = tmp_path / "django.mo"
+    catalogue.save_as_mofile(str(compiled))
+    with compiled.open("rb") as f:
+        assert gettext.GNUTranslations(f).gettext("Lessons") == "Lekcje"
+
+
+def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path):
+    """makemessages over a copy of the project finds no msgid the catalogue lacks."""
+    assert shutil.which("xgettext"), "install Debian's gettext package (apt install gettext)"
+    copy = tmp_path / "project"
+    for name in ("quizsite", "quizzes", "templates", "locale"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copy(ROOT / "manage.py", copy / "manage.py")
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "makemessages", "-l", "pl", "--add-location=file"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"DEBUG": "1", "PATH": os.environ["PATH"]},
+    )
+    fresh = polib.pofile(str(copy / "locale" / "pl" / "LC_MESSAGES" / "django.po"))
+    assert [
+        (e.msgctxt, e.msgid) for e in fresh.untranslated_entries() + fresh.fuzzy_entries()
+    ] == []
+
+
+# Addresses, the switcher and the browser's language ----------------------------------------------
+
+
+@pytest.fixture
+def lesson():
+    lesson = LessonFactory(title="Consultation", title_pl="Konsultacje", is_published=True)
+    lesson.body_pl = "## Nagłówek\n\nAkapit o art. 4."
+    lesson.summary_pl = "O czym jest ta lekcja."
+    lesson.save()
+    return lesson
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [("pl", "/pl/"), ("pl-PL,pl;q=0.9,en;q=0.5", "/pl/"), ("de, pl;q=0.5", "/pl/"), ("fr", "/en/")],
+)
+def test_an_address_without_a_language_follows_the_browser(client, accept, expected):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+def test_the_foundation_addresses_redirect_into_a_language(client, lesson):
+    response = client.get(f"/lessons/{lesson.slug}/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert response["Location"] == f"/pl/lessons/{lesson.slug}/"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/me/")["Location"] == "/en/me/"
+
+
+def test_the_switcher_takes_the_reader_to_the_same_page_and_is_remembered(client, lesson):
+    page = client.get(f"/en/lessons/{lesson.slug}/").content.decode()
+    assert 'name="language" value="pl"' in page and 'name="language" value="en"' in page
+    response = client.post(
+        reverse("set_language"), {"language": "pl", "next": f"/en/lessons/{lesson.slug}/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/pl/lessons/{lesson.slug}/"
+    assert client.cookies["django_language"].value == "pl"
+    # Remembered: an address without a language now means Polish, whatever the browser says.
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == "/pl/"
+    page = client.get("/pl/").content.decode()
+    assert '<html lang="pl">' in page and "Konsultacje" in page
+    assert 'value="pl" lang="pl" class="link-button" aria-current="true"' in page
+
+
+def test_a_join_link_carries_no_language_so_each_learner_gets_their_own(teacher_client, classroom):
+    page = teacher_client.get(classroom.get_absolute_url()).content.decode()
+    assert f"http://testserver/join/{classroom.join_code}/" in page
+    polish = Client()
+    polish.force_login(UserFactory())
+    response = polish.get(f"/join/{classroom.join_code}/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert response["Location"] == f"/pl/join/{classroom.join_code}/"
+
+
+# Every page in both languages ---------------------------------------------------------------
+
+
+@pytest.fixture
+def world():
+    """The shipped course, a teacher with a class, and a learner with a finished attempt."""
+    call_command("loaddata", str(FIXTURE), verbosity=0)
+    teacher, learner = TeacherFactory(username="nauczyciel"), UserFactory(username="ola")
+    classroom = Classroom.objects.create(name="3B", teacher=teacher)
+    Membership.objects.create(classroom=classroom, learner=learner)
+    quiz = Quiz.objects.get(slug="article-4-consultation")
+    clients = {}
+    for role, user in (("learner", learner), ("teacher", teacher)):
+        clients[role] = Client()
+        clients[role].force_login(user)
+    with translation.override("pl"):
+        url = quiz.get_absolute_url()
+    clients["learner"].get(url)
+    attempt = Attempt.objects.get()
+    clients["learner"].post(url, {"attempt": attempt.pk, **answers_for(quiz, all_right=False)})
+    return clients, quiz, attempt, classroom
+
+
+def pages(quiz, attempt, classroom):
+    learner = [
+        reverse("quizzes:home"),
+        reverse("quizzes:lesson-detail", args=[quiz.lesson.slug]),
+        reverse("quizzes:lesson-detail", args=["article-4-through-history"]),
+        reverse("quizzes:quiz-take", args=["final-quiz"]),
+        reverse("quizzes:attempt-result", args=[attempt.pk]),
+        reverse("quizzes:my-results"),
+        reverse("quizzes:progress"),
+        reverse("quizzes:my-classes"),
+        reverse("quizzes:join-form"),
+        reverse("quizzes:join", args=[classroom.join_code]),
+        reverse("password_change"),
+    ]
+    teacher = [
+        reverse("quizzes:results"),
+        reverse("quizzes:quiz-results", args=[quiz.slug]),
+        reverse("quizzes:class-list"),
+        reverse("quizzes:class-detail", args=[classroom.pk]),
+        reverse("admin:index"),
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:quizzes_question_change", args=[quiz.questions.first().pk]),
+    ]
+    anonymous = [reverse("login"), reverse("signup"), reverse("quizzes:home")]
+    return {"learner": learner, "teacher": teacher, "anonymous": anonymous}
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_every_page_renders_in_both_languages_with_no_english_left_in_polish(world, language):
+    clients, quiz, attempt, classroom = world
+    clients["anonymous"] = Client()
+    with translation.override(language):
+        visits = pages(quiz, attempt, classroom)
+    for role, urls in visits.items():
+        for url in urls:
+            assert url.startswith(f"/{language}/"), url
+            response = clients[role].get(url)
+            assert response.status_code == 200, (role, url, response.status_code)
+            page = response.content.decode()
+            assert f'<html lang="{language}"' in page, url
+            if language == "pl":
+                assert english_words(page) == set(), (role, url)
+    missing = clients["learner"].get(f"/{language}/lessons/no-such-lesson/")
+    assert missing.status_code == 404
+    if language == "pl":
+        assert english_words(missing.content.decode()) == set()
+
+
+# Attempts, reviews and statistics across languages -----------------------------------------------
+
+
+def test_a_polish_learner_takes_a_quiz_and_sees_the_polish_review(world):
+    clients, quiz, attempt, _classroom = world
+    assert attempt.language == "pl"
+    question = Question.objects.get(pk=attempt.answers.get(position=1).question_id)
+    quiz_page = clients["learner"].get(f"/pl/quizzes/{quiz.slug}/")  # finished: a new attempt
+    assert question.text_pl in quiz_page.content.decode()
+    result = clients["learner"].get(f"/pl/attempts/{attempt.pk}/").content.decode()
+    assert question.text_pl in result and question.explanation_pl in result
+    assert "Wyjaśnienie" in result
+    # The attempt keeps its language: in English the interface changes, the questions do not.
+    english = clients["learner"].get(f"/en/attempts/{attempt.pk}/").content.decode()
+    assert question.explanation_pl in english and "Explanation" in english
+
+
+def test_statistics_count_english_and_polish_attempts_at_a_quiz_together(teacher_client, classroom):
+    quiz = QuizFactory(slug="both")
+    question = Question.objects.create(
+        quiz=quiz,
+        text_en="Who may invoke Article 4?",
+        text_pl="Kto może powołać się na art. 4?",
+        explanation_en="Any ally.",
+        explanation_pl="Każdy sojusznik.",
+        source_title="NATO",
+        source_url="https://www.nato.int/",
+    )
+    right = Choice.objects.create(
+        question=question, text_en="Any ally", text_pl="Każdy sojusznik", is_correct=True,
+        feedback_en="Yes.", feedback_pl="Tak.",
+    )  # fmt: skip
+    Choice.objects.create(
+        question=question, text_en="Only the US", text_pl="Tylko USA", feedback_en="No.",
+        feedback_pl="Nie.",
+    )  # fmt: skip
+    for language, name in (("en", "amy"), ("pl", "ola")):
+        learner = UserFactory(username=name)
+        enrol(classroom, learner)
+        client = Client()
+        client.force_login(learner)
+        with translation.override(language):
+            url = quiz.get_absolute_url()
+        client.get(url)
+        attempt = Attempt.objects.get(learner=learner)
+        client.post(url, {"attempt": attempt.pk, f"q{question.pk}": right.pk})
+    assert sorted(Attempt.objects.values_list("language", flat=True)) == ["en", "pl"]
+    with translation.override("pl"):
+        dashboard_url = reverse("quizzes:quiz-results", args=[quiz.slug])
+        export_url = reverse("quizzes:quiz-export", args=[quiz.slug, "grades"])
+    d = teacher_client.get(dashboard_url).context["dashboard"]
+    assert d.attempts == 2
+    assert [q.text for q in d.questions] == ["Kto może powołać się na art. 4?"]
+    assert [(c.text, c.count) for c in d.questions[0].choices] == [
+        ("Każdy sojusznik", 2),
+        ("Tylko USA", 0),
+    ]
+    response = teacher_client.get(export_url)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][11:] == ["język", "Q1 /1: Kto może powołać się na art. 4?"]
+    assert sorted((row[2], row[11], row[12]) for row in rows[1:]) == [
+        ("amy", "en", "1"),
+        ("ola", "pl", "1"),
+    ]
+
+
+# Fallbacks ------------------------------------------------------------------------------------
+
+
+def test_an_untranslated_lesson_shows_in_english_with_a_notice(learner_client):
+    lesson = LessonFactory(title="Only in English", is_published=True)
+    page = learner_client.get(f"/pl/lessons/{lesson.slug}/").content.decode()
+    assert "Only in English" in page
+    assert "A paragraph about Article 4." in page  # the body, never an empty page
+    assert "Jeszcze nie przetłumaczono – wyświetlany język: angielski." in page
+    assert '<div class="prose" lang="en">' in page
+    home = learner_client.get("/pl/").content.decode()
+    assert "Jeszcze nie przetłumaczono." in home
+    english = learner_client.get(f"/en/lessons/{lesson.slug}/").content.decode()
+    assert "Not yet translated" not in english
+
+
+def test_an_untranslated_question_shows_in_english_with_a_notice(learner_client, quiz):
+    page = learner_client.get(f"/pl/quizzes/{quiz.slug}/").content.decode()
+    assert "Who may ask for consultations?" in page
+    assert page.count("Jeszcze nie przetłumaczono – wyświetlany język: angielski.") == 2
+    assert '<span lang="en">Who may ask for consultations?</span>' in page
+    assert Attempt.objects.get().answers.first().snapshot["shown_in"] == "en"
+
+
+# Dates and numbers ------------------------------------------------------------------------------
+
+
+def test_dates_and_numbers_follow_the_language(learner_client, teacher_client, classroom):
+    closes = datetime(2030, 3, 15, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+    quiz = QuizFactory(slug="dated", closes_at=closes)
+    question = Question.objects.create(
+        quiz=quiz, text_en="Q?", explanation_en="E.", source_title="S",
+        source_url="https://www.nato.int/", marks=3,
+    )  # fmt: skip
+    right = Choice.objects.create(question=question, text_en="R", is_correct=True, feedback_en="F")
+    wrong = Choice.objects.create(question=question, text_en="W", feedback_en="F")
+    assert "15 marca 2030" in learner_client.get("/pl/quizzes/dated/").content.decode()
+    assert "March 15, 2030" in learner_client.get("/en/quizzes/dated/").content.decode()
+    for name, chosen in (("a", right), ("b", right), ("c", wrong)):
+        learner = UserFactory(username=name)
+        enrol(classroom, learner)
+        client = Client()
+        client.force_login(learner)
+        client.get("/en/quizzes/dated/")
+        attempt = Attempt.objects.get(learner=learner)
+        client.post("/en/quizzes/dated/", {"attempt": attempt.pk, f"q{question.pk}": chosen.pk})
+    polish = teacher_client.get("/pl/results/quiz/dated/").content.decode()
+    english = teacher_client.get("/en/results/quiz/dated/").content.decode()
+    assert "66,7%" in polish and "66.7%" in english  # the mean of 100, 100 and 0
+    assert timezone.now() < closes
+
+
+def test_teachers_edit_both_languages_side_by_side_each_marked_with_its_language(teacher_client):
+    page = teacher_client.get(reverse("admin:quizzes_question_add")).content.decode()
+    for field in ("text", "explanation"):
+        assert re.search(rf'<textarea [^>]*name="{field}_en"[^>]*lang="en"', page) or re.search(
+            rf'<textarea [^>]*lang="en"[^>]*name="{field}_en"', page
+        ), field
+        assert f'name="{field}_pl"' in page
+    assert 'name="choices-0-text_pl"' in page and 'name="choices-0-feedback_pl"' in page
