@@ -31,6 +31,11 @@ def shown_in(obj, fields, language: str | None = None) -> str | None:
     return None
 
 
+def shown_in_each(obj, fields) -> dict[str, str | None]:
+    """`shown_in` for each field on its own, for a `lang` attribute on each."""
+    return {field: shown_in(obj, (field,)) for field in fields}
+
+
 def translated(lookup: str) -> Coalesce:
     """A translated field reached across a relation (`"quiz__title"`), as a query expression:
     the current language's text, else the fallback's, like the model's own attribute.

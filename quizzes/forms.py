@@ -59,7 +59,6 @@ class QuizForm(forms.Form):
             "invalid_choice": _("That answer is not one of this question's choices."),
             "invalid_list": _("That answer is not one of this question's choices."),
         }
-        chosen = answer.selected or []
         if question["kind"] == Question.Kind.MULTIPLE:
             error_messages["required"] = _("Choose at least one answer to this question.")
             return forms.TypedMultipleChoiceField(
@@ -67,7 +66,6 @@ class QuizForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 required=required,
-                initial=chosen,
                 widget=forms.CheckboxSelectMultiple,
                 error_messages=error_messages,
             )
@@ -78,7 +76,6 @@ class QuizForm(forms.Form):
             coerce=int,
             empty_value=None,
             required=required,
-            initial=chosen[0] if chosen else None,
             widget=forms.RadioSelect,
             error_messages=error_messages,
         )
@@ -173,7 +170,7 @@ def question_fieldset(number, question, name, chosen, error, *, required) -> str
     multiple = question["kind"] == Question.Kind.MULTIPLE
     field_id = f"id_{name}"
     kind = "checkbox" if multiple else "radio"
-    required = " required" if required and not multiple else ""
+    required_attr = " required" if required and not multiple else ""
     hint = _("Choose all that apply.") if multiple else _("Choose one.")
     number_text = _("Question %(number)s") % {"number": number}
     described = f' aria-describedby="{field_id}_error"' if error else ""
@@ -195,7 +192,7 @@ def question_fieldset(number, question, name, chosen, error, *, required) -> str
         checked = " checked" if value in chosen else ""
         parts.append(
             f'<label class="choice" for="{field_id}_{n}"><input type="{kind}" name="{name}" '
-            f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required}> '
+            f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required_attr}> '
             f"<span{lang}>{escape(choice['text'])}</span></label>"
         )
     parts.append("</div></fieldset>")

@@ -4,7 +4,6 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -53,13 +52,9 @@ class Lesson(models.Model):
 
     @cached_property
     def body_html(self):
-        """The body as HTML, rendered once per version and language, then served from the cache."""
-        key = f"lesson-html:{self.pk}:{self.updated_at.timestamp()}:{get_language()}"
-        html = cache.get(key)
-        if html is None:
-            html = render_markdown(self.body)
-            cache.set(key, str(html), timeout=24 * 60 * 60)
-        return mark_safe(html)  # noqa: S308 - rendered by render_markdown, which escapes
+        """The body as HTML. Learners' pages keep the whole article in content_cache.py."""
+        # render_markdown escapes everything the author wrote.
+        return mark_safe(render_markdown(self.body))  # noqa: S308
 
 
 class LessonSource(models.Model):

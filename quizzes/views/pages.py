@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..content_cache import cached
-from ..fallbacks import shown_in
+from ..fallbacks import shown_in_each
 from ..forms import SignupForm, untranslated_notice
 from ..models import Lesson, Quiz
 from ..progress import best_by_lesson
@@ -33,10 +33,7 @@ def _lesson_cards():
             lesson.id,
             render_to_string(
                 "quizzes/lesson_card.html",
-                {
-                    "lesson": lesson,
-                    "fallback": {f: shown_in(lesson, (f,)) for f in ("title", "summary")},
-                },
+                {"lesson": lesson, "fallback": shown_in_each(lesson, ("title", "summary"))},
             ),
         )
         for lesson in lessons
@@ -60,8 +57,7 @@ def _lesson_article(slug, *, drafts=False):
     context = {
         "lesson": lesson,
         "quizzes": lesson.quizzes.filter(is_published=True),
-        # Per field: the language each is shown in when not yet translated (for lang="…").
-        "fallback": {field: shown_in(lesson, (field,)) for field in ("title", "summary", "body")},
+        "fallback": shown_in_each(lesson, ("title", "summary", "body")),
     }
     missing = next((lang for lang in context["fallback"].values() if lang), None)
     context["notice"] = untranslated_notice(missing) if missing else ""
@@ -71,9 +67,9 @@ def _lesson_article(slug, *, drafts=False):
 @require_GET
 def home(request):
     """Published lessons, each with its quizzes and the learner's best score."""
-    cards = cached("lesson-cards", _lesson_cards)
+    # One cached entry, so one content-version check per request.
+    cards, quizzes = cached("home", lambda: (_lesson_cards(), Quiz.objects.in_bulk()))
     if request.user.is_authenticated:
-        quizzes = cached("quizzes-by-id", lambda: Quiz.objects.in_bulk())
         best = best_by_lesson(request.user.pk, quizzes, timezone.now())
         rows = [(card, _score(best.get(lesson_id))) for lesson_id, card in cards]
     else:
