@@ -5,6 +5,7 @@ these tests show a teacher's edit is visible on the very next request, a rolled-
 never is, and that sessions still expire, end and fail safely with the one-query reads.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -128,3 +129,55 @@ def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(learner_clien
     assert stolen.get(reverse("quizzes:my-results")).status_code == 200
     learner_client.post(reverse("logout"))
     assert stolen.get(reverse("quizzes:my-results")).status_code == 302
+
+
+# The site header is rendered once per language, role and menu entry, then filled in per request.
+
+
+def header(page):
+    return page[page.index('<header class="site-header">') : page.index("</header>")]
+
+
+def test_each_learner_sees_their_own_name_and_gets_a_working_sign_out(db):
+    from .factories import UserFactory
+
+    ala, bob = UserFactory(username="ala"), UserFactory(username="bob<&>")
+    for user, shown in ((ala, "Sign out (ala)"), (bob, "Sign out (bob&lt;&amp;&gt;)")):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        top = header(text(client.get(reverse("quizzes:home"))))
+        assert shown in top
+        assert "ala" not in top if user is bob else "bob" not in top
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', top).group(1)
+        response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+        assert client.get(reverse("quizzes:my-results")).status_code == 302  # signed out
+
+
+def test_the_language_switcher_returns_to_the_escaped_current_address(learner_client):
+    top = header(text(learner_client.get(reverse("quizzes:home") + "?x='&y")))
+    assert '<input type="hidden" name="next" value="/en/?x=&#x27;&amp;y">' in top
+    top = header(text(learner_client.get(reverse("quizzes:progress"))))
+    assert 'name="next" value="/en/me/progress/"' in top
+
+
+def test_the_header_marks_the_current_page_and_fits_the_role(learner_client, teacher_client):
+    pages = {"home": "Lessons", "my-results": "My results", "progress": "Progress"}
+    for name, label in pages.items():
+        top = header(text(learner_client.get(reverse(f"quizzes:{name}"))))
+        assert re.findall(r'aria-current="page">([^<]+)<', top) == [label]
+        assert "Authoring" not in top
+    top = header(text(teacher_client.get(reverse("quizzes:results"))))
+    assert re.findall(r'aria-current="page">([^<]+)<', top) == ["Class results"]
+    assert "Authoring" in top
+    anonymous = header(text(Client().get(reverse("quizzes:home"))))
+    assert "Sign in" in anonymous
+    assert "Sign out" not in anonymous
+
+
+def test_the_header_follows_the_language(learner_client):
+    english = header(text(learner_client.get("/en/")))
+    polish = header(text(learner_client.get("/pl/")))
+    assert 'href="/en/me/progress/"' in english
+    assert 'href="/pl/me/progress/"' in polish
+    assert "Wyloguj" in polish
