@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from .models import Answer, Attempt, Question, Quiz
+from .plain_sql import update_each
 from .scoring import answer_marks, is_passed, percentage
-from .services import answers_store
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def regrade_apply(quiz: Quiz, now: datetime | None = None) -> list[RegradeChange
     list(Attempt.objects.select_for_update().filter(quiz=quiz).values_list("pk", flat=True))
     changes = []
     for attempt, answers in _rekeyed(quiz):
-        answers_store(answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"])
+        update_each(answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"])
         if not attempt.is_submitted:
             continue
         change = _change(attempt, answers)

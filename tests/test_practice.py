@@ -128,6 +128,20 @@ def test_another_learners_practice_round_is_404(learner_client, client, course):
     assert response.status_code == 404
 
 
+def test_a_quiz_attempt_sent_to_a_practice_address_is_404(learner_client, course):
+    finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    practice = Attempt.objects.get(practice=True)
+    graded = Attempt.objects.get(practice=False)
+    response = learner_client.post(practice.take_url, {"attempt": graded.pk, "action": "save"})
+    assert response.status_code == 404
+    url = reverse("quizzes:practice-take", args=[graded.pk])
+    response = learner_client.post(url, {"attempt": graded.pk, "action": "save"})
+    assert response.status_code == 404
+    response = learner_client.post(url, {"attempt": practice.pk, "action": "save"})
+    assert response.status_code == 404
+
+
 def test_practice_for_an_unknown_lesson_is_400(learner_client, course):
     assert start_practice(learner_client, "no-such-lesson").status_code == 400
     assert learner_client.get(reverse("quizzes:practice-new")).status_code == 405

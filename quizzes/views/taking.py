@@ -17,10 +17,12 @@ from .. import timing
 from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
 from ..models import Attempt, Quiz
+from ..plain_sql import fetch_first
 from ..services import (
     AttemptRefused,
     Outcome,
     answer_save,
+    answers_of,
     answers_submit,
     attempt_finish,
     attempt_start,
@@ -58,7 +60,7 @@ def quiz_take(request, slug):
     if quiz is None:
         raise Http404(_("There is no such quiz."))
     if request.method == "POST":
-        return _answer(request, Attempt.objects.filter(quiz=quiz), quiz)
+        return _answer(request, quiz)
     try:
         attempt = attempt_start(learner=request.user, quiz=quiz)
     except AttemptRefused as refusal:
@@ -74,7 +76,7 @@ def quiz_take(request, slug):
 def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""
     if request.method == "POST":
-        return _answer(request, Attempt.objects.filter(pk=pk, practice=True), None)
+        return _answer(request, None, practice=pk)
     attempt = get_object_or_404(
         Attempt.objects.filter(practice=True).select_related("lesson"), pk=pk, learner=request.user
     )
@@ -109,7 +111,7 @@ def _show(request, attempt):
         attempt_finish(attempt=attempt, at=attempt.ends_at)
         messages.info(request, _("Time is up, so the answers you had saved were submitted."))
         return redirect(attempt)
-    answers = list(attempt.answers.all())
+    answers = answers_of(attempt)
     page = _page_number(request.GET.get("page"), attempt, answers)
     if page is None:
         raise Http404(_("This quiz has no such page."))
@@ -117,21 +119,28 @@ def _show(request, attempt):
     return render(request, "quizzes/quiz_take.html", _context(attempt, answers, page, form, now))
 
 
-def _answer(request, attempts, quiz):
-    """Save the page's answers, then move to another page, stay, or finish, as asked."""
+def _answer(request, quiz, practice=None):
+    """Save the page's answers, then move to another page, stay, or finish, as asked.
+
+    The attempt is the learner's at `quiz`, or their practice round whose id is `practice`.
+    """
     attempt_id = request.POST.get("attempt", "")
     if not NUMBER.fullmatch(attempt_id):
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
-    attempt = get_object_or_404(
-        attempts.select_related("lesson"), pk=attempt_id, learner=request.user
-    )
+    if quiz is not None:
+        clause, params = "WHERE id = %s AND learner_id = %s AND quiz_id = %s", [quiz.pk]
+    else:
+        clause, params = "WHERE id = %s AND learner_id = %s AND id = %s AND practice", [practice]
+    attempt = fetch_first(Attempt, clause, [int(attempt_id), request.user.pk, *params])
+    if attempt is None:
+        raise Http404(_("There is no such attempt."))
     if quiz is not None:
         attempt.quiz = quiz
     if attempt.is_submitted:
         messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
         return redirect(attempt)
 
-    answers = list(attempt.answers.all())
+    answers = answers_of(attempt)
     page = _page_number(request.POST.get("page"), attempt, answers)
     goto = request.POST.get("goto")
     if goto is not None:
@@ -161,7 +170,7 @@ def _answer(request, attempts, quiz):
             except AttemptRefused:  # another tab finished it meanwhile
                 messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
                 return redirect(attempt)
-            answers = list(attempt.answers.all())
+            answers = answers_of(attempt)
             form = QuizForm(answers=_on_page(attempt, answers, page))
             context = _context(attempt, answers, page, form, now, missing=missing)
             return render(request, "quizzes/quiz_take.html", context)

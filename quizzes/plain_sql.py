@@ -1,0 +1,98 @@
+"""Reads and writes of model rows with one plain SQL statement, skipping the ORM's query building.
+
+Building a query (filters, joins, ordering, compiling to SQL) costs the ORM 0.3–0.5 ms. The quiz
+page and a Finish read the attempt and its answers and write them back on every request, and
+that building was a third of their time. These functions take the WHERE clause as SQL and
+still deal in model instances: the columns and the converters (dates, decimals, JSON) are worked
+out once per model by the ORM's own compiler, and values are prepared for the database by each
+field, so what comes back or goes in is exactly what a queryset would read or write.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from django.db import connections, router
+
+_plans: dict = {}
+
+
+def _plan(model, alias):
+    """(SELECT columns FROM table, the fields' attnames, converters, compiler), built once."""
+    key = (model, alias)
+    plan = _plans.get(key)
+    if plan is None:
+        compiler = model._base_manager.all().query.get_compiler(alias)
+        compiler.setup_query()
+        columns = [column for column, _sql, _alias in compiler.select]
+        table = connections[alias].ops.quote_name(model._meta.db_table)
+        names = ", ".join(compiler.compile(column)[0] for column in columns)
+        plan = _plans[key] = (
+            f"SELECT {names} FROM {table}",  # noqa: S608 - names from the model
+            [column.target.attname for column in columns],
+            compiler.get_converters(columns),
+            compiler,
+        )
+    return plan
+
+
+def fetch(model, clause: str, params: Sequence = ()) -> list:
+    """Instances of `model` for the rows `SELECT ... FROM its table {clause}` finds.
+
+    `clause` is the SQL after FROM (WHERE, ORDER BY, LIMIT), with %s placeholders for `params`
+    and columns named without a table.
+    """
+    alias = router.db_for_read(model)
+    select, attnames, converters, compiler = _plan(model, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"{select} {clause}", params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [model.from_db(alias, attnames, list(row)) for row in rows]
+
+
+def fetch_first(model, clause: str, params: Sequence = ()):
+    """The first instance `fetch()` finds, or None."""
+    found = fetch(model, f"{clause} LIMIT 1", params)
+    return found[0] if found else None
+
+
+def _assignments(model, names, connection):
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    return fields, ", ".join(f"{quote(field.column)} = %s" for field in fields)
+
+
+def update(model, values: Mapping, clause: str, params: Sequence = ()) -> int:
+    """`UPDATE its table SET values {clause}`; how many rows changed.
+
+    `values` maps field names to Python values, which each field prepares for the database.
+    """
+    connection = connections[router.db_for_write(model)]
+    fields, assignments = _assignments(model, values, connection)
+    table = connection.ops.quote_name(model._meta.db_table)
+    prepared = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} {clause}", [*prepared, *params])  # noqa: S608
+        return cursor.rowcount
+
+
+def update_each(objects: Sequence, names: Sequence[str]) -> None:
+    """Write the fields `names` of each saved instance back: one prepared UPDATE per instance.
+
+    `bulk_update` builds a CASE expression per field and instance, which cost half of a Finish
+    request's time for a 20-question quiz; the database runs this in a fraction of that.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    fields, assignments = _assignments(model, names, connection)
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608

@@ -1,0 +1,84 @@
+"""plain_sql reads and writes rows exactly as the ORM would, minus the query building."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from quizzes.models import Answer, Attempt
+from quizzes.plain_sql import fetch, fetch_first, update, update_each
+
+from .factories import QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def attempt():
+    attempt = Attempt.objects.create(
+        learner=UserFactory(),
+        quiz=QuizFactory(),
+        started_at=datetime(2030, 3, 15, 9, 30, 5, 123456, tzinfo=UTC),
+        marks=Decimal("1.3333333"),
+        max_marks=Decimal("2"),
+        percentage=Decimal("66.67"),
+        language="pl",
+    )
+    for position in (2, 1, 3):
+        Answer.objects.create(
+            attempt=attempt,
+            position=position,
+            snapshot={"id": position, "text": "Ząb „cytat”", "choices": [{"id": 7}]},
+            selected=[7] if position != 3 else None,
+            marks=Decimal("0.5000000"),
+        )
+    return attempt
+
+
+def fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_fetch_gives_what_the_orm_gives(attempt):
+    (read,) = fetch(Attempt, "WHERE id = %s", [attempt.pk])
+    assert fields(read) == fields(Attempt.objects.get(pk=attempt.pk))
+    assert read.started_at == datetime(2030, 3, 15, 9, 30, 5, 123456, tzinfo=UTC)
+    assert read.marks == Decimal("1.3333333")
+    assert not read._state.adding
+    answers = fetch(Answer, "WHERE attempt_id = %s ORDER BY position", [attempt.pk])
+    assert [fields(a) for a in answers] == [fields(a) for a in attempt.answers.all()]
+    assert [a.position for a in answers] == [1, 2, 3]
+    assert answers[0].snapshot["text"] == "Ząb „cytat”"
+    assert answers[2].selected is None
+
+
+def test_fetch_first_is_none_when_nothing_matches(attempt):
+    assert fetch_first(Attempt, "WHERE id = %s", [attempt.pk + 1]) is None
+    assert (
+        fetch_first(Answer, "WHERE attempt_id = %s ORDER BY position DESC", [attempt.pk]).position
+        == 3
+    )
+
+
+def test_update_prepares_values_and_counts_rows(attempt):
+    when = datetime(2030, 3, 15, 10, 0, tzinfo=UTC)
+    finished = {"submitted_at": when, "marks": Decimal("2"), "passed": True}
+    assert update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]) == 1
+    assert update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]) == 0
+    attempt.refresh_from_db()
+    assert (attempt.submitted_at, attempt.marks, attempt.passed) == (when, Decimal("2"), True)
+
+
+def test_update_each_writes_every_instance_and_only_the_fields_named(attempt):
+    answers = list(attempt.answers.all())
+    for answer in answers:
+        answer.selected = [answer.position]
+        answer.marks = Decimal("0.25")
+        answer.position = 99  # not named: stays as stored
+    update_each(answers, ["selected", "marks"])
+    stored = list(attempt.answers.values_list("position", "selected", "marks"))
+    assert stored == [
+        (1, [1], Decimal("0.25")),
+        (2, [2], Decimal("0.25")),
+        (3, [3], Decimal("0.25")),
+    ]
