@@ -7,11 +7,14 @@ per request: `ContentVersion.number`, which any save or delete of course content
 new random value (a counter could come back to an old value when a transaction rolls back).
 
 Another process sees an edit as soon as the edit's transaction commits, so several app servers
-never serve different content for longer than that.
+never serve different content for longer than that. Within one request the number is read
+once, however many cached values the request uses (and again after an edit it makes).
 """
 
 import secrets
+import threading
 
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
@@ -31,6 +34,7 @@ CONTENT_MODELS = (Lesson, LessonSource, Misconception, Quiz, GradeBand, Question
 
 _entries: dict = {}
 _seen_version = None
+_request = threading.local()  # .version: read in this thread's current request, or None
 
 
 def current_version():
@@ -42,9 +46,27 @@ def current_version():
     return row[0] if row else 0
 
 
+def _version():
+    """The content version, read once per request (outside requests, every time)."""
+    if not getattr(_request, "active", False):
+        return current_version()
+    if _request.version is None:
+        _request.version = current_version()
+    return _request.version
+
+
+def _request_started(**kwargs):
+    _request.active, _request.version = True, None
+
+
+def _request_finished(**kwargs):
+    _request.active, _request.version = False, None
+
+
 def content_changed(**kwargs):
     """Give the content a new version, so every process builds its cached copies again."""
     _entries.clear()
+    _request.version = None
     token = secrets.randbits(62)
     if not ContentVersion.objects.filter(pk=1).update(number=token):
         ContentVersion.objects.update_or_create(pk=1, defaults={"number": token})
@@ -56,7 +78,7 @@ def cached(name, build):
     `name` must say everything the value depends on besides the content and the language.
     """
     global _seen_version
-    version = current_version()
+    version = _version()
     if version != _seen_version:
         _entries.clear()
         _seen_version = version
@@ -69,6 +91,8 @@ def cached(name, build):
 
 
 def connect_signals():
+    request_started.connect(_request_started, dispatch_uid="content-cache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="content-cache-request-finished")
     for model in CONTENT_MODELS:
         uid = f"content-changed-{model.__name__}"
         post_save.connect(content_changed, sender=model, dispatch_uid=uid)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -73,6 +75,14 @@ def quiz(db):
 def choice_ids(question, *, correct):
     """Ids of the question's right (correct=True) or wrong (correct=False) choices."""
     return [c.id for c in question.choices.all() if c.is_correct == correct]
+
+
+def attempt_shown(response) -> int:
+    """The attempt id a quiz page's form carries, read from the page as a browser would."""
+    assert response.status_code == 200, response.status_code
+    found = re.findall(r'name="attempt" value="([0-9]+)"', response.content.decode())
+    assert len(found) == 1, found
+    return int(found[0])
 
 
 def answers_for(quiz, *, all_right=True):

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from quizzes.models import Answer, Attempt
 
-from .conftest import answers_for
+from .conftest import answers_for, attempt_shown
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def everything():
 def test_a_backup_restores_every_attempt_exactly(quiz, client, tmp_path):
     for _ in range(3):
         client.force_login(UserFactory())
-        attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+        attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
         client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
     before = everything()
     assert len(before[0]) == 3 and all(row[3] for row in before[0])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
 
-from .conftest import answers_for
+from .conftest import answers_for, attempt_shown
 from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def signed_in(user):
 
 def finish(user, quiz):
     client = signed_in(user)
-    attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
     client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
     return Attempt.objects.get(pk=attempt_id)
 

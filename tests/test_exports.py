@@ -11,7 +11,7 @@ from django.urls import reverse
 from quizzes.exports import neutralise
 from quizzes.models import Attempt, Classroom
 
-from .conftest import answers_for, enrol
+from .conftest import answers_for, attempt_shown, enrol
 from .factories import QuestionFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def take(user, quiz, *, all_right=True):
     enrol_everywhere(user)
     client = Client()
     client.force_login(user)
-    attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
     client.post(
         quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
     )

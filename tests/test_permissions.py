@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
 
-from .conftest import answers_for
+from .conftest import answers_for, attempt_shown
 from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def world(quiz):
 
     owner = Client()
     owner.force_login(student)
-    attempt_id = owner.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(owner.get(quiz.get_absolute_url()))
     owner.post(
         quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, choice_ids, nothing_saved
+from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved
 from .factories import ChoiceFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def start(client, quiz):
     """Open the quiz page as a learner would; return the attempt id the form carries."""
     response = client.get(quiz.get_absolute_url())
     assert response.status_code == 200
-    return response.context["attempt"].pk
+    return attempt_shown(response)
 
 
 def submit(client, quiz, data, attempt_id=None):

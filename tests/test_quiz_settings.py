@@ -12,7 +12,7 @@ from quizzes.dealing import deal
 from quizzes.models import Attempt, GradeBand, Question
 from quizzes.scoring import band_feedback, overall_grade
 
-from .conftest import answers_for, choice_ids, nothing_saved
+from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved
 from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
     quiz.save()
     response = learner_client.get(quiz.get_absolute_url())
     assert response.content.decode().count("<fieldset") == 2
-    attempt = response.context["attempt"]
+    attempt = Attempt.objects.get(pk=attempt_shown(response))
     dealt = set(attempt.answers.values_list("question_id", flat=True))
     assert len(dealt) == 2
     data = answers_for(quiz)  # answers every question of the quiz, dealt or not
@@ -165,7 +165,7 @@ def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
 
 
 def finish(client, quiz, *, all_right=True):
-    attempt_id = client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
     data = {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
     return client.post(quiz.get_absolute_url(), data)
 
@@ -203,7 +203,7 @@ def test_a_closed_quiz_cannot_be_started(learner_client, quiz):
 def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers(
     learner_client, quiz
 ):
-    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
     right = choice_ids(single, correct=True)
     learner_client.post(
@@ -222,7 +222,7 @@ def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers
 
 
 def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(learner_client, quiz):
-    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
     wrong = choice_ids(single, correct=False)[0]
     response = learner_client.post(
@@ -240,7 +240,7 @@ def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(lear
 
 
 def test_saving_into_a_finished_attempt_changes_nothing(learner_client, quiz):
-    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
     before = list(Attempt.objects.get().answers.values_list("selected", "marks"))
     response = learner_client.post(
@@ -289,7 +289,7 @@ def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method
     }
     finish(learner_client, quiz, all_right=False)  # 0 %
     finish(learner_client, quiz, all_right=True)  # 100 %
-    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **half})  # 50 %
     row = learner_client.get(reverse("quizzes:my-results")).context["best"][0]
     assert (row["grade"], row["best"], row["count"]) == (grade, 100, 3)
@@ -297,10 +297,10 @@ def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method
 
 def test_moving_the_open_date_later_does_not_finish_an_attempt_under_way(learner_client, quiz):
     """Only the close date ends attempts in progress; a later opening does not."""
-    attempt_id = learner_client.get(quiz.get_absolute_url()).context["attempt"].pk
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     quiz.opens_at = timezone.now() + timedelta(days=1)
     quiz.save()
     response = learner_client.get(quiz.get_absolute_url())
     assert response.status_code == 200
-    assert response.context["attempt"].pk == attempt_id
+    assert attempt_shown(response) == attempt_id
     assert not Attempt.objects.get().is_submitted

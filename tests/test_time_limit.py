@@ -10,7 +10,7 @@ from django.utils import timezone
 from quizzes import timing
 from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, choice_ids
+from .conftest import answers_for, attempt_shown, choice_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def right_choice(question):
 
 
 def start(client, quiz):
-    return client.get(quiz.get_absolute_url()).context["attempt"].pk
+    return attempt_shown(client.get(quiz.get_absolute_url()))
 
 
 def rewind(minutes):

@@ -1,81 +1,69 @@
-"""`{% site_header %}`: the header on every page, rendered once per kind of page, then filled in.
+"""Request-dependent parts of `base.html`: `{% site_header %}` and `{% site_messages %}`.
 
-The header (brand, menu, sign-out and language forms) is the same for every learner who reads
-a page in a language, except for three values: the CSRF token, the user's name and the address
-to come back to after switching language. Rendering it through the template engine cost more
-than the rest of a lesson page, so each process renders `site_header.html` once per language,
-role and current menu entry, with markers where those values go, and then fills in the markers
-for each request.
+The header (brand, menu, sign-out and language forms) is the same for every reader of a page in
+a language except for three values: the CSRF token, the user's name and the address to return
+to after switching language. Each process renders `site_header.html` once per language, role
+and current menu entry, with markers for those values (see quizzes/frames.py), and fills them in
+per request. Inside a frame being built, both tags leave their markers for the page to fill.
 """
-
-import re
 
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from ..frames import fill, header_key, header_values, messages_html, slot, split
+
 register = template.Library()
-
-# Menu entries that mark themselves as the current page.
-MENU = frozenset({"home", "my-results", "progress", "my-classes", "results"})
-
-# Markers the template engine leaves alone (autoescaping only touches <>&'").
-SLOTS = {"csrf": "\x00csrf\x00", "name": "\x00name\x00", "next": "\x00next\x00"}
-_SLOT = re.compile("\x00(csrf|name|next)\x00")
 
 _compiled: dict = {}
 
 
-def _compile(language, authenticated, staff, current):
-    """The header as [text, slot, text, slot, ..., text], slots named as in SLOTS."""
+def _compile(key):
+    _prefix, authenticated, staff, current = key
     html = render_to_string(
         "site_header.html",
         {
-            "LANGUAGE_CODE": language,
+            "LANGUAGE_CODE": get_language(),
             "authenticated": authenticated,
             "staff": staff,
             "current": current,
-            "user_name": SLOTS["name"],
-            "next": SLOTS["next"],
-            "csrf_token": SLOTS["csrf"],
+            "user_name": slot("name"),
+            "next": slot("next"),
+            "csrf_token": slot("csrf"),
         },
     )
-    return _SLOT.split(html.strip())
+    return split(html.strip())
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context):
     request = context.get("request")
-    user = context.get("user") or getattr(request, "user", None)
-    authenticated = bool(user is not None and user.is_authenticated)
-    match = getattr(request, "resolver_match", None)
-    current = match.url_name if match is not None and match.url_name in MENU else None
-    key = (
-        get_language(),
-        get_script_prefix(),
-        authenticated,
-        authenticated and user.is_staff,
-        current,
-    )
-    parts = _compiled.get(key)
+    key = header_key(request)
+    parts = _compiled.get((get_language(), key))
     if parts is None:
-        parts = _compile(*key[:1], *key[2:])
+        parts = _compile(key)
         if not settings.DEBUG:  # while developing, a template edit shows at once
-            _compiled[key] = parts
-    values = {
-        "csrf": get_token(request) if request is not None else str(context.get("csrf_token", "")),
-        "name": escape(user.get_username()) if authenticated else "",
-        "next": escape(request.get_full_path()) if request is not None else "",
-    }
-    return mark_safe(  # noqa: S308 - the template is escaped, and so is each value put in it
-        "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
-    )
+            _compiled[get_language(), key] = parts
+    if context.get("framing"):
+        values = {name: slot(name) for name in parts[1::2]}
+    else:
+        token = str(context.get("csrf_token") or "")
+        if request is None:  # a template rendered outside a request: a signed-out header
+            values = {"csrf": token, "name": "", "next": ""}
+        else:
+            values = header_values(request, csrf=token)
+    return mark_safe(fill(parts, values))  # noqa: S308 - escaped template, escaped values
+
+
+@register.simple_tag(takes_context=True)
+def site_messages(context):
+    if context.get("framing"):
+        return slot("messages")
+    request = context.get("request")
+    return mark_safe(messages_html(request)) if request is not None else ""  # noqa: S308
 
 
 def _forget(**kwargs):

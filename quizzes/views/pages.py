@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..content_cache import cached
 from ..fallbacks import shown_in_each
 from ..forms import SignupForm, untranslated_notice
+from ..frames import render_page
 from ..models import Lesson, Quiz
 from ..progress import best_by_lesson
 
@@ -69,12 +71,19 @@ def home(request):
     """Published lessons, each with its quizzes and the learner's best score."""
     # One cached entry, so one content-version check per request.
     cards, quizzes = cached("home", lambda: (_lesson_cards(), Quiz.objects.in_bulk()))
+    values = {}
     if request.user.is_authenticated:
         best = best_by_lesson(request.user.pk, quizzes, timezone.now())
-        rows = [(card, _score(best.get(lesson_id))) for lesson_id, card in cards]
-    else:
-        rows = [(card, "") for _lesson_id, card in cards]
-    return render(request, "quizzes/home.html", {"rows": rows})
+        values = {
+            f"score{i}": escape(_score(best.get(lesson_id)))
+            for i, (lesson_id, _) in enumerate(cards)
+        }
+
+    def context_for(values):
+        scores = [values.get(f"score{i}", "") for i in range(len(cards))]
+        return {"rows": [(card, score) for (_, card), score in zip(cards, scores, strict=True)]}
+
+    return render_page(request, "quizzes/home.html", context_for, key=("home",), values=values)
 
 
 @require_GET
@@ -87,7 +96,12 @@ def lesson_detail(request, slug):
     if article is None:
         raise Http404(_("There is no such lesson."))
     title, html = article
-    return render(request, "quizzes/lesson_detail.html", {"title": title, "article": html})
+    context = {"title": title, "article": html}
+    if request.user.is_staff:  # drafts differ from what learners see: no frame
+        return render(request, "quizzes/lesson_detail.html", context)
+    return render_page(
+        request, "quizzes/lesson_detail.html", lambda _: context, key=("lesson", slug), values={}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import timing
 from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
+from ..frames import render_page
 from ..models import Attempt, Quiz
 from ..plain_sql import fetch_first
 from ..services import (
@@ -116,7 +119,19 @@ def _show(request, attempt):
     if page is None:
         raise Http404(_("This quiz has no such page."))
     form = QuizForm(answers=_on_page(attempt, answers, page))
-    return render(request, "quizzes/quiz_take.html", _context(attempt, answers, page, form, now))
+    context = _context(attempt, answers, page, form, now)
+    if attempt.quiz is None or context["paged"] or context["ends_at"] is not None:
+        return render(request, "quizzes/quiz_take.html", context)
+    # The common case, a whole quiz on one page with no clock: everything but the learner's
+    # own questions, attempt and title comes from a frame shared by the quiz's learners.
+    values = {name: context[name] for name in ("attempt_id", "title", "fieldsets")}
+    return render_page(
+        request,
+        "quizzes/quiz_take.html",
+        lambda values: {**context, **values},
+        key=("quiz", attempt.quiz.pk, len(answers)),
+        values=values,
+    )
 
 
 def _answer(request, quiz, practice=None):
@@ -243,7 +258,9 @@ def _context(attempt, answers, page, form, now, missing=()):
         "quiz": quiz,
         "attempt": attempt,
         "form": form,
-        "title": attempt.quiz_title,
+        "attempt_id": str(attempt.pk),
+        "title": escape(attempt.quiz_title),
+        "fieldsets": mark_safe("\n".join(form.fieldsets())),  # noqa: S308 - built escaped
         "question_count": len(answers),
         "paged": paged,
         "page": page,
