@@ -137,6 +137,7 @@ class QuizForm(forms.Form):
         with errors, the choices they sent.
         """
         fieldsets = []
+        texts = fieldset_texts()
         for answer in self.answers:
             name = self.field_name(answer)
             if self.is_bound:
@@ -153,6 +154,7 @@ class QuizForm(forms.Form):
                     chosen,
                     errors[0] if errors else None,
                     required=self.require_all,
+                    texts=texts,
                 )
             )
         return fieldsets
@@ -165,14 +167,23 @@ def untranslated_notice(shown_in: str) -> str:
     }
 
 
-def question_fieldset(number, question, name, chosen, error, *, required) -> str:
+def fieldset_texts() -> dict:
+    """The words every fieldset uses, translated once per form rather than once per question."""
+    return {
+        "multiple": escape(str(_("Choose all that apply."))),
+        "single": escape(str(_("Choose one."))),
+        "number": str(_("Question %(number)s")),
+    }
+
+
+def question_fieldset(number, question, name, chosen, error, *, required, texts) -> str:
     """One question's fieldset: legend, hint, its error if any, and one input per choice."""
     multiple = question["kind"] == Question.Kind.MULTIPLE
     field_id = f"id_{name}"
     kind = "checkbox" if multiple else "radio"
     required_attr = " required" if required and not multiple else ""
-    hint = _("Choose all that apply.") if multiple else _("Choose one.")
-    number_text = _("Question %(number)s") % {"number": number}
+    hint = texts["multiple"] if multiple else texts["single"]
+    number_text = texts["number"] % {"number": number}
     described = f' aria-describedby="{field_id}_error"' if error else ""
     shown_in = question.get("shown_in")
     lang = f' lang="{escape(shown_in)}"' if shown_in else ""
@@ -180,7 +191,7 @@ def question_fieldset(number, question, name, chosen, error, *, required) -> str
         f'<fieldset class="question{" has-error" if error else ""}" id="{field_id}_fieldset"'
         f'{described}><legend><span class="question-number">{escape(number_text)}</span> '
         f"<span{lang}>{escape(question['text'])}</span></legend>"
-        f'<p class="hint">{escape(str(hint))}</p>'
+        f'<p class="hint">{hint}</p>'
     ]
     if shown_in:
         parts.append(f'<p class="hint untranslated">{escape(untranslated_notice(shown_in))}</p>')
