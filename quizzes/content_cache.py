@@ -83,11 +83,15 @@ def cached(name, build):
         _entries.clear()
         _seen_version = version
     key = (name, get_language())
-    try:
-        return _entries[key]
-    except KeyError:
-        value = _entries[key] = build()
-        return value
+    entry = _entries.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = build()
+    # Kept only if no other thread has seen a newer version meanwhile, and tagged with the
+    # version it was built from: a value built from old content is never served as new.
+    if _seen_version == version:
+        _entries[key] = (version, value)
+    return value
 
 
 def connect_signals():

@@ -18,6 +18,7 @@ compare both ways byte for byte.
 """
 
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,7 +32,10 @@ from django.utils.safestring import mark_safe
 
 from .content_cache import cached
 
-_MARKER = re.compile("\x00([a-z0-9_]+)\x00")
+# Markers carry a random token made at start-up and never sent to anyone, so no text an author
+# or a learner writes can pass for one.
+_TOKEN = secrets.token_hex(8)
+_MARKER = re.compile(f"\x00{_TOKEN}:([a-z0-9_]+)\x00")
 
 # Menu entries in the header that mark themselves as the current page.
 MENU = frozenset({"home", "my-results", "progress", "my-classes", "results"})
@@ -39,7 +43,7 @@ MENU = frozenset({"home", "my-results", "progress", "my-classes", "results"})
 
 def slot(name: str) -> str:
     """The marker that stands for the value `name` in a frame (the engine never escapes it)."""
-    return mark_safe(f"\x00{name}\x00")  # noqa: S308 - a fixed marker, no outside text
+    return mark_safe(f"\x00{_TOKEN}:{name}\x00")  # noqa: S308 - a marker, no outside text
 
 
 def split(html: str) -> list[str]:

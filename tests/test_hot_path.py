@@ -181,3 +181,27 @@ def test_the_header_follows_the_language(learner_client):
     assert 'href="/en/me/progress/"' in english
     assert 'href="/pl/me/progress/"' in polish
     assert "Wyloguj" in polish
+
+
+def test_a_value_built_while_the_content_changed_is_not_served_as_new(lesson):
+    """Another app-server thread sees an edit while this one is still building from old rows."""
+    from quizzes import content_cache
+
+    def build_while_an_edit_lands():
+        lesson.save()  # the edit commits, and another thread already caches under its version
+        content_cache.cached("other", lambda: "built by the other thread")
+        return "built from the old rows"
+
+    content_cache.cached("anything", lambda: "warm")  # this process has seen the old version
+    assert content_cache.cached("value", build_while_an_edit_lands) == "built from the old rows"
+    assert (
+        content_cache.cached("value", lambda: "built from the new rows")
+        == "built from the new rows"
+    )
+
+
+def test_text_that_looks_like_a_frame_marker_is_printed_as_it_is(learner_client):
+    """Frames mark their slots with a secret token, so content cannot pose as a slot."""
+    LessonFactory(title="Hi \x00csrf\x00 \x00name\x00 \x00zzz\x00", is_published=True)
+    page = text(learner_client.get(reverse("quizzes:home")))
+    assert "Hi \x00csrf\x00 \x00name\x00 \x00zzz\x00" in page

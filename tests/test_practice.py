@@ -142,6 +142,12 @@ def test_a_quiz_attempt_sent_to_a_practice_address_is_404(learner_client, course
     assert response.status_code == 404
 
 
+def test_a_practice_address_beyond_any_id_is_404(learner_client, course):
+    url = reverse("quizzes:practice-take", args=[10**20])
+    assert learner_client.get(url).status_code == 404
+    assert learner_client.post(url, {"attempt": "1", "action": "save"}).status_code == 404
+
+
 def test_practice_for_an_unknown_lesson_is_400(learner_client, course):
     assert start_practice(learner_client, "no-such-lesson").status_code == 400
     assert learner_client.get(reverse("quizzes:practice-new")).status_code == 405

@@ -83,7 +83,13 @@ def home(request):
         scores = [values.get(f"score{i}", "") for i in range(len(cards))]
         return {"rows": [(card, score) for (_, card), score in zip(cards, scores, strict=True)]}
 
-    return render_page(request, "quizzes/home.html", context_for, key=("home",), values=values)
+    return render_page(
+        request,
+        "quizzes/home.html",
+        context_for,
+        key=("home", *(lesson_id for lesson_id, _ in cards)),
+        values=values,
+    )
 
 
 @require_GET

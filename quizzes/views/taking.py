@@ -33,6 +33,7 @@ from ..services import (
 )
 
 NUMBER = re.compile(r"[0-9]{1,9}")
+MAX_ID = 2**63 - 1
 
 # Lazy: this table is built at import, before any request's language is known.
 OUTCOME_MESSAGES = {
@@ -144,6 +145,8 @@ def _answer(request, quiz, practice=None):
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
     if quiz is not None:
         clause, params = "WHERE id = %s AND learner_id = %s AND quiz_id = %s", [quiz.pk]
+    elif practice > MAX_ID:  # the address's id is beyond any row's (and SQLite's integers)
+        raise Http404(_("There is no such attempt."))
     else:
         clause, params = "WHERE id = %s AND learner_id = %s AND id = %s AND practice", [practice]
     attempt = fetch_first(Attempt, clause, [int(attempt_id), request.user.pk, *params])
