@@ -87,10 +87,9 @@ def cached(name, build):
     if entry is not None and entry[0] == version:
         return entry[1]
     value = build()
-    # Kept only if no other thread has seen a newer version meanwhile, and tagged with the
-    # version it was built from: a value built from old content is never served as new.
-    if _seen_version == version:
-        _entries[key] = (version, value)
+    # Tagged with the version it was built from, so a value another thread built from old
+    # content while an edit landed is never served as new.
+    _entries[key] = (version, value)
     return value
 
 
