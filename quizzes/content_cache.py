@@ -76,6 +76,8 @@ def cached(name, build):
     """`build()`, or its value from earlier in this process if the content is unchanged.
 
     `name` must say everything the value depends on besides the content and the language.
+    None (no such lesson or quiz) is not kept: addresses anyone can make up must not fill the
+    memory.
     """
     global _seen_version
     version = _version()
@@ -89,7 +91,8 @@ def cached(name, build):
     value = build()
     # Tagged with the version it was built from, so a value another thread built from old
     # content while an edit landed is never served as new.
-    _entries[key] = (version, value)
+    if value is not None:
+        _entries[key] = (version, value)
     return value
 
 

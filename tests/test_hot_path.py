@@ -211,3 +211,15 @@ def test_text_that_looks_like_a_frame_marker_is_left_as_it_is():
     parts = split(f"{shared} {slot('name')}!")
     assert parts == [f"{shared} ", "name", "!"]
     assert fill(parts, {"name": "ala"}) == f"{shared} ala!"
+
+
+def test_a_missing_lesson_or_quiz_is_not_kept_in_memory(lesson):
+    """Made-up addresses (a crawler's) each cost a query, never a cache entry."""
+    from quizzes import content_cache
+
+    builds = []
+    for _ in range(2):
+        assert content_cache.cached("lesson-article:made-up", lambda: builds.append(1)) is None
+    assert content_cache.cached("found", lambda: builds.append(2) or "kept") == "kept"
+    assert content_cache.cached("found", lambda: builds.append(3) or "rebuilt") == "kept"
+    assert builds == [1, 1, 2]
