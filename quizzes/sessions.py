@@ -1,4 +1,4 @@
-"""Database sessions read with one plain SQL statement: the cheapest session work per request.
+"""Database sessions read with one plain SELECT (plain_sql): the cheapest session work per request.
 
 Every signed-in page loads its session. Django's own `db` store builds that SELECT through the
 ORM each time, which costs about 8 times as much as running it (about 195 µs against 25 µs here,
@@ -10,23 +10,19 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from .plain_sql import fetch_first
+
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         if not self._validate_session_key(self.session_key):
             self._session_key = None
             return None
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+        connection = connections[router.db_for_read(self.model)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608 - table name from the model, values bound
-                [self.session_key, now],
-            )
-            row = cursor.fetchone()
-        if row is None:
+        session = fetch_first(
+            self.model, "WHERE session_key = %s AND expire_date > %s", [self.session_key, now]
+        )
+        if session is None:
             self._session_key = None
-            return None
-        return model(session_key=self.session_key, session_data=row[0])
+        return session
