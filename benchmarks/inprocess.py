@@ -13,11 +13,9 @@ import argparse
 import cProfile
 import io
 import pstats
-import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -81,14 +79,7 @@ def main():
         for user in fresh:
             cookie = run.session_cookie(user)
             _, page = call(final.get_absolute_url(), cookie)
-            data = [("csrfmiddlewaretoken", "b" * 32), ("action", "finish")]
-            data.append(("attempt", re.search(rb'name="attempt" value="(\d+)"', page)[1].decode()))
-            seen = set()
-            for name, value in re.findall(rb'name="(q[0-9]+)" value="([0-9]+)"', page):
-                if name not in seen:
-                    seen.add(name)
-                    data.append((name.decode(), value.decode()))
-            ready.append((cookie, urlencode(data).encode()))
+            ready.append((cookie, run.finish_form(page)))
         return ready
 
     cookie = run.session_cookie(learner)

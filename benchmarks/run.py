@@ -141,6 +141,22 @@ def measure(server, cookies, paths, *, requests, seconds, concurrency) -> Result
     )
 
 
+def finish_form(page: bytes) -> bytes | None:
+    """The urlencoded Finish of the quiz page `page`, the first choice shown ticked for each
+    question; None when the page carries no attempt."""
+    match = re.search(rb'name="attempt" value="(\d+)"', page)
+    if not match:
+        return None
+    data = [("csrfmiddlewaretoken", "b" * 32), ("attempt", match.group(1).decode())]
+    data.append(("action", "finish"))
+    answered = set()
+    for name, value in re.findall(rb'name="(q[0-9]+)" value="([0-9]+)"', page):
+        if name not in answered:
+            answered.add(name)
+            data.append((name.decode(), value.decode()))
+    return urlencode(data).encode()
+
+
 async def spike(server, cookies, quiz_url) -> dict:
     """Every learner opens the quiz, then all press Finish together, each with an answer ticked
     for every question dealt to them (the first choice shown)."""
@@ -150,17 +166,7 @@ async def spike(server, cookies, quiz_url) -> dict:
 
     async def start(connection):
         status, _, page = await connection.request("GET", quiz_url)
-        match = re.search(rb'name="attempt" value="(\d+)"', page)
-        if status != 200 or not match:
-            return None
-        data = [("csrfmiddlewaretoken", "b" * 32), ("attempt", match.group(1).decode())]
-        data.append(("action", "finish"))
-        answered = set()
-        for name, value in re.findall(rb'name="(q[0-9]+)" value="([0-9]+)"', page):
-            if name not in answered:
-                answered.add(name)
-                data.append((name.decode(), value.decode()))
-        return urlencode(data).encode()
+        return finish_form(page) if status == 200 else None
 
     forms = await asyncio.gather(*(start(c) for c in connections))
     errors += sum(1 for f in forms if f is None)
