@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from . import exports
-from .classes import learners_taught_by
+from .classes import attempts_visible_to, learners_taught_by
 from .downloads import csv_download, quiz_csv_download
 from .forms import QuestionFileForm
 from .gift_export import to_gift
@@ -251,8 +251,10 @@ class QuizAdmin(TranslatedAdmin):
         quiz = get_object_or_404(Quiz, pk=object_id)
         if not self.has_change_permission(request, quiz):
             raise PermissionDenied
+        # Only the attempts of the teacher's own classes' learners (a superuser's: all).
+        mine = attempts_visible_to(request.user)
         if request.method == "POST":
-            changes = regrade_apply(quiz)
+            changes = regrade_apply(quiz, among=mine)
             self.message_user(
                 request,
                 ngettext(
@@ -268,8 +270,8 @@ class QuizAdmin(TranslatedAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "quiz": quiz,
-            "changes": regrade_plan(quiz),
-            "attempt_count": quiz.attempts.submitted().count(),
+            "changes": regrade_plan(quiz, among=mine),
+            "attempt_count": mine.filter(quiz=quiz).submitted().count(),
             "title": _("Regrade %(quiz)s") % {"quiz": quiz},
         }
         return TemplateResponse(request, "admin/quizzes/quiz/regrade.html", context)

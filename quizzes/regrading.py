@@ -4,7 +4,8 @@ Attempts keep the questions as they were answered, so editing a question changes
 its own. A regrade is the explicit step that carries today's answer key (which choices are
 right, the question's kind, the feedback and explanation that go with the key) into the
 attempts' copies and re-marks them. The question and choice texts the learner saw stay as
-they were. `regrade_plan` is the dry run; `regrade_apply` does it.
+they were. `regrade_plan` is the dry run; `regrade_apply` does it. Both take the attempts the
+teacher may see (their classes' learners'), so a regrade never shows or re-marks anyone else's.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from .models import Answer, Attempt, Question, Quiz
@@ -65,16 +67,16 @@ def rekeyed_snapshot(snapshot: dict, question: Question | None) -> dict:
     }
 
 
-def _rekeyed(quiz: Quiz):
-    """Every attempt at the quiz with its answers re-keyed and re-marked, unsaved."""
-    answered = Answer.objects.filter(attempt__quiz=quiz).values("question_id")
+def _rekeyed(quiz: Quiz, among: QuerySet):
+    """Every attempt at the quiz in `among` with its answers re-keyed and re-marked, unsaved."""
+    attempts = among.filter(quiz=quiz)
+    answered = Answer.objects.filter(attempt__in=attempts).values("question_id")
     questions = {
         q.id: q
         for q in Question.objects.filter(id__in=answered).prefetch_related("choices__misconception")
     }
     attempts = (
-        Attempt.objects.filter(quiz=quiz)
-        .select_related("learner")
+        attempts.select_related("learner")
         .prefetch_related("answers")
         .order_by("learner__username", "started_at", "id")
     )
@@ -103,10 +105,10 @@ def _change(attempt: Attempt, answers: list[Answer]) -> RegradeChange:
     )
 
 
-def regrade_plan(quiz: Quiz) -> list[RegradeChange]:
-    """The dry run: the finished attempts whose marks today's answer key would change."""
+def regrade_plan(quiz: Quiz, *, among: QuerySet) -> list[RegradeChange]:
+    """The dry run: the finished attempts in `among` whose marks today's key would change."""
     changes = []
-    for attempt, answers in _rekeyed(quiz):
+    for attempt, answers in _rekeyed(quiz, among):
         if attempt.is_submitted:
             change = _change(attempt, answers)
             if change.new_marks != change.old_marks or change.new_passed != change.old_passed:
@@ -115,17 +117,19 @@ def regrade_plan(quiz: Quiz) -> list[RegradeChange]:
 
 
 @transaction.atomic
-def regrade_apply(quiz: Quiz, now: datetime | None = None) -> list[RegradeChange]:
-    """Carry today's answer key into every attempt at the quiz and re-mark the finished ones.
+def regrade_apply(
+    quiz: Quiz, *, among: QuerySet, now: datetime | None = None
+) -> list[RegradeChange]:
+    """Carry today's answer key into the attempts at the quiz in `among`; re-mark finished ones.
 
     In-progress attempts get the new key too, so they are marked with it when finished.
     Returns the changes made to finished attempts' marks.
     """
     now = now or timezone.now()
-    # Lock the quiz's attempts: a learner finishing during the regrade waits for it.
-    list(Attempt.objects.select_for_update().filter(quiz=quiz).values_list("pk", flat=True))
+    # Lock the attempts: a learner finishing during the regrade waits for it.
+    list(among.filter(quiz=quiz).select_for_update().values_list("pk", flat=True))
     changes = []
-    for attempt, answers in _rekeyed(quiz):
+    for attempt, answers in _rekeyed(quiz, among):
         update_each(answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"])
         if not attempt.is_submitted:
             continue

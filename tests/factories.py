@@ -86,3 +86,9 @@ def question_with_choices(quiz, *, correct, wrong, kind=Question.Kind.SINGLE, ma
     for n in range(wrong):
         ChoiceFactory(question=question, text=f"Wrong {n + 1}", is_correct=False)
     return question
+
+
+class SuperuserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_staff = True
+    is_superuser = True

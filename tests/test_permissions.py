@@ -225,3 +225,84 @@ def test_a_wrong_method_or_unknown_url_is_a_4xx(world, role, method, url):
     assert 400 <= response.status_code < 500 or (
         response.status_code == 302 and "/login/" in response.url
     )
+
+
+def the_key_fits_the_students_answers(attempt):
+    """Make the choices the student picked the right ones, so a regrade would change them."""
+    for answer in attempt.answers.all():
+        question = answer.question
+        question.choices.update(is_correct=False)
+        question.choices.filter(pk__in=answer.selected).update(is_correct=True, misconception=None)
+
+
+# Every page and admin view that lists attempts or learners: (method, URL, data).
+LISTINGS = {
+    "admin attempts": ("get", lambda w: reverse("admin:quizzes_attempt_changelist"), None),
+    "admin attempts searched": (
+        "get",
+        lambda w: reverse("admin:quizzes_attempt_changelist") + f"?q={w.student.last_name}",
+        None,
+    ),
+    "admin attempt autocomplete": (
+        "get",
+        lambda w: (
+            reverse("admin:autocomplete")
+            + f"?app_label=quizzes&model_name=answer&field_name=attempt&term={w.student.last_name}"
+        ),
+        None,
+    ),
+    "admin attempts csv action": (
+        "post",
+        lambda w: reverse("admin:quizzes_attempt_changelist"),
+        lambda w: {"action": "export_csv", "_selected_action": [w.attempt.pk]},
+    ),
+    "admin grades action": (
+        "post",
+        lambda w: reverse("admin:quizzes_attempt_changelist"),
+        lambda w: {"action": "export_grades", "_selected_action": [w.attempt.pk]},
+    ),
+    "admin class": (
+        "get",
+        lambda w: reverse("admin:quizzes_classroom_change", args=[w.classroom.pk]),
+        None,
+    ),
+    "admin regrade": (
+        "get",
+        lambda w: reverse("admin:quizzes_quiz_regrade", args=[w.quiz.pk]),
+        None,
+    ),
+    "results": ("get", lambda w: reverse("quizzes:results"), None),
+    "results csv": ("get", lambda w: reverse("quizzes:results-export"), None),
+    "dashboard": ("get", lambda w: reverse("quizzes:quiz-results", args=[w.quiz.slug]), None),
+    "grades csv": (
+        "get",
+        lambda w: reverse("quizzes:quiz-export", args=[w.quiz.slug, "grades"]),
+        None,
+    ),
+    "responses csv": (
+        "get",
+        lambda w: reverse("quizzes:quiz-export", args=[w.quiz.slug, "responses"]),
+        None,
+    ),
+    "class page": ("get", lambda w: reverse("quizzes:class-detail", args=[w.classroom.pk]), None),
+}
+
+
+def content_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("case", list(LISTINGS))
+def test_only_the_students_own_teacher_and_a_superuser_see_them_listed(world, case):
+    """Another class's teacher never sees the student's name, on any page or admin view."""
+    the_key_fits_the_students_answers(world.attempt)
+    method, url, data = LISTINGS[case]
+    data = data(world) if callable(data) else {}
+    seen = {}
+    for role in ("teacher", "other_teacher", "superuser"):
+        response = getattr(world.clients[role], method)(url(world), data)
+        assert response.status_code in (200, 302, 404), (case, role, response)
+        seen[role] = world.student.username in content_of(response)
+    assert seen == {"teacher": True, "other_teacher": False, "superuser": True}, case

@@ -9,8 +9,8 @@ from quizzes.models import Attempt, Question
 from quizzes.regrading import regrade_plan, rekeyed_snapshot
 from quizzes.scoring import answer_marks
 
-from .conftest import choice_ids
-from .factories import UserFactory
+from .conftest import choice_ids, enrol
+from .factories import SuperuserFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,10 @@ def take(client, quiz, choose):
 
 
 @pytest.fixture
-def two_learners(quiz, client, django_user_model):
+def two_learners(quiz, classroom):
     """Alice chose the first wrong choice of the one-answer question, Bob chose the right one.
 
-    Both got the several-answer question fully right.
+    Both got the several-answer question fully right. Both are in the teacher's class.
     """
     from django.test import Client
 
@@ -48,6 +48,7 @@ def two_learners(quiz, client, django_user_model):
             return choice_ids(question, correct=True)
 
         attempts[name] = take(c, quiz, choose)
+        enrol(classroom, user)
     assert attempts["alice"].marks == 1 and attempts["bob"].marks == 2
     return single, wrong, attempts
 
@@ -71,7 +72,9 @@ def test_editing_the_key_alone_changes_no_past_attempt(quiz, two_learners):
 def test_the_dry_run_lists_whose_marks_change_and_by_how_much(quiz, teacher_client, two_learners):
     single, wrong, attempts = two_learners
     fix_the_key(single, wrong)
-    changes = {c.attempt.learner.username: c for c in regrade_plan(quiz)}
+    changes = {
+        c.attempt.learner.username: c for c in regrade_plan(quiz, among=Attempt.objects.all())
+    }
     assert set(changes) == {"alice", "bob"}
     assert (changes["alice"].old_marks, changes["alice"].new_marks) == (1, 2)
     assert changes["alice"].difference == 1
@@ -106,7 +109,7 @@ def test_applying_the_regrade_remarks_the_attempts_and_the_learner_sees_it(
     picked = next(c for c in answer.snapshot["choices"] if c["id"] == wrong)
     assert picked["is_correct"] and picked["feedback"] == "Right after all."
     # A second run finds nothing left to change.
-    assert regrade_plan(quiz) == []
+    assert regrade_plan(quiz, among=Attempt.objects.all()) == []
     page = teacher_client.get(url).content.decode()
     assert "No finished attempt" in page
 
@@ -118,10 +121,54 @@ def test_the_regrade_keeps_what_the_learner_saw(quiz, two_learners):
     single.choices.filter(pk=wrong).update(text="A reworded choice")
     from quizzes.regrading import regrade_apply
 
-    regrade_apply(quiz)
+    regrade_apply(quiz, among=Attempt.objects.all())
     answer = Attempt.objects.get(learner__username="alice").answers.get(question=single)
     assert answer.snapshot["text"] != "A reworded question"
     assert "A reworded choice" not in [c["text"] for c in answer.snapshot["choices"]]
+
+
+def test_a_teacher_regrades_only_their_own_classes_learners(quiz, two_learners):
+    """Teacher Y sees and re-marks only Carol (Y's class), never teacher X's Alice and Bob."""
+    from django.test import Client
+
+    from quizzes.models import Classroom
+
+    single, wrong, attempts = two_learners
+    carol = UserFactory(username="carol", first_name="Carol", last_name="Nowak")
+    carol_client = Client()
+    carol_client.force_login(carol)
+    carol_client.username = "carol"
+    right = choice_ids(quiz.questions.get(kind=Question.Kind.MULTIPLE), correct=True)
+    carol_attempt = take(
+        carol_client, quiz, lambda q: [wrong] if q.kind == Question.Kind.SINGLE else right
+    )
+    other = TeacherFactory(username="teacher_y")
+    enrol(Classroom.objects.create(name="Class 4C", teacher=other), carol)
+    fix_the_key(single, wrong)
+    y = Client()
+    y.force_login(other)
+    url = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+
+    page = y.get(url).content.decode()
+    assert "1 of 1 finished attempts would change" in page
+    assert "carol" in page and "Carol Nowak" in page
+    assert "alice" not in page and "bob" not in page
+    assert attempts["alice"].learner.get_full_name() not in page
+
+    assert y.post(url).status_code == 302
+    carol_attempt.refresh_from_db()
+    assert (carol_attempt.marks, carol_attempt.regraded_at is not None) == (2, True)
+    for name in ("alice", "bob"):  # X's learners keep their marks and their old key
+        attempt = Attempt.objects.get(pk=attempts[name].pk)
+        assert (attempt.marks, attempt.regraded_at) == (attempts[name].marks, None)
+    alice_answer = attempts["alice"].answers.get(question=single)
+    assert not next(c for c in alice_answer.snapshot["choices"] if c["id"] == wrong)["is_correct"]
+
+    admin = Client()
+    admin.force_login(SuperuserFactory())
+    page = admin.get(url).content.decode()  # a superuser sees every class's learners
+    assert "2 of 3 finished attempts would change" in page
+    assert "alice" in page and "bob" in page
 
 
 def test_students_cannot_open_the_regrade_page(quiz, learner_client):
