@@ -1,10 +1,17 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
+import re
+
+import axes.admin  # noqa: F401 - registers axes' lists, given checked ones below
+import django.contrib.auth.admin  # noqa: F401 - registers users and groups, likewise
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import DataError, models, transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -44,6 +51,62 @@ from .services import overdue_finish
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+class BadListFilter(Exception):
+    """A list's address asks for a filter or value the list cannot apply."""
+
+
+class CheckedChangeList(ChangeList):
+    """Django's changelist, with values the database cannot take read as bad filters.
+
+    Django refuses unknown lookups itself, but some values fail only when the query runs: the
+    year 9999 (its end is the year 10000), dates before the first one the time zone can hold
+    (`?started_at__year=1`, `?submitted_at__gte=0001-01-01`), or text PostgreSQL refuses.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        try:
+            with transaction.atomic(using=self.root_queryset.db):
+                super().get_results(request)
+                len(self.result_list)  # run the page's query here, not while rendering
+        except (DataError, ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class CheckedLists:
+    """A list with a bad filter in its address answers 400 with a way back, not a 500.
+
+    Django would redirect to `?e=1` and call it a database error; a teacher who edited the
+    address, or followed an old link, needs to hear that the filter is the problem.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            raise BadListFilter from error
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except BadListFilter:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("This list cannot be filtered that way"),
+            }
+            return TemplateResponse(request, "admin/bad_filter.html", context, status=400)
 
 
 class BothLanguages:
@@ -58,7 +121,7 @@ class BothLanguages:
         return formfield
 
 
-class TranslatedAdmin(BothLanguages, TranslationAdmin):
+class TranslatedAdmin(BothLanguages, CheckedLists, TranslationAdmin):
     pass
 
 
@@ -369,14 +432,14 @@ class ClassFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit():
+        if not NUMBER.fullmatch(self.value()):
             raise IncorrectLookupParameters(_("That is not one of your classes."))
         mine = Classroom.objects.taught_by(request.user).filter(pk=self.value())
         return queryset.filter(learner__memberships__classroom__in=mine)
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     """Attempts, read only. Teachers see their classes' learners; a superuser sees everyone."""
 
     list_display = [
@@ -456,7 +519,7 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(Classroom)
-class ClassroomAdmin(admin.ModelAdmin):
+class ClassroomAdmin(CheckedLists, admin.ModelAdmin):
     """Classes: a teacher sees and edits their own; a superuser sees all of them."""
 
     list_display = ["name", "teacher", "join_code", "size", "created_at"]
@@ -469,6 +532,7 @@ class ClassroomAdmin(admin.ModelAdmin):
             Classroom.objects.taught_by(request.user)
             .select_related("teacher")
             .annotate(size=Count("memberships"))
+            .order_by("name", "id")  # a GROUP BY drops Meta.ordering
         )
 
     def get_fields(self, request, obj=None):
@@ -501,3 +565,15 @@ class ClassroomAdmin(admin.ModelAdmin):
     @admin.display(description=_("learners"), ordering="size")
     def size(self, classroom):
         return classroom.size
+
+
+def _check_lists_of(*models_):
+    """Give another app's registered lists the same answer to bad filters as ours."""
+    for model in models_:
+        if admin.site.is_registered(model):
+            model_admin = type(admin.site.get_model_admin(model))
+            admin.site.unregister(model)
+            admin.site.register(model, type(model_admin.__name__, (CheckedLists, model_admin), {}))
+
+
+_check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog)

@@ -335,4 +335,13 @@ class QuestionFileForm(forms.Form):
             raise ValidationError(_("Choose a file to upload."))
         else:
             cleaned["filename"] = ""
+        text = cleaned["text"]
+        if "\x00" in text:  # PostgreSQL cannot store it, and no text file has one
+            raise ValidationError(
+                _(
+                    "Line %(line)d contains a NUL character, so this is not a text file. "
+                    "Save it as plain UTF-8 text and upload it again."
+                )
+                % {"line": text.count("\n", 0, text.index("\x00")) + 1}
+            )
         return cleaned

@@ -40,7 +40,7 @@ Writing is `gift_export.to_gift`.
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -57,7 +57,7 @@ MAX_MARKS = Decimal(10000)
 
 _FORMAT_MARKER = re.compile(r"\[(moodle|plain|markdown|html)\]")
 _WEIGHT = re.compile(r"%([^%\n]*)%")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _MARKS = re.compile(r"//\s*marks:(.*)", re.IGNORECASE)
 _SOURCE = re.compile(r"//\s*source:(.*)", re.IGNORECASE)
 _SOURCE_PARTS = re.compile(r"(?P<title>.*?)\s*(?:<(?P<url>[^<>]*)>)?\s*")
@@ -415,9 +415,13 @@ def _weight(written: str) -> Fraction | None:
     if exact.denominator <= MAX_DENOMINATOR or decimals < 5:
         return exact
     nearest = exact.limit_denominator(MAX_DENOMINATOR)
-    rounded = (Decimal(nearest.numerator) * 100 / Decimal(nearest.denominator)).quantize(
-        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
-    )
+    # As many digits as the weight was written with: Moodle writes 1/3 as 33.33333, and a
+    # hand-written 33.333… with 30 decimals is still a third (the default 28 digits would fail).
+    with localcontext() as context:
+        context.prec = len(percent.as_tuple().digits) + 3
+        rounded = (Decimal(nearest.numerator) * 100 / Decimal(nearest.denominator)).quantize(
+            Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+        )
     return nearest if rounded == percent else exact
 
 

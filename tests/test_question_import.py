@@ -180,3 +180,38 @@ def test_students_and_anonymous_visitors_cannot_import(learner_client, client):
         response = upload(c, quiz, GIFT)
         assert response.status_code == 302 and "/en/admin/login/" in response.url
     assert not Question.objects.exists()
+
+
+def test_a_weight_with_more_decimals_than_a_decimal_holds_is_read_as_a_third(teacher_client):
+    quiz = QuizFactory()
+    content = (
+        "Which are true? {\n~%33.333333333333333333333333333333%a\n"
+        "~%33.333333333333333333333333333333%b\n~%33.333333333333333333333333333334%c\n"
+        "~%-100%d\n}\n"
+    )
+    preview = upload(
+        teacher_client, quiz, content, source_title="S", source_url="https://example.org/s"
+    )
+    assert preview.status_code == 200
+    assert "Preview: 1 question from the GIFT file" in preview.content.decode()
+    assert confirm(teacher_client, quiz, preview).status_code == 302
+    question = Question.objects.get()
+    assert question.kind == Question.Kind.MULTIPLE
+    assert list(question.choices.values_list("is_correct", flat=True)) == [True, True, True, False]
+
+
+@pytest.mark.parametrize("content", ["Q? {=a ~b\x00}\n", "Q? {=a ~b}\n\n\x00\n"])
+def test_a_file_with_a_nul_character_is_refused_on_every_database(teacher_client, content):
+    quiz = QuizFactory()
+    response = upload(
+        teacher_client, quiz, content, source_title="S", source_url="https://example.org/s"
+    )
+    assert response.status_code == 400
+    line = content.count("\n", 0, content.index("\x00")) + 1
+    assert f"Line {line} contains a NUL character" in response.content.decode()
+    forged = teacher_client.post(  # the confirmation step, posted by hand with the NUL
+        reverse("admin:quizzes_quiz_import", args=[quiz.pk]),
+        {"text": content, "file_format": "gift", "source_title": "S", "confirm": "yes"},
+    )
+    assert forged.status_code == 400
+    assert not Question.objects.exists() and not Choice.objects.exists()

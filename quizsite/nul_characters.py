@@ -1,0 +1,34 @@
+"""Refuse any request whose query string or form fields carry a NUL character."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+NUL = "\x00"
+
+
+class RefuseNulCharacters:
+    """Answer 400 to a NUL in a parameter's name or value, before any view sees it.
+
+    No browser sends one from a page of ours, PostgreSQL cannot store or compare text holding
+    one (a search or a filter with `%00` failed there with a 500), and SQLite stores it
+    silently. Refusing it here covers every search box, filter, autocomplete and form at once.
+    Uploaded files are not parameters: the views that read them check their text themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            message = _(
+                "The address or the form contains a NUL character, which is not allowed. "
+                "Go back, reload the page and try again."
+            )
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+def _has_nul(parameters) -> bool:
+    return any(
+        NUL in key or any(NUL in value for value in values) for key, values in parameters.lists()
+    )
