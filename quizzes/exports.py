@@ -4,6 +4,8 @@ Knows nothing of views: it turns querysets into rows and rows into CSV text.
 """
 
 import csv
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import groupby
@@ -17,8 +19,13 @@ from django.utils.translation import pgettext_lazy
 
 from .models import Answer, Question
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A spreadsheet runs a cell as a formula (CSV injection) when it starts with a line break or
+# tab, or when its first character after any blanks (spaces, NBSP, zero-width and other
+# invisible format characters) is one of these: = + - @, their full-width and small forms, the
+# minus sign, or a quote (which a spreadsheet may drop before reading the rest).
+CONTROL_TRIGGERS = ("\t", "\r", "\n")
+FORMULA_STARTS = frozenset('=+-@"\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212')
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 ATTEMPT_COLUMNS = [
     _("username"),
@@ -35,8 +42,21 @@ ATTEMPT_COLUMNS = [
 
 
 def neutralise(text: str) -> str:
-    """Make a text cell safe to open in a spreadsheet by prefixing formula triggers with '."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """Make a text cell safe to open in a spreadsheet: a ' before anything read as a formula.
+
+    A plain number (-0.25, a negative discrimination index) is left as it is: it is a number
+    to the spreadsheet, not a formula.
+    """
+    if text[:1].isalnum():  # most cells: names, dates, numbers
+        return text
+    if text.startswith(CONTROL_TRIGGERS):
+        return "'" + text
+    if PLAIN_NUMBER.fullmatch(text):
+        return text
+    for character in text:
+        if not (character.isspace() or unicodedata.category(character) == "Cf"):
+            return "'" + text if character in FORMULA_STARTS else text
+    return text
 
 
 def attempt_rows(attempts: QuerySet) -> Iterator[list]:
@@ -73,10 +93,10 @@ def attempt_rows(attempts: QuerySet) -> Iterator[list]:
         passed,
     ) in rows.iterator(chunk_size=2000):
         yield [
-            neutralise(username),
-            neutralise(f"{first} {last}".strip()),
-            neutralise(email),
-            neutralise(quiz),
+            username,
+            f"{first} {last}".strip(),
+            email,
+            quiz,
             started.isoformat(timespec="seconds"),
             submitted.isoformat(timespec="seconds"),
             f"{marks.normalize():f}",
@@ -191,7 +211,7 @@ def grade_rows(
     """
     header = [str(column) for column in GRADE_COLUMNS]
     header += [
-        neutralise(f"Q{n} /{_number(maximum)}: {text[:60]}")
+        f"Q{n} /{_number(maximum)}: {text[:60]}"
         for n, (_key, text, maximum) in enumerate(questions, start=1)
     ]
     yield header
@@ -230,11 +250,11 @@ def grade_rows(
     for values in heads.iterator(chunk_size=2000):
         (attempt_id, learner_id, last, first, username, email, started, submitted) = values[:8]
         row = [
-            neutralise(last),
-            neutralise(first),
-            neutralise(username),
-            neutralise(email),
-            neutralise(classes.get(learner_id, "")),
+            last,
+            first,
+            username,
+            email,
+            classes.get(learner_id, ""),
             "finished" if submitted else "in progress",
             started.isoformat(timespec="seconds"),
             submitted.isoformat(timespec="seconds") if submitted else "",
@@ -282,17 +302,17 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
             if c.get("misconception") and not c["is_correct"]
         ]
         yield [
-            neutralise(username),
+            username,
             str(attempt_id),
             language,
             str(position),
             str(snapshot["id"]),
-            neutralise(snapshot["text"]),
-            neutralise(" | ".join(c["text"] for c in picked)),
-            neutralise(" | ".join(c["text"] for c in right)),
+            snapshot["text"],
+            " | ".join(c["text"] for c in picked),
+            " | ".join(c["text"] for c in right),
             _number(marks),
             _number(Decimal(snapshot["marks"])),
-            neutralise(" | ".join(tags)),
+            " | ".join(tags),
         ]
 
 
@@ -304,7 +324,7 @@ def item_rows(questions) -> Iterator[list]:
         yield [
             str(question.number),
             str(question.key),
-            neutralise(question.text),
+            question.text,
             question.kind,
             _number(question.max_marks),
             str(question.answered),
@@ -325,7 +345,11 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """Each row as one line of CSV text, written lazily."""
+    """Each row as one line of CSV text, written lazily, every text cell neutralised.
+
+    Every export goes through here, so no column (a name, a class, a question's text) can
+    forget it.
+    """
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -62,7 +63,7 @@ def read_csv(response):
     [
         ("=1+1", "'=1+1"),
         ("+48 600", "'+48 600"),
-        ("-2", "'-2"),
+        ("-2", "-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
@@ -70,6 +71,23 @@ def read_csv(response):
         ("Ola", "Ola"),
         ("a=b", "a=b"),
         ("", ""),
+        (" =1+1", "' =1+1"),
+        ("\u00a0=1+1", "'\u00a0=1+1"),
+        ("\u200b=1+1", "'\u200b=1+1"),
+        ("\ufeff@x", "'\ufeff@x"),
+        (" \t\u3000+x", "' \t\u3000+x"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\uff0bx", "'\uff0bx"),
+        ("\uff0dx", "'\uff0dx"),
+        ("\uff20x", "'\uff20x"),
+        ("\u2212x", "'\u2212x"),
+        ('"=1+1"', '\'"=1+1"'),
+        ("  Ola", "  Ola"),
+        ("\u200b", "\u200b"),
+        ("-0.25", "-0.25"),
+        ("-1+1", "'-1+1"),
+        ("-", "'-"),
+        ("100.00", "100.00"),
     ],
 )
 def test_neutralise_prefixes_formula_triggers(text, expected):
@@ -115,6 +133,46 @@ def test_formula_looking_names_are_neutralised_in_the_export(teacher_client, qui
     assert row["email"] == "'-1@example.org"
     assert row["quiz"] == "'@quiz"
     assert (row["marks"], row["percentage"], row["passed"]) == ("0", "0.00", "no")
+
+
+def test_no_export_has_a_cell_that_a_spreadsheet_would_run(teacher_client, classroom, quiz):
+    """Names, usernames, class names and texts with hidden formula starts, in every export."""
+    classroom.name = "\u00a0=CLASS()"
+    classroom.save()
+    question = quiz.questions.first()
+    question.text = "\u200b=QUESTION()"
+    question.save()
+    choice = question.choices.first()
+    choice.text = "\uff20CHOICE"
+    choice.save()
+    evil = UserFactory(
+        username="\uff0b48", first_name='"=2+2"', last_name="\u00a0+1", email=" =1+1"
+    )
+    enrol(classroom, evil)
+    take(evil, quiz)
+    downloads = [
+        teacher_client.get(reverse("quizzes:results-export")),
+        *(
+            teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, kind]))
+            for kind in ("grades", "responses", "items")
+        ),
+        teacher_client.post(
+            reverse("admin:quizzes_attempt_changelist"),
+            {
+                "action": "export_csv",
+                "_selected_action": list(Attempt.objects.values_list("pk", flat=True)),
+            },
+        ),
+    ]
+    cells = [cell for response in downloads for row in read_csv(response) for cell in row]
+    assert len(cells) > 50
+    for cell in cells:
+        visible = cell.lstrip(" \t\u00a0\u200b\ufeff")
+        assert visible[:1] not in set('=+@"\uff1d\uff0b\uff0d\uff20'), repr(cell)
+        if visible.startswith("-"):
+            assert re.fullmatch(r"-[0-9.]+", cell), repr(cell)
+    for hidden in ("\u00a0=CLASS()", "\u200b=QUESTION()", "\uff20CHOICE", "\uff0b48"):
+        assert "'" + hidden in cells
 
 
 def test_export_filters_by_quiz(teacher_client, quiz):
