@@ -190,3 +190,19 @@ def test_the_page_saves_itself_in_the_background(learner_client, paged):
         "Your answers are saved"
         not in learner_client.get(paged.get_absolute_url()).content.decode()
     )
+
+
+@pytest.mark.parametrize("page", ["junk", "0", "00", "-1", "1.5", "２"])
+def test_an_address_that_is_no_page_deals_no_attempt_and_starts_no_clock(
+    learner_client, paged, page
+):
+    paged.time_limit = 10
+    paged.save()
+    assert learner_client.get(paged.get_absolute_url(), {"page": page}).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_a_second_page_of_a_quiz_on_one_page_deals_no_attempt(learner_client, quiz):
+    assert learner_client.get(quiz.get_absolute_url(), {"page": 2}).status_code == 404
+    assert not Attempt.objects.exists()
+    assert learner_client.get(quiz.get_absolute_url(), {"page": 1}).status_code == 200
