@@ -165,6 +165,7 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "pl")
 # The language a visitor picks with the switcher is remembered for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True

@@ -143,6 +143,14 @@ def test_the_switcher_takes_the_reader_to_the_same_page_and_is_remembered(client
     assert 'value="pl" lang="pl" class="link-button" aria-current="true"' in page
 
 
+def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):
+    """SameSite=Lax, like the session and CSRF cookies: other sites' embeds and posts go without."""
+    response = client.post(reverse("set_language"), {"language": "pl", "next": "/en/"})
+    cookie = response.cookies["django_language"]
+    assert cookie["samesite"] == "Lax"
+    assert "SameSite=Lax" in cookie.output()
+
+
 def test_a_join_link_carries_no_language_so_each_learner_gets_their_own(teacher_client, classroom):
     page = teacher_client.get(classroom.get_absolute_url()).content.decode()
     assert f"http://testserver/join/{classroom.join_code}/" in page
