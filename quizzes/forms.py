@@ -34,7 +34,8 @@ class QuizForm(forms.Form):
     """One field per dealt question: radio buttons for one answer, checkboxes for several.
 
     Built from the attempt's answers (their frozen questions, choices in the order dealt), so
-    only choice ids and texts reach the page; nothing here tells which choice is correct. With
+    only choice texts and their places in that order ("1", "2", ...) reach the page: neither
+    which choice is correct nor, through the ids, the order they were written in. With
     `require_all` (finishing), every question must be answered; without it (saving), any may
     be left empty.
     """
@@ -54,7 +55,9 @@ class QuizForm(forms.Form):
     @staticmethod
     def _question_field(answer: Answer, required: bool) -> forms.Field:
         question = answer.snapshot
-        choices = [(choice["id"], choice["text"]) for choice in question["choices"]]
+        valued = valued_choices(question)
+        ids = {value: choice["id"] for value, choice in valued}
+        choices = [(value, choice["text"]) for value, choice in valued]
         error_messages = {
             "invalid_choice": _("That answer is not one of this question's choices."),
             "invalid_list": _("That answer is not one of this question's choices."),
@@ -64,7 +67,7 @@ class QuizForm(forms.Form):
             return forms.TypedMultipleChoiceField(
                 label=question["text"],
                 choices=choices,
-                coerce=int,
+                coerce=ids.__getitem__,
                 required=required,
                 widget=forms.CheckboxSelectMultiple,
                 error_messages=error_messages,
@@ -73,7 +76,7 @@ class QuizForm(forms.Form):
         return forms.TypedChoiceField(
             label=question["text"],
             choices=choices,
-            coerce=int,
+            coerce=ids.__getitem__,
             empty_value=None,
             required=required,
             widget=forms.RadioSelect,
@@ -144,7 +147,12 @@ class QuizForm(forms.Form):
                 chosen = set(self.data.getlist(name))
                 errors = self.errors.get(name)
             else:
-                chosen = {str(choice) for choice in answer.selected or []}
+                selected = set(answer.selected or [])
+                chosen = {
+                    value
+                    for value, choice in valued_choices(answer.snapshot)
+                    if choice["id"] in selected
+                }
                 errors = None
             fieldsets.append(
                 question_fieldset(
@@ -176,6 +184,16 @@ def fieldset_texts() -> dict:
     }
 
 
+def valued_choices(question) -> list[tuple[str, dict]]:
+    """A frozen question's choices, each with the value its input carries on the page.
+
+    The value is the choice's place in the order dealt ("1", "2", ...), which the page shows
+    anyway; ids would tell the order the choices were written in, and authors often write the
+    right one first.
+    """
+    return [(str(n), choice) for n, choice in enumerate(question["choices"], 1)]
+
+
 def question_fieldset(number, question, name, chosen, error, *, required, texts) -> str:
     """One question's fieldset: legend, hint, its error if any, and one input per choice."""
     multiple = question["kind"] == Question.Kind.MULTIPLE
@@ -198,8 +216,7 @@ def question_fieldset(number, question, name, chosen, error, *, required, texts)
     if error:
         parts.append(f'<p class="field-error" id="{field_id}_error">{escape(str(error))}</p>')
     parts.append('<div class="choices">')
-    for n, choice in enumerate(question["choices"]):
-        value = str(choice["id"])
+    for n, (value, choice) in enumerate(valued_choices(question)):
         checked = " checked" if value in chosen else ""
         parts.append(
             f'<label class="choice" for="{field_id}_{n}"><input type="{kind}" name="{name}" '

@@ -85,14 +85,30 @@ def attempt_shown(response) -> int:
     return int(found[0])
 
 
-def answers_for(quiz, *, all_right=True):
-    """POST data answering every question of `quiz`, all right or all wrong."""
+def values_shown(question, ids, *, attempt=None) -> list[str]:
+    """The values the quiz page gives these choices of `question` (a question or its id).
+
+    Read from the order the choices were dealt to `attempt` (an attempt or its id); without
+    one, every attempt dealt the question must have them in the same order (no shuffling).
+    """
+    answers = Answer.objects.filter(question=question)
+    if attempt is not None:
+        answers = answers.filter(attempt=attempt)
+    orders = {tuple(choice["id"] for choice in a.snapshot["choices"]) for a in answers}
+    assert len(orders) == 1, f"{len(orders)} orders dealt: open the quiz page or name the attempt"
+    dealt = orders.pop()
+    return [str(dealt.index(i) + 1) for i in ids]
+
+
+def answers_for(quiz, *, all_right=True, attempt=None):
+    """POST data answering every question of `quiz`, all right or all wrong, as the page would
+    send it (see `values_shown`: open the quiz page first)."""
     data = {}
     for question in quiz.questions.all():
         ids = choice_ids(question, correct=all_right)
         if question.kind == Question.Kind.SINGLE:
             ids = ids[:1]
-        data[f"q{question.id}"] = [str(i) for i in ids]
+        data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
     return data
 
 

@@ -22,6 +22,7 @@ from django.db import connection
 
 from quizzes.models import Attempt, Classroom, Membership, Question
 
+from .conftest import values_shown
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +89,7 @@ def test_a_class_finishing_at_the_same_moment_is_saved_exactly_once(live_server,
         data = [("csrfmiddlewaretoken", CSRF), ("attempt", attempt_id), ("action", "finish")]
         for i, question in enumerate(questions):
             choice = next(c for c in question.choices.all() if c.is_correct == (i < right))
-            data.append((f"q{question.id}", str(choice.id)))
+            data.append((f"q{question.id}", *values_shown(question, [choice.id])))
         forms[learner.pk] = urlencode(data)
         expected[learner.pk] = Decimal(right)
         browsers[learner.pk] = browser

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import attempt_shown
+from .conftest import answers_for, attempt_shown, choice_ids, values_shown
 from .factories import LessonFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +68,7 @@ def test_home_and_lesson_pages_match_a_plain_render(settings, quiz, readers, lan
 def test_home_scores_are_each_learners_own(settings, quiz, readers):
     ala, bob, _teacher = readers
     attempt = attempt_shown(ala.get(quiz.get_absolute_url()))
-    right = {
-        f"q{q.pk}": [str(c.pk) for c in q.choices.filter(is_correct=True)]
-        for q in quiz.questions.all()
-    }
+    right = answers_for(quiz, attempt=attempt)
     ala.post(quiz.get_absolute_url(), {"attempt": attempt, "action": "finish", **right})
     home = reverse("quizzes:home")
     for client, score in ((ala, "Your best: 100%"), (bob, "Not attempted yet")):
@@ -99,13 +96,31 @@ def test_saved_answers_are_ticked_and_the_message_shows_once(quiz, readers):
     url = quiz.get_absolute_url()
     attempt = attempt_shown(ala.get(url))
     question = quiz.questions.get(order=1)
-    choice = question.choices.filter(is_correct=False).first()
-    response = ala.post(url, {"attempt": attempt, "action": "save", f"q{question.pk}": choice.pk})
+    [wrong] = values_shown(question, choice_ids(question, correct=False)[:1])
+    response = ala.post(url, {"attempt": attempt, "action": "save", f"q{question.pk}": wrong})
     assert response.status_code == 302
     first = page(ala, url)
     assert "Your answers are saved." in first
-    assert re.search(rf'value="{choice.pk}"[^>]*checked', first)
+    assert re.search(rf'name="q{question.pk}" value="{wrong}"[^>]*checked', first)
     again = page(ala, url)
     assert "Your answers are saved." not in again
-    assert re.search(rf'value="{choice.pk}"[^>]*checked', again)
+    assert re.search(rf'name="q{question.pk}" value="{wrong}"[^>]*checked', again)
     assert not re.search(r"checked", page(readers[1], url))
+
+
+def test_with_shuffled_choices_each_learners_framed_page_answers_their_own_dealing(
+    quiz, readers, monkeypatch
+):
+    """The quiz page's frame is shared, but the values in it are places in each attempt's order."""
+    quiz.shuffle_choices = True
+    quiz.save()
+    seeds = iter([1, 2])
+    monkeypatch.setattr("quizzes.services.secrets.randbelow", lambda _: next(seeds))
+    ala, bob = readers[:2]
+    url = quiz.get_absolute_url()
+    attempts = [attempt_shown(client.get(url)) for client in (ala, bob)]
+    assert answers_for(quiz, attempt=attempts[0]) != answers_for(quiz, attempt=attempts[1])
+    for client, attempt in zip((ala, bob), attempts, strict=True):
+        response = client.post(url, {"attempt": attempt, **answers_for(quiz, attempt=attempt)})
+        result = client.get(response.url).content.decode()
+        assert "2 out of 2 marks (100%)" in result

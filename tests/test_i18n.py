@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Choice, Classroom, Membership, Question, Quiz
 
-from .conftest import answers_for, enrol
+from .conftest import answers_for, enrol, values_shown
 from .factories import LessonFactory, QuizFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +141,14 @@ def test_the_switcher_takes_the_reader_to_the_same_page_and_is_remembered(client
     page = client.get("/pl/").content.decode()
     assert '<html lang="pl">' in page and "Konsultacje" in page
     assert 'value="pl" lang="pl" class="link-button" aria-current="true"' in page
+
+
+def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):
+    """SameSite=Lax, like the session and CSRF cookies: other sites' embeds and posts go without."""
+    response = client.post(reverse("set_language"), {"language": "pl", "next": "/en/"})
+    cookie = response.cookies["django_language"]
+    assert cookie["samesite"] == "Lax"
+    assert "SameSite=Lax" in cookie.output()
 
 
 def test_a_join_link_carries_no_language_so_each_learner_gets_their_own(teacher_client, classroom):
@@ -268,7 +276,8 @@ def test_statistics_count_english_and_polish_attempts_at_a_quiz_together(teacher
             url = quiz.get_absolute_url()
         client.get(url)
         attempt = Attempt.objects.get(learner=learner)
-        client.post(url, {"attempt": attempt.pk, f"q{question.pk}": right.pk})
+        chosen = values_shown(question, [right.pk], attempt=attempt)
+        client.post(url, {"attempt": attempt.pk, f"q{question.pk}": chosen})
     assert sorted(Attempt.objects.values_list("language", flat=True)) == ["en", "pl"]
     with translation.override("pl"):
         dashboard_url = reverse("quizzes:quiz-results", args=[quiz.slug])
@@ -334,7 +343,8 @@ def test_dates_and_numbers_follow_the_language(learner_client, teacher_client, c
         client.force_login(learner)
         client.get("/en/quizzes/dated/")
         attempt = Attempt.objects.get(learner=learner)
-        client.post("/en/quizzes/dated/", {"attempt": attempt.pk, f"q{question.pk}": chosen.pk})
+        value = values_shown(question, [chosen.pk], attempt=attempt)
+        client.post("/en/quizzes/dated/", {"attempt": attempt.pk, f"q{question.pk}": value})
     polish = teacher_client.get("/pl/results/quiz/dated/").content.decode()
     english = teacher_client.get("/en/results/quiz/dated/").content.decode()
     assert "66,7%" in polish and "66.7%" in english  # the mean of 100, 100 and 0

@@ -4,7 +4,7 @@ import pytest
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for
+from .conftest import answers_for, values_shown
 from .factories import question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,13 @@ def field(answer):
     return f"q{answer.question_key}"
 
 
-def right(answer):
+def right_ids(answer):
     return [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]][:1]
+
+
+def right(answer):
+    """The value the page gives the answer's first right choice."""
+    return values_shown(answer.question_id, right_ids(answer), attempt=answer.attempt_id)
 
 
 def test_each_page_shows_one_question_with_navigation(learner_client, paged):
@@ -53,7 +58,7 @@ def test_next_saves_the_page_and_moves_on(learner_client, paged):
     )
     assert response.status_code == 302
     assert response.url == f"{paged.get_absolute_url()}?page=2"
-    assert answer_at(attempt, 1).selected == right(first)
+    assert answer_at(attempt, 1).selected == right_ids(first)
     assert not Attempt.objects.get().is_submitted
     # Coming back shows the saved answer, and the navigation marks it answered.
     page = learner_client.get(paged.get_absolute_url(), {"page": 1}).content.decode()
@@ -73,7 +78,7 @@ def test_finishing_with_unanswered_pages_names_them_and_saves_this_page(learner_
     assert response.status_code == 200
     assert "Questions 1, 2 have no answer yet." in response.content.decode()
     assert not Attempt.objects.get().is_submitted
-    assert answer_at(attempt, 3).selected == right(last)
+    assert answer_at(attempt, 3).selected == right_ids(last)
 
 
 def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client, paged):
@@ -84,6 +89,7 @@ def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client,
         chosen = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
         if answer.snapshot["kind"] == "single":
             chosen = chosen[:1]
+        chosen = values_shown(answer.question_id, chosen, attempt=attempt)
         learner_client.post(
             paged.get_absolute_url(),
             {"attempt": attempt.pk, "page": position, "goto": position + 1, field(answer): chosen},
@@ -179,8 +185,24 @@ def test_the_page_saves_itself_in_the_background(learner_client, paged):
         headers={"X-Quizsite-Autosave": "1"},
     )
     assert response.status_code == 204
-    assert answer_at(attempt, 1).selected == right(first)
+    assert answer_at(attempt, 1).selected == right_ids(first)
     assert (
         "Your answers are saved"
         not in learner_client.get(paged.get_absolute_url()).content.decode()
     )
+
+
+@pytest.mark.parametrize("page", ["junk", "0", "00", "-1", "1.5", "２"])
+def test_an_address_that_is_no_page_deals_no_attempt_and_starts_no_clock(
+    learner_client, paged, page
+):
+    paged.time_limit = 10
+    paged.save()
+    assert learner_client.get(paged.get_absolute_url(), {"page": page}).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_a_second_page_of_a_quiz_on_one_page_deals_no_attempt(learner_client, quiz):
+    assert learner_client.get(quiz.get_absolute_url(), {"page": 2}).status_code == 404
+    assert not Attempt.objects.exists()
+    assert learner_client.get(quiz.get_absolute_url(), {"page": 1}).status_code == 200

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import choice_ids
+from .conftest import choice_ids, values_shown
 from .factories import QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,8 @@ def finish(client, quiz, right):
     attempt = Attempt.objects.in_progress().get(quiz=quiz)
     data = {}
     for question in quiz.questions.all():
-        data[f"q{question.id}"] = choice_ids(question, correct=question.text in right)[:1]
+        ids = choice_ids(question, correct=question.text in right)[:1]
+        data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
     client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
     return Attempt.objects.get(pk=attempt.pk)
 
@@ -65,7 +66,11 @@ def test_practice_is_marked_but_counts_toward_no_grade_or_limit(learner_client, 
     start_practice(learner_client)
     practice = Attempt.objects.get(practice=True)
     data = {
-        f"q{a.question_key}": [c["id"] for c in a.snapshot["choices"] if c["is_correct"]]
+        f"q{a.question_key}": values_shown(
+            a.question_id,
+            [c["id"] for c in a.snapshot["choices"] if c["is_correct"]],
+            attempt=practice,
+        )
         for a in practice.answers.all()
     }
     response = learner_client.post(practice.take_url, {"attempt": practice.pk, **data})
@@ -98,6 +103,7 @@ def test_once_put_right_a_question_leaves_the_next_practice_round(learner_client
     practice = Attempt.objects.get(practice=True)
     (answer,) = practice.answers.all()
     right = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
+    right = values_shown(answer.question_id, right, attempt=practice)
     learner_client.post(
         practice.take_url, {"attempt": practice.pk, f"q{answer.question_key}": right}
     )
@@ -159,6 +165,7 @@ def test_progress_shows_best_grade_and_questions_right_at_least_once(learner_cli
     practice = Attempt.objects.get(practice=True)
     (answer,) = practice.answers.all()
     right = [c["id"] for c in answer.snapshot["choices"] if c["is_correct"]]
+    right = values_shown(answer.question_id, right, attempt=practice)
     learner_client.post(
         practice.take_url, {"attempt": practice.pk, f"q{answer.question_key}": right}
     )

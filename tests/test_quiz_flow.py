@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved
+from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved, values_shown
 from .factories import ChoiceFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def test_a_new_learner_signs_up_reads_a_lesson_takes_the_quiz_and_sees_the_resul
     assert lesson_page.status_code == 200
     assert quiz.get_absolute_url() in lesson_page.content.decode()
 
-    response = submit(client, quiz, answers_for(quiz, all_right=True))
+    attempt_id = start(client, quiz)
+    response = submit(client, quiz, answers_for(quiz, all_right=True), attempt_id)
     attempt = Attempt.objects.get(learner__username="ola")
     assert response.status_code == 302
     assert response.url == reverse("quizzes:attempt-result", args=[attempt.pk])
@@ -65,11 +66,12 @@ def test_a_new_learner_signs_up_reads_a_lesson_takes_the_quiz_and_sees_the_resul
 def test_submission_is_scored_with_partial_credit(learner_client, quiz):
     """One question right (1) and half of the other's right choices (0.5): 1.5 of 2, 75 %."""
     single, multiple = quiz.questions.all()
+    attempt_id = start(learner_client, quiz)
     data = {
-        f"q{single.id}": choice_ids(single, correct=True),
-        f"q{multiple.id}": choice_ids(multiple, correct=True)[:1],
+        f"q{single.id}": values_shown(single, choice_ids(single, correct=True)),
+        f"q{multiple.id}": values_shown(multiple, choice_ids(multiple, correct=True)[:1]),
     }
-    submit(learner_client, quiz, data)
+    submit(learner_client, quiz, data, attempt_id)
     attempt = Attempt.objects.get()
     assert (attempt.marks, attempt.max_marks, attempt.percentage, attempt.passed) == (
         Decimal("1.5"),
@@ -81,7 +83,8 @@ def test_submission_is_scored_with_partial_credit(learner_client, quiz):
 
 
 def test_all_wrong_answers_fail(learner_client, quiz):
-    submit(learner_client, quiz, answers_for(quiz, all_right=False))
+    attempt_id = start(learner_client, quiz)
+    submit(learner_client, quiz, answers_for(quiz, all_right=False), attempt_id)
     attempt = Attempt.objects.get()
     assert (attempt.marks, attempt.percentage, attempt.passed) == (0, 0, False)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
@@ -92,8 +95,9 @@ def test_an_unanswered_question_brings_the_page_back_with_a_message_and_saves_no
     learner_client, quiz
 ):
     single, multiple = quiz.questions.all()
-    kept = choice_ids(single, correct=False)[0]
-    response = submit(learner_client, quiz, {f"q{single.id}": [kept]})
+    attempt_id = start(learner_client, quiz)
+    [kept] = values_shown(single, choice_ids(single, correct=False)[:1])
+    response = submit(learner_client, quiz, {f"q{single.id}": [kept]}, attempt_id)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Choose at least one answer to this question." in page
@@ -130,7 +134,7 @@ def test_after_submitting_the_quiz_page_starts_a_fresh_attempt(learner_client, q
 
 
 def test_the_quiz_page_reveals_nothing_about_which_choice_is_correct(learner_client, quiz):
-    """Right and wrong choices render identically but for their id and text."""
+    """Right and wrong choices render identically but for their value and text."""
     page = learner_client.get(quiz.get_absolute_url()).content.decode()
     for question in quiz.questions.all():
         for choice in question.choices.all():
@@ -141,13 +145,15 @@ def test_the_quiz_page_reveals_nothing_about_which_choice_is_correct(learner_cli
         assert marker not in lowered
     # Markup of a right and a wrong choice differs only in id/value/text.
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
-    right, wrong = choice_ids(single, correct=True)[0], choice_ids(single, correct=False)[0]
+    right, wrong = values_shown(
+        single, [choice_ids(single, correct=True)[0], choice_ids(single, correct=False)[0]]
+    )
 
-    def markup_of(choice_id):
+    def markup_of(value):
         line = next(
-            line for line in page.splitlines() if f'name="q{single.id}" value="{choice_id}"' in line
+            line for line in page.splitlines() if f'name="q{single.id}" value="{value}"' in line
         )
-        line = re.sub(r"id_q\d+_\d+", "ID", line).replace(f'value="{choice_id}"', 'value=""')
+        line = re.sub(r"id_q\d+_\d+", "ID", line).replace(f'value="{value}"', 'value=""')
         return re.sub(r"<span>.*?</span>", "<span></span>", line)
 
     assert "<label" in markup_of(right)
@@ -164,31 +170,67 @@ def test_choices_are_not_ordered_by_correctness(learner_client):
     assert page.index("Zebra") < page.index("Alpha")
 
 
-def test_forged_choice_from_another_question_is_refused_with_400(learner_client, quiz):
+def test_choice_values_are_places_on_the_page_not_the_order_choices_were_written_in(
+    learner_client,
+):
+    """Authors often write the right answer first; its id would tell, so no value is an id."""
+    for _ in range(3):  # choices written earlier, so this question's ids are not 1, 2, 3, 4
+        question_with_choices(QuizFactory(), correct=1, wrong=3)
+    quiz = QuizFactory(shuffle_choices=True)
+    question = question_with_choices(quiz, correct=1, wrong=3)
+    response = learner_client.get(quiz.get_absolute_url())
+    page = response.content.decode()
+    shown = re.findall(
+        rf'<input type="radio" name="q{question.id}" value="([^"]*)"[^>]*> <span>([^<]*)</span>',
+        page,
+    )
+    assert [value for value, _text in shown] == ["1", "2", "3", "4"]
+    ids = {str(choice.id) for choice in question.choices.all()}
+    assert not ids & set(re.findall(r'value="([^"]*)"', page))
+    right = next(value for value, text in shown if text == "Right 1")
+    submit(learner_client, quiz, {f"q{question.id}": right}, attempt_shown(response))
+    assert Attempt.objects.get().marks == 1
+
+
+def test_a_place_only_another_question_has_is_refused_with_400(learner_client, quiz):
     single, multiple = quiz.questions.all()
+    attempt_id = start(learner_client, quiz)
     data = answers_for(quiz)
-    data[f"q{single.id}"] = [str(choice_ids(multiple, correct=True)[0])]
-    response = submit(learner_client, quiz, data)
+    data[f"q{single.id}"] = ["4"]  # the one-answer question has three choices, the other four
+    response = submit(learner_client, quiz, data, attempt_id)
     assert response.status_code == 400
     assert "not one of this question" in response.content.decode()
     assert not Attempt.objects.submitted().exists()
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "", "1.5", "-1"])
+@pytest.mark.parametrize("value", ["abc", "0", "99", "999999", "", "1.5", "-1", " 1", "01"])
 def test_forged_or_junk_choice_values_are_refused(learner_client, quiz, value):
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    attempt_id = start(learner_client, quiz)
     data = answers_for(quiz)
     data[f"q{single.id}"] = [value]
-    response = submit(learner_client, quiz, data)
+    response = submit(learner_client, quiz, data, attempt_id)
     assert response.status_code == (200 if value == "" else 400)
+    assert nothing_saved()
+
+
+def test_a_choice_id_is_not_accepted_as_a_value(learner_client):
+    """Values from before they were places, or guessed from ids, are forged: 400."""
+    question_with_choices(QuizFactory(), correct=1, wrong=3)
+    quiz = QuizFactory()
+    question = question_with_choices(quiz, correct=1, wrong=1)
+    right = question.choices.get(is_correct=True)
+    response = submit(learner_client, quiz, {f"q{question.id}": str(right.id)})
+    assert response.status_code == 400
     assert nothing_saved()
 
 
 def test_two_answers_to_a_one_answer_question_are_refused(learner_client, quiz):
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    attempt_id = start(learner_client, quiz)
     data = answers_for(quiz)
-    data[f"q{single.id}"] = [str(c.id) for c in single.choices.all()[:2]]
-    response = submit(learner_client, quiz, data)
+    data[f"q{single.id}"] = ["1", "2"]
+    response = submit(learner_client, quiz, data, attempt_id)
     assert response.status_code == 400
     assert "one answer only" in response.content.decode()
     assert nothing_saved()
@@ -196,15 +238,17 @@ def test_two_answers_to_a_one_answer_question_are_refused(learner_client, quiz):
 
 def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, quiz):
     other = question_with_choices(QuizFactory(), correct=1, wrong=1)
+    attempt_id = start(learner_client, quiz)
     data = answers_for(quiz)
-    data[f"q{other.id}"] = [str(other.choices.first().id)]
-    response = submit(learner_client, quiz, data)
+    data[f"q{other.id}"] = ["1"]
+    response = submit(learner_client, quiz, data, attempt_id)
     assert response.status_code == 400
     assert nothing_saved()
 
 
 @pytest.mark.parametrize("attempt_value", ["", "x", "12abc", "²", "１２", "9" * 30])
 def test_a_missing_or_junk_attempt_id_is_a_400(learner_client, quiz, attempt_value):
+    start(learner_client, quiz)
     response = learner_client.post(
         quiz.get_absolute_url(), {"attempt": attempt_value, **answers_for(quiz)}
     )
@@ -225,6 +269,7 @@ def test_an_attempt_id_from_another_quiz_is_a_404(learner_client, quiz):
     other_quiz = QuizFactory()
     question_with_choices(other_quiz, correct=1, wrong=1)
     other_attempt = start(learner_client, other_quiz)
+    start(learner_client, quiz)
     response = submit(learner_client, quiz, answers_for(quiz), other_attempt)
     assert response.status_code == 404
 
@@ -287,7 +332,8 @@ def test_the_quiz_page_uses_a_constant_number_of_queries(
 
 def test_a_past_result_keeps_the_title_and_pass_mark_it_was_taken_with(learner_client, quiz):
     """Renaming the quiz or changing its pass mark later does not rewrite a result."""
-    response = submit(learner_client, quiz, answers_for(quiz, all_right=False))
+    attempt_id = start(learner_client, quiz)
+    response = submit(learner_client, quiz, answers_for(quiz, all_right=False), attempt_id)
     quiz.title, quiz.pass_mark = "Renamed quiz", 0
     quiz.save()
     page = learner_client.get(response.url).content.decode()

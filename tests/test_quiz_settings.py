@@ -1,5 +1,6 @@
 """Quiz settings, each enforced on the server: dealing, attempts, dates, feedback, saving."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from quizzes.dealing import deal
 from quizzes.models import Attempt, GradeBand, Question
 from quizzes.scoring import band_feedback, overall_grade
 
-from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved
+from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved, values_shown
 from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -136,9 +137,12 @@ def test_shuffled_choices_are_kept_for_the_attempt(learner_client, six_question_
     dealt = {a.question_id: [c["id"] for c in a.snapshot["choices"]] for a in attempt.answers.all()}
     authored = [list(q.choices.values_list("id", flat=True)) for q in quiz.questions.all()]
     assert list(dealt.values()) != authored
-    for question_id, choices in dealt.items():
-        positions = [page.index(f'name="q{question_id}" value="{c}"') for c in choices]
-        assert positions == sorted(positions)
+    for answer in attempt.answers.all():
+        fieldset = page.split(f'id="id_q{answer.question_key}_fieldset"')[1]
+        shown = re.findall(
+            r'value="([^"]*)"[^>]*> <span>([^<]*)</span>', fieldset.split("</fieldset>")[0]
+        )
+        assert shown == [(str(n), c["text"]) for n, c in enumerate(answer.snapshot["choices"], 1)]
     assert learner_client.get(quiz.get_absolute_url()).content.decode().count('type="radio"') == 24
 
 
@@ -153,11 +157,15 @@ def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
     attempt = Attempt.objects.get(pk=attempt_shown(response))
     dealt = set(attempt.answers.values_list("question_id", flat=True))
     assert len(dealt) == 2
-    data = answers_for(quiz)  # answers every question of the quiz, dealt or not
-    rejected = learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    only_dealt = {
+        f"q{q.id}": values_shown(q, choice_ids(q, correct=True))
+        for q in quiz.questions.filter(pk__in=dealt)
+    }
+    others = {f"q{q.id}": "1" for q in quiz.questions.exclude(pk__in=dealt)}
+    data = {"attempt": attempt.pk, **only_dealt, **others}
+    rejected = learner_client.post(quiz.get_absolute_url(), data)
     assert rejected.status_code == 400
     assert nothing_saved()
-    only_dealt = {k: v for k, v in data.items() if int(k[1:]) in dealt}
     done = learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **only_dealt})
     assert done.status_code == 302
     attempt.refresh_from_db()
@@ -205,7 +213,7 @@ def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers
 ):
     attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
-    right = choice_ids(single, correct=True)
+    right = values_shown(single, choice_ids(single, correct=True))
     learner_client.post(
         quiz.get_absolute_url(), {"attempt": attempt_id, "action": "save", f"q{single.id}": right}
     )
@@ -225,9 +233,10 @@ def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(lear
     attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
     wrong = choice_ids(single, correct=False)[0]
+    [shown] = values_shown(single, [wrong])
     response = learner_client.post(
         quiz.get_absolute_url(),
-        {"attempt": attempt_id, "action": "save", f"q{single.id}": [wrong]},
+        {"attempt": attempt_id, "action": "save", f"q{single.id}": [shown]},
     )
     assert response.status_code == 302
     assert response.url == quiz.get_absolute_url()
@@ -235,7 +244,7 @@ def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(lear
     assert not attempt.is_submitted
     assert attempt.answers.get(question=single).selected == [wrong]
     page = learner_client.get(quiz.get_absolute_url()).content.decode()
-    assert "checked" in page.split(f'value="{wrong}"')[1][:40]
+    assert "checked" in page.split(f'name="q{single.id}" value="{shown}"')[1][:40]
     assert "Your answers are saved" in page
 
 
@@ -283,13 +292,13 @@ def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method
     quiz.grading_method = method
     quiz.save()
     single, multiple = quiz.questions.all()
-    half = {
-        f"q{single.id}": choice_ids(single, correct=True),
-        f"q{multiple.id}": choice_ids(multiple, correct=False)[:1],
-    }
     finish(learner_client, quiz, all_right=False)  # 0 %
     finish(learner_client, quiz, all_right=True)  # 100 %
     attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    half = {
+        f"q{single.id}": values_shown(single, choice_ids(single, correct=True)),
+        f"q{multiple.id}": values_shown(multiple, choice_ids(multiple, correct=False)[:1]),
+    }
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **half})  # 50 %
     row = learner_client.get(reverse("quizzes:my-results")).context["best"][0]
     assert (row["grade"], row["best"], row["count"]) == (grade, 100, 3)

@@ -9,7 +9,7 @@ from quizzes.models import Attempt, Question
 from quizzes.regrading import regrade_plan, rekeyed_snapshot
 from quizzes.scoring import answer_marks
 
-from .conftest import choice_ids, enrol
+from .conftest import choice_ids, enrol, values_shown
 from .factories import SuperuserFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def take(client, quiz, choose):
     """Finish an attempt choosing `choose(question)` for every question."""
     client.get(quiz.get_absolute_url())
     attempt = Attempt.objects.in_progress().get(learner__username=client.username)
-    data = {f"q{q.id}": choose(q) for q in quiz.questions.all()}
+    data = {f"q{q.id}": values_shown(q, choose(q), attempt=attempt) for q in quiz.questions.all()}
     client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
     attempt.refresh_from_db()
     return attempt

@@ -9,7 +9,7 @@ from django.utils import timezone
 from quizzes.models import Attempt, Quiz
 from quizzes.review import FULL, Review, review_for
 
-from .conftest import answers_for
+from .conftest import answers_for, choice_ids, values_shown
 from .factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_practice_does_not_reveal_correctness_the_quiz_hides(learner, learner_cl
     question = question_with_choices(quiz, correct=1, wrong=2)
     learner_client.get(quiz.get_absolute_url())
     attempt = Attempt.objects.get()
-    wrong = [c.id for c in question.choices.all() if not c.is_correct][0]
+    wrong = values_shown(question, choice_ids(question, correct=False)[:1])
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
     set_review(quiz, review_correctness=False)
     response = learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
@@ -132,7 +132,7 @@ def test_practice_draws_only_from_attempts_whose_whole_review_shows(learner_clie
     question = question_with_choices(quiz, correct=1, wrong=2)
     learner_client.get(quiz.get_absolute_url())
     attempt = Attempt.objects.get()
-    wrong = [c.id for c in question.choices.all() if not c.is_correct][0]
+    wrong = values_shown(question, choice_ids(question, correct=False)[:1])
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
     set_review(quiz, **{hidden: False})
     learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from quizzes import timing
 from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, attempt_shown, choice_ids
+from .conftest import answers_for, attempt_shown, choice_ids, values_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_answers_sent_after_the_grace_are_refused_and_saved_answers_submitted(
         {
             "attempt": attempt_id,
             "action": "save",
-            f"q{single.id}": choice_ids(single, correct=True),
+            f"q{single.id}": values_shown(single, choice_ids(single, correct=True)),
         },
     )
     rewind(11)
@@ -154,7 +154,7 @@ def test_answers_sent_as_time_runs_out_are_accepted_and_the_attempt_finished(lea
         {
             "attempt": attempt_id,
             "action": "finish",
-            f"q{single.id}": choice_ids(single, correct=True),
+            f"q{single.id}": values_shown(single, choice_ids(single, correct=True)),
         },
     )
     attempt = Attempt.objects.get()

@@ -65,6 +65,8 @@ def quiz_take(request, slug):
         raise Http404(_("There is no such quiz."))
     if request.method == "POST":
         return _answer(request, quiz)
+    if _page_asked(request.GET.get("page"), quiz) is None:  # before dealing starts any clock
+        raise Http404(_("This quiz has no such page."))
     try:
         attempt = attempt_start(learner=request.user, quiz=quiz)
     except AttemptRefused as refusal:
@@ -207,16 +209,26 @@ def _answer(request, quiz, practice=None):
     return redirect(attempt)
 
 
-def _page_number(value, attempt, answers):
-    """The page asked for (1 when the quiz is on one page), or None when there is no such page."""
-    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
+def _page_asked(value, quiz):
+    """The page asked for (1 when none), or None when no attempt at `quiz` can have it.
+
+    Whether a number is past the last page is known only from the dealt attempt.
+    """
     if value in (None, ""):
         return 1
     if not NUMBER.fullmatch(value):
         return None
     number = int(value)
+    paged = quiz is not None and quiz.one_question_per_page
+    return number if number == 1 or (paged and number > 1) else None
+
+
+def _page_number(value, attempt, answers):
+    """The page asked for (1 when the quiz is on one page), or None when there is no such page."""
+    number = _page_asked(value, attempt.quiz)
+    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
     last = len(answers) if paged else 1
-    return number if 1 <= number <= last else None
+    return number if number is not None and number <= last else None
 
 
 def _on_page(attempt, answers, page):

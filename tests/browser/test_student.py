@@ -6,6 +6,7 @@ import pytest
 
 from quizzes.models import Attempt, Question
 
+from ..conftest import values_shown
 from ..factories import QuizFactory, question_with_choices
 from .conftest import assert_accessible, tab_to
 
@@ -69,11 +70,11 @@ def test_sign_up_read_take_the_quiz_by_keyboard_and_find_the_result(live_server,
 
     # Answer question 1 with the arrow keys inside its radio group.
     single = Question.objects.get(text="Who may ask for talks?")
-    right = single.choices.get(is_correct=True)
+    [right] = values_shown(single, [single.choices.get(is_correct=True).id])
     first_radio = page.locator(f"input[name=q{single.id}]").first
     first_radio.focus()
     for _ in range(3):
-        if page.evaluate("document.activeElement.value") == str(right.id):
+        if page.evaluate("document.activeElement.value") == right:
             break
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Space")
