@@ -139,3 +139,37 @@ def test_a_hostile_query_string_on_a_teachers_page_gets_a_4xx_or_the_page(
     if "%00" in query:
         assert response.status_code == 400
         assert "NUL character" in response.content.decode()
+
+
+NUL_POSTS = [
+    ("quizzes:class-list", {"name": "Class\x003B"}),
+    ("quizzes:join-form", {"code": "ABC\x00"}),
+    ("quizzes:practice-new", {"lesson": "\x00"}),
+    ("signup", {"username": "ola\x00", "password1": "x", "password2": "x"}),
+    ("login", {"username": "teacher\x00", "password": "x"}),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), NUL_POSTS)
+def test_a_nul_character_in_any_form_is_refused_and_saves_nothing(teacher_client, name, data):
+    from quizzes.models import Classroom, Membership
+
+    before = (Classroom.objects.count(), Membership.objects.count())
+    response = teacher_client.post(reverse(name), data)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert (Classroom.objects.count(), Membership.objects.count()) == before
+
+
+def test_a_nul_character_in_a_quiz_answer_is_refused_and_saves_nothing(learner_client, quiz):
+    from quizzes.models import Answer
+
+    from .conftest import attempt_shown
+
+    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    question = quiz.questions.first()
+    response = learner_client.post(
+        quiz.get_absolute_url(), {"attempt": attempt, "action": "save", f"q{question.pk}": "1\x00"}
+    )
+    assert response.status_code == 400
+    assert not Answer.objects.filter(selected__isnull=False).exists()
