@@ -261,6 +261,11 @@ LISTINGS = {
         lambda w: reverse("admin:quizzes_attempt_changelist"),
         lambda w: {"action": "export_grades", "_selected_action": [w.attempt.pk]},
     ),
+    "admin responses action": (
+        "post",
+        lambda w: reverse("admin:quizzes_attempt_changelist"),
+        lambda w: {"action": "export_responses", "_selected_action": [w.attempt.pk]},
+    ),
     "admin class": (
         "get",
         lambda w: reverse("admin:quizzes_classroom_change", args=[w.classroom.pk]),
