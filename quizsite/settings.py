@@ -233,6 +233,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "quizzes.sessions"
 X_FRAME_OPTIONS = "DENY"
 
+# Demo accounts (`manage.py ensure_demo_users`): always in local development; in production
+# only when asked for, and their passwords are then never printed.
+DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
+
 # `make bench` only: a minimal view that measures Django's own ceiling on this machine.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 
