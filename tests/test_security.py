@@ -10,7 +10,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from .factories import UserFactory
+from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,33 @@ def test_the_old_password_check_on_the_password_change_form_is_throttled():
     assert refused.status_code == 429
     assert "Too many sign-in attempts" in refused.content.decode()
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+
+
+def test_a_teacher_sees_which_of_their_learners_are_locked_out_and_unlocks_them(
+    teacher_client, classroom, learner
+):
+    for _ in range(5):
+        sign_in(learner.username, "guess", "10.0.0.7")
+    assert sign_in(learner.username, PASSWORD, "10.0.0.7").status_code == 429
+    page = teacher_client.get(classroom.get_absolute_url()).content.decode()
+    assert "Locked out" in page
+    unlock = reverse("quizzes:class-unlock", args=[classroom.pk, learner.pk])
+    response = teacher_client.post(unlock, follow=True)
+    assert f"{learner.username} can sign in again." in response.content.decode()
+    assert "Locked out" not in response.content.decode()
+    assert sign_in(learner.username, PASSWORD, "10.0.0.7").status_code == 302
+
+
+def test_a_teacher_cannot_unlock_someone_outside_their_classes(teacher_client, classroom):
+    stranger = UserFactory()
+    for _ in range(5):
+        sign_in(stranger.username, "guess", "10.0.0.7")
+    unlock = reverse("quizzes:class-unlock", args=[classroom.pk, stranger.pk])
+    assert teacher_client.post(unlock).status_code == 404
+    others = Client()
+    others.force_login(TeacherFactory())
+    assert (
+        others.post(reverse("quizzes:class-unlock", args=[classroom.pk, stranger.pk])).status_code
+        == 404
+    )
+    assert sign_in(stranger.username, PASSWORD, "10.0.0.7").status_code == 429
