@@ -206,6 +206,7 @@ def locked_usernames(usernames) -> set[str]:
     now = timezone.now()
     pairs = (
         _failures(usernames, now - settings.AXES_COOLOFF_TIME)
+        .order_by()
         .values("username", "ip_address")
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
     )
