@@ -138,18 +138,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
-# Login throttling (django-axes): five failed sign-ins for one username from one address lock
-# that pair for 15 minutes. A classroom shares one address, so one student's typos never lock
-# out the class, and nobody can lock out a user from elsewhere by guessing their password.
+# Sign-in throttling (django-axes, with quizzes/sign_in_throttle.py as its handler; README,
+# "Sign-in throttling"). Five failures for a username from one address lock that pair for a
+# minute, doubling with each further failure up to 15; thirty from all addresses together lock
+# the username for 15 minutes after each further one. A browser that has signed in as the user
+# before (a signed device cookie) is held up by neither, so classmates guessing at a teacher's
+# account never keep the teacher out; its own wrong passwords are bounded on their own.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "quizzes.auth_backends.ModelBackend",
 ]
+AXES_HANDLER = "quizzes.sign_in_throttle.SignInThrottle"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "30"))
+SIGN_IN_FIRST_LOCK = timedelta(minutes=1)
+SIGN_IN_LONGEST_LOCK = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+# How long axes keeps a failure: a day after the last one. The handler decides the locks.
+AXES_COOLOFF_TIME = timedelta(days=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# An attempt refused during a lock is not counted, so it cannot stretch the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "quizzes.sign_in_throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "quizsite.client_ip.client_ip"
 AXES_VERBOSE = False
 
@@ -225,6 +235,10 @@ SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions, read with one plain SQL statement (see quizzes/sessions.py).
 SESSION_ENGINE = "quizzes.sessions"
 X_FRAME_OPTIONS = "DENY"
+
+# Demo accounts (`manage.py ensure_demo_users`): always in local development; in production
+# only when asked for, and their passwords are then never printed.
+DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
 
 # `make bench` only: a minimal view that measures Django's own ceiling on this machine.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)

@@ -664,3 +664,28 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class DeviceFailureCount(models.Model):
+    """Wrong passwords typed for a username in a browser that signed in as it before.
+
+    Such a browser carries a signed device cookie (sign_in_throttle.py) and is counted apart
+    from its address and the account, so other people's guesses never lock its owner out.
+    """
+
+    device = models.CharField(_("device"), max_length=32)
+    username = models.CharField(_("username"), max_length=150)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"))
+
+    class Meta:
+        verbose_name = _("failures in a known browser")
+        verbose_name_plural = _("failures in known browsers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "username"], name="device_failure_count_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.username}: {self.failures} on {self.device}"

@@ -24,4 +24,5 @@ urlpatterns = [
     path("classes/<int:pk>/", teaching.class_detail, name="class-detail"),
     path("classes/<int:pk>/rotate/", teaching.class_rotate, name="class-rotate"),
     path("classes/<int:pk>/remove/<int:learner_id>/", teaching.class_remove, name="class-remove"),
+    path("classes/<int:pk>/unlock/<int:learner_id>/", teaching.class_unlock, name="class-unlock"),
 ]

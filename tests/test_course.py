@@ -197,7 +197,7 @@ def signs_in(username, password):
 
 
 def test_demo_users_get_generated_passwords_that_work_and_are_kept(settings, tmp_path, capsys):
-    settings.VAR_DIR = tmp_path
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
     call_command("ensure_demo_users")
     first = capsys.readouterr().out
     stored = json.loads((tmp_path / "demo-credentials.json").read_text())
@@ -217,14 +217,14 @@ def test_demo_users_get_generated_passwords_that_work_and_are_kept(settings, tmp
 
 
 def test_demo_passwords_can_come_from_the_environment(settings, tmp_path, monkeypatch):
-    settings.VAR_DIR = tmp_path
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
     monkeypatch.setenv("DEMO_STUDENT_PASSWORD", "from-the-environment-123")
     call_command("ensure_demo_users", stdout=io.StringIO())
     assert signs_in("student", "from-the-environment-123")
 
 
 def test_a_password_changed_by_its_owner_is_not_overwritten(settings, tmp_path, capsys):
-    settings.VAR_DIR = tmp_path
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
     call_command("ensure_demo_users")
     student = User.objects.get(username="student")
     student.set_password("my-own-new-password")
@@ -236,7 +236,7 @@ def test_a_password_changed_by_its_owner_is_not_overwritten(settings, tmp_path, 
 
 
 def test_an_existing_account_named_like_a_demo_one_keeps_its_rights(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
     learner = User.objects.create_user("teacher", password="a-learners-own-password")
     call_command("ensure_demo_users", stdout=io.StringIO())
     learner.refresh_from_db()
@@ -248,7 +248,7 @@ def test_an_existing_account_named_like_a_demo_one_keeps_its_rights(settings, tm
 def test_the_environment_password_does_not_override_one_the_owner_changed(
     settings, tmp_path, monkeypatch
 ):
-    settings.VAR_DIR = tmp_path
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
     monkeypatch.setenv("DEMO_STUDENT_PASSWORD", "from-the-environment-123")
     call_command("ensure_demo_users", stdout=io.StringIO())
     student = User.objects.get(username="student")
@@ -256,6 +256,29 @@ def test_the_environment_password_does_not_override_one_the_owner_changed(
     student.save()
     call_command("ensure_demo_users", stdout=io.StringIO())
     assert signs_in("student", "my-own-new-password")
+
+
+def test_production_creates_no_demo_account_unless_asked(settings, tmp_path):
+    settings.VAR_DIR, settings.DEBUG, settings.DEMO_ACCOUNTS = tmp_path, False, False
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+    assert not User.objects.exists()
+    assert not (tmp_path / "demo-credentials.json").exists()
+    assert "DEMO_ACCOUNTS=1" in out.getvalue()
+    assert "password:" not in out.getvalue()
+
+
+def test_demo_accounts_asked_for_in_production_never_print_their_passwords(settings, tmp_path):
+    settings.VAR_DIR, settings.DEBUG, settings.DEMO_ACCOUNTS = tmp_path, False, True
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+    call_command("ensure_demo_users", "--reset", stdout=out)
+    stored = json.loads((tmp_path / "demo-credentials.json").read_text())
+    assert set(stored) == {"teacher", "student"}
+    for username, password in stored.items():
+        assert password not in out.getvalue()
+        assert signs_in(username, password)
+    assert str(tmp_path / "demo-credentials.json") in out.getvalue()
 
 
 def test_reload_refuses_to_leave_an_invalid_answer_key_and_changes_nothing():

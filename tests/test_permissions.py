@@ -143,6 +143,12 @@ CASES = {
         {},
         expect(SIGN_IN, 403, 403, 302, 404, 302),
     ),
+    "unlock learner": (
+        "post",
+        lambda w: reverse("quizzes:class-unlock", args=[w.classroom.pk, w.student.pk]),
+        {},
+        expect(SIGN_IN, 403, 403, 302, 404, 302),
+    ),
     "answer the quiz": (
         "post",
         lambda w: w.quiz.get_absolute_url(),

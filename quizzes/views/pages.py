@@ -1,7 +1,8 @@
-"""Pages for everyone: the lesson list, a lesson, signing up, and the health check."""
+"""Pages for everyone: the lesson list, a lesson, signing up and in, and the health check."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ..content_cache import cached
 from ..fallbacks import shown_in_each
-from ..forms import SignupForm, untranslated_notice
+from ..forms import SignupForm, ThrottledPasswordChangeForm, untranslated_notice
 from ..frames import render_page
 from ..models import Lesson, Quiz
 from ..progress import best_by_lesson
+from ..sign_in_throttle import device_cookie_set
 
 
 def _lesson_cards():
@@ -122,6 +124,24 @@ def signup(request):
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
         return redirect("quizzes:home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, which also marks the browser as one this user signs in from."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        device_cookie_set(self.request, response, form.get_user().get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with the old password checked under sign-in throttling."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 @never_cache

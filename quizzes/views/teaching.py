@@ -22,6 +22,7 @@ from ..fallbacks import translated
 from ..forms import AttemptFilterForm, ClassroomForm
 from ..models import Classroom, Membership, Quiz
 from ..services import overdue_finish
+from ..sign_in_throttle import locked_usernames, unlock
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
@@ -192,7 +193,8 @@ def class_list(request):
 @teacher_only
 @require_GET
 def class_detail(request, pk):
-    """A class: its join code and link, and its learners with their latest activity."""
+    """A class: its join code and link, its learners with their latest activity, and who of
+    them is locked out of signing in."""
     classroom = _my_class(request, pk)
     members = (
         Membership.objects.filter(classroom=classroom)
@@ -212,7 +214,13 @@ def class_detail(request, pk):
         .order_by("learner__last_name", "learner__first_name", "learner__username")
     )
     join_link = request.build_absolute_uri(classroom.join_url())
-    context = {"classroom": classroom, "members": members, "join_link": join_link}
+    locked = locked_usernames([member.learner.get_username() for member in members])
+    context = {
+        "classroom": classroom,
+        "members": members,
+        "join_link": join_link,
+        "locked": locked,
+    }
     return render(request, "quizzes/class_detail.html", context)
 
 
@@ -244,4 +252,19 @@ def class_remove(request, pk, learner_id):
     messages.success(
         request, _("%(name)s was removed from the class.") % {"name": learner.get_username()}
     )
+    return redirect(classroom)
+
+
+@login_required
+@teacher_only
+@require_POST
+def class_unlock(request, pk, learner_id):
+    """Let a learner of the class sign in again: forget their wrong passwords everywhere."""
+    classroom = _my_class(request, pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("learner"), classroom=classroom, learner_id=learner_id
+    )
+    username = membership.learner.get_username()
+    unlock(username)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": username})
     return redirect(classroom)

@@ -1,4 +1,8 @@
-"""Make sure a demo teacher and a demo student exist, and say how to sign in as them."""
+"""Make sure a demo teacher and a demo student exist, and say how to sign in as them.
+
+Production (DEBUG off) gets them only with DEMO_ACCOUNTS=1, and then never prints a password:
+it would end up in the server's logs.
+"""
 
 import json
 import os
@@ -23,7 +27,8 @@ class Command(BaseCommand):
         "Create the demo accounts 'teacher' (staff, in the Teachers group) and 'student'. "
         "Passwords come from DEMO_TEACHER_PASSWORD / DEMO_STUDENT_PASSWORD when an account is "
         "created (or with --reset), else they are generated; they are kept in "
-        "var/demo-credentials.json (not in the repository) so every run can print them."
+        "var/demo-credentials.json (not in the repository) so every run can print them. "
+        "With DEBUG off it does nothing unless DEMO_ACCOUNTS=1, and never prints a password."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +37,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset=False, **options):
+        if not (settings.DEBUG or settings.DEMO_ACCOUNTS):
+            self.stdout.write(
+                "No demo accounts in production (DEBUG is off): set DEMO_ACCOUNTS=1 to create "
+                "them, or create a teacher with `manage.py createsuperuser`."
+            )
+            return
         store = settings.VAR_DIR / "demo-credentials.json"
         known = json.loads(store.read_text()) if store.exists() else {}
         lines = []
@@ -41,6 +52,8 @@ class Command(BaseCommand):
                 known[username] = password
                 role = "teacher (admin and results)" if is_teacher else "student"
                 shown = password or "(changed by its owner; run `make demo-passwords` to reset)"
+                if password and not settings.DEBUG:
+                    shown = f"(in {store})"
                 lines.append(f"  {role:<28} username: {username:<8} password: {shown}")
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps({k: v for k, v in known.items() if v}, indent=2))
