@@ -107,9 +107,24 @@ TEMPLATES = [
 # failing with "database is locked" halfway through a transaction.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+# How long a write waits for a lock another connection holds before it gives up and the
+# learner is asked to try again (503, quizzes/database_busy.py). Far below gunicorn's 30 s
+# worker timeout, so a waiting request ends as a friendly page, never as a killed worker.
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "5"))
+
+
+def with_lock_timeout(options: dict, engine: str, seconds: float) -> dict:
+    """Connection `options` that make a write give up after waiting `seconds` for a lock."""
+    if engine == "django.db.backends.sqlite3":
+        return {**options, "timeout": seconds}  # SQLite's busy timeout
+    if engine == "django.db.backends.postgresql":
+        timeout = f"-c lock_timeout={round(seconds * 1000)}"
+        return {**options, "options": f"{options.get('options', '')} {timeout}".strip()}
+    return options
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -117,8 +132,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+_default = DATABASES["default"]
+if _default["ENGINE"] == "django.db.backends.sqlite3":
+    _default.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+_default["OPTIONS"] = with_lock_timeout(
+    _default.get("OPTIONS", {}), _default["ENGINE"], DATABASE_LOCK_TIMEOUT
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
