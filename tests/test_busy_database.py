@@ -1,0 +1,105 @@
+"""A second process holds the database's write lock: pages that only read are still served,
+writes are refused with "busy, try again" (503) and save nothing, and the site recovers."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt
+
+from .conftest import answers_for, attempt_shown, nothing_saved, sqlite_only
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AUTOSAVE = {"X-Quizsite-Autosave": "1"}
+
+
+def test_an_autosave_under_a_held_lock_is_a_503_that_saves_nothing(
+    learner_client, quiz, write_lock
+):
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    form = {"attempt": attempt_id, "action": "save", **answers_for(quiz)}
+    write_lock.hold()
+    response = learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE)
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "The site is busy, so nothing was saved. Try again in a few seconds."
+    )
+    assert response["Retry-After"] == "5"
+    assert nothing_saved()
+    write_lock.release()
+    assert learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE).status_code == 204
+    assert not nothing_saved()
+
+
+def test_finishing_under_a_held_lock_shows_the_busy_page_and_saves_nothing(
+    learner_client, quiz, write_lock
+):
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    form = {"attempt": attempt_id, **answers_for(quiz)}
+    write_lock.hold()
+    response = learner_client.post(quiz.get_absolute_url(), form)
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "<h1>The site is busy</h1>" in page
+    assert "try again in a few seconds" in page
+    assert nothing_saved()
+    write_lock.release()
+    finished = learner_client.post(quiz.get_absolute_url(), form)
+    assert finished.status_code == 302
+    assert Attempt.objects.get(pk=attempt_id).is_submitted
+
+
+def test_the_busy_page_is_in_the_visitors_language(learner_client, quiz, write_lock):
+    url = quiz.get_absolute_url().replace("/en/", "/pl/")
+    attempt_id = attempt_shown(learner_client.get(url))
+    write_lock.hold()
+    response = learner_client.post(url, {"attempt": attempt_id, **answers_for(quiz)})
+    assert response.status_code == 503
+    assert '<html lang="pl">' in response.content.decode()
+    assert "Serwis jest teraz zajęty" in response.content.decode()
+
+
+@sqlite_only
+def test_signing_in_under_a_held_lock_shows_the_busy_page_and_signs_nobody_in(learner, write_lock):
+    client = Client()
+    write_lock.hold()
+    response = client.post(
+        reverse("login"),
+        {"username": learner.username, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 503
+    assert "The site is busy" in response.content.decode()
+    write_lock.release()
+    assert not Session.objects.exists()
+    assert client.get(reverse("quizzes:my-results")).status_code == 302  # to sign in
+
+
+def test_pages_that_only_read_are_served_while_another_process_holds_the_lock(
+    client, learner_client, quiz, write_lock
+):
+    attempt_shown(learner_client.get(quiz.get_absolute_url()))  # dealt before the lock
+    write_lock.hold()
+    assert client.get(reverse("quizzes:home")).status_code == 200
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(quiz.lesson.get_absolute_url()).status_code == 200
+    attempt_shown(learner_client.get(quiz.get_absolute_url()))  # resumed, not dealt again
+    assert learner_client.get(reverse("quizzes:my-results")).status_code == 200
+
+
+def test_any_other_database_error_is_still_a_500(learner_client, quiz, monkeypatch):
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+
+    def broken(**kwargs):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr("quizzes.views.taking.answers_submit", broken)
+    learner_client.raise_request_exception = False
+    form = {"attempt": attempt_id, **answers_for(quiz)}
+    response = learner_client.post(quiz.get_absolute_url(), form)
+    assert response.status_code == 500
+    assert "Retry-After" not in response
