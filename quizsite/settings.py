@@ -115,6 +115,8 @@ SQLITE_OPTIONS = {
 # learner is asked to try again (503, quizzes/database_busy.py). Far below gunicorn's 30 s
 # worker timeout, so a waiting request ends as a friendly page, never as a killed worker.
 DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "5"))
+# /healthz answers 503 when the database cannot take a write within this many seconds.
+HEALTHZ_LOCK_TIMEOUT = float(os.environ.get("HEALTHZ_LOCK_TIMEOUT", "2"))
 
 
 def with_lock_timeout(options: dict, engine: str, seconds: float) -> dict:

@@ -3,13 +3,20 @@ writes are refused with "busy, try again" (503) and save nothing, and the site r
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, attempt_shown, nothing_saved, sqlite_only
+from .conftest import (
+    LOCK_TIMEOUT,
+    answers_for,
+    attempt_shown,
+    nothing_saved,
+    postgresql_only,
+    sqlite_only,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,3 +110,37 @@ def test_any_other_database_error_is_still_a_500(learner_client, quiz, monkeypat
     response = learner_client.post(quiz.get_absolute_url(), form)
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_healthz_is_503_while_another_process_holds_the_lock_and_200_after(
+    client, write_lock, settings
+):
+    settings.HEALTHZ_LOCK_TIMEOUT = LOCK_TIMEOUT
+    write_lock.hold()
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (503, b"database busy\n")
+    write_lock.release()
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+
+
+@sqlite_only
+def test_healthz_leaves_the_connections_own_busy_timeout_as_it_was(client, write_lock, settings):
+    settings.HEALTHZ_LOCK_TIMEOUT = 0.05
+    write_lock.hold()
+    assert client.get("/healthz").status_code == 503
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone() == (round(LOCK_TIMEOUT * 1000),)
+
+
+@postgresql_only
+def test_healthz_is_503_when_postgresql_takes_no_writes(client):
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")
+    try:
+        response = client.get("/healthz")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET default_transaction_read_only")
+    assert (response.status_code, response.content) == (503, b"database read-only\n")
