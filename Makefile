@@ -18,7 +18,7 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
-	@echo "make serve           production-like: gunicorn ($(WORKERS) workers) and WhiteNoise on http://$(HOST):$(PORT)"
+	@echo "make serve           production-like: gunicorn ($(WORKERS) threaded workers) and WhiteNoise on http://$(HOST):$(PORT)"
 	@echo "make backup          copy the database to var/backups/ (safe while the site runs)"
 	@echo "make restore FILE=…  replace the database with a backup"
 	@echo "make screenshots     retake docs/screenshots/ (the README's pictures) with the browser tests"
@@ -67,8 +67,8 @@ serve: install messages var/serve-secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py load_course
 	$(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users
 	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --graceful-timeout 20
+	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile -
 
 backup: install
 	$(DEV) $(BIN)/python manage.py backup

@@ -1,6 +1,16 @@
 """A second process holds the database's write lock: pages that only read are still served,
 writes are refused with "busy, try again" (503) and save nothing, and the site recovers."""
 
+import http.client
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection
@@ -8,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
+from quizzes.services import attempt_start
 
 from .conftest import (
     LOCK_TIMEOUT,
@@ -17,10 +28,12 @@ from .conftest import (
     postgresql_only,
     sqlite_only,
 )
+from .test_concurrency import CSRF, Browser, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AUTOSAVE = {"X-Quizsite-Autosave": "1"}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_an_autosave_under_a_held_lock_is_a_503_that_saves_nothing(
@@ -144,3 +157,79 @@ def test_healthz_is_503_when_postgresql_takes_no_writes(client):
         with connection.cursor() as cursor:
             cursor.execute("RESET default_transaction_read_only")
     assert (response.status_code, response.content) == (503, b"database read-only\n")
+
+
+class Gunicorn:
+    """The real gunicorn with `make serve`'s gunicorn.conf.py, one worker, the test database."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+            "DATABASE_LOCK_TIMEOUT": "20",  # the save waits for the lock as long as the test needs
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "quizsite.wsgi", "--config", "gunicorn.conf.py"]
+            + ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--log-level", "debug"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.log = queue.Queue()
+        threading.Thread(target=self._read_log, daemon=True).start()
+        self.wait_for_log("Booting worker")
+
+    def _read_log(self):
+        for line in self.process.stderr:
+            self.log.put(line)
+
+    def wait_for_log(self, text):
+        """Until gunicorn logs a line containing `text` (its debug log names each request as
+        a worker takes it)."""
+        while text not in self.log.get(timeout=15):
+            pass
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@sqlite_only
+def test_gunicorn_serves_a_page_while_a_save_in_the_same_worker_waits_for_the_lock(
+    learner, quiz, write_lock
+):
+    """With sync workers a waiting save held its worker, and every page queued behind it."""
+    attempt = attempt_start(learner=learner, quiz=quiz)
+    form = urlencode(
+        {"csrfmiddlewaretoken": CSRF, "attempt": attempt.pk, "action": "save", **answers_for(quiz)},
+        doseq=True,
+    )
+    server = Gunicorn()
+    browser = Browser(f"http://127.0.0.1:{server.port}", session_cookie(learner))
+    saved = {}
+    saving = threading.Thread(
+        target=lambda: saved.update(
+            status=browser.request("POST", quiz.get_absolute_url(), form)[0]
+        )
+    )
+    try:
+        write_lock.hold()
+        saving.start()
+        server.wait_for_log(f"POST {quiz.get_absolute_url()}")
+        home = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        home.request("GET", reverse("quizzes:home"))
+        assert home.getresponse().status == 200
+        assert saving.is_alive(), "the save was not waiting for the lock"
+        write_lock.release()
+        saving.join(timeout=30)
+    finally:
+        write_lock.release()
+        server.stop()
+    assert saved == {"status": 302}
+    assert not nothing_saved()
