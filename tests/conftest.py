@@ -116,22 +116,22 @@ postgresql_only = pytest.mark.skipif(
 )
 
 # The second process: SQLite's write lock, or on PostgreSQL the learners' tables locked
-# against every write but not against reads. Held until its stdin gets a line or closes.
+# against every write but not against reads. Held until its stdin closes, or for 60 s at most.
 HOLDERS = {
     "sqlite": """
-import sqlite3, sys
+import select, sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
 print("held", flush=True)
-sys.stdin.readline()
+select.select([sys.stdin], [], [], 60)
 db.execute("ROLLBACK")
 """,
     "postgresql": """
-import psycopg, sys
+import psycopg, select, sys
 with psycopg.connect(sys.argv[1]) as db:
     db.execute(f"LOCK TABLE {sys.argv[2]} IN EXCLUSIVE MODE")
     print("held", flush=True)
-    sys.stdin.readline()
+    select.select([sys.stdin], [], [], 60)
     db.rollback()
 """,
 }
