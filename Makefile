@@ -18,7 +18,7 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
-	@echo "make serve           production-like: gunicorn ($(WORKERS) workers) and WhiteNoise on http://$(HOST):$(PORT)"
+	@echo "make serve           production-like: gunicorn ($(WORKERS) threaded workers) and WhiteNoise on http://$(HOST):$(PORT)"
 	@echo "                     (no demo accounts unless DEMO_ACCOUNTS=1; their passwords stay in var/demo-credentials.json)"
 	@echo "make backup          copy the database to var/backups/ (safe while the site runs)"
 	@echo "make restore FILE=…  replace the database with a backup"
@@ -69,8 +69,8 @@ serve: install messages var/serve-secret-key
 # Production makes no demo account unless asked (DEMO_ACCOUNTS=1), and prints no password.
 	@if [ "$${DEMO_ACCOUNTS:-0}" = 1 ]; then $(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users; fi
 	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --graceful-timeout 20
+	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile -
 
 backup: install
 	$(DEV) $(BIN)/python manage.py backup

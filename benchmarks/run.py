@@ -76,7 +76,7 @@ def session_cookie(user) -> str:
 
 
 class Server:
-    """gunicorn with the project's production settings, one worker per core plus one."""
+    """gunicorn as `make serve` runs it (gunicorn.conf.py), with two workers per core plus one."""
 
     def __init__(self, env: dict, workers: int):
         self.port = free_port()
@@ -86,6 +86,8 @@ class Server:
                 "-m",
                 "gunicorn",
                 "quizsite.wsgi",
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -371,7 +373,7 @@ def main():
         say(f"# Benchmarks ({date.today().isoformat()})")
         say()
         say(f"Machine: {machine()}.")
-        say(f"Database: {connection.vendor}. Server: gunicorn, {workers} sync workers.")
+        say(f"Database: {connection.vendor}. Server: gunicorn, {workers} threaded workers.")
         say(
             f"Data: {len(learners)} learners, {attempts:,} finished attempts at the 12-question "
             f"quiz (seeded in {seeded:.0f} s). Load: `benchmarks/httpload.py`, keep-alive, "

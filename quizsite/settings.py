@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After LocaleMiddleware, so its "busy, try again" page is in the visitor's language.
+    "quizzes.database_busy.DatabaseBusyMiddleware",
     # After the language, the user and messages: its 400 page is the site's own, translated.
     "quizsite.nul_characters.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,9 +111,26 @@ TEMPLATES = [
 # failing with "database is locked" halfway through a transaction.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+# How long a write waits for a lock another connection holds before it gives up and the
+# learner is asked to try again (503, quizzes/database_busy.py). Far below gunicorn's 30 s
+# worker timeout, so a waiting request ends as a friendly page, never as a killed worker.
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "5"))
+# /healthz answers 503 when the database cannot take a write within this many seconds.
+HEALTHZ_LOCK_TIMEOUT = float(os.environ.get("HEALTHZ_LOCK_TIMEOUT", "2"))
+
+
+def with_lock_timeout(options: dict, engine: str, seconds: float) -> dict:
+    """Connection `options` that make a write give up after waiting `seconds` for a lock."""
+    if engine == "django.db.backends.sqlite3":
+        return {**options, "timeout": seconds}  # SQLite's busy timeout
+    if engine == "django.db.backends.postgresql":
+        timeout = f"-c lock_timeout={round(seconds * 1000)}"
+        return {**options, "options": f"{options.get('options', '')} {timeout}".strip()}
+    return options
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -119,8 +138,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+_default = DATABASES["default"]
+if _default["ENGINE"] == "django.db.backends.sqlite3":
+    _default.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+_default["OPTIONS"] = with_lock_timeout(
+    _default.get("OPTIONS", {}), _default["ENGINE"], DATABASE_LOCK_TIMEOUT
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,10 +1,14 @@
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
+from quizsite.settings import with_lock_timeout
 from quizzes.models import Answer, Attempt, Classroom, Membership, Question
 
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
@@ -118,6 +122,103 @@ def nothing_saved():
         Answer.objects.filter(selected__isnull=False).exists()
         or Attempt.objects.submitted().exists()
     )
+
+
+# Tests of one database's own behaviour (SQLite's one write lock for the whole database, a
+# PostgreSQL server's own settings) run in that database's suite and are left out of the
+# other's, so neither suite skips anything: `.ci/run` runs both.
+sqlite_only = pytest.mark.database("sqlite")
+postgresql_only = pytest.mark.database("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the tests marked for the other database (see `sqlite_only`)."""
+    other = [
+        item
+        for item in items
+        if (marker := item.get_closest_marker("database")) and marker.args[0] != connection.vendor
+    ]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = [item for item in items if item not in other]
+
+# The second process: SQLite's write lock, or on PostgreSQL the learners' tables locked
+# against every write but not against reads. Held until its stdin closes, or for 60 s at most.
+HOLDERS = {
+    "sqlite": """
+import select, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+select.select([sys.stdin], [], [], 60)
+db.execute("ROLLBACK")
+""",
+    "postgresql": """
+import psycopg, select, sys
+with psycopg.connect(sys.argv[1]) as db:
+    db.execute(f"LOCK TABLE {sys.argv[2]} IN EXCLUSIVE MODE")
+    print("held", flush=True)
+    select.select([sys.stdin], [], [], 60)
+    db.rollback()
+""",
+}
+
+
+class WriteLock:
+    """Another process that holds the lock every write needs, from `hold()` to `release()`."""
+
+    def __init__(self):
+        self.process = None
+
+    def hold(self):
+        config = connection.settings_dict
+        if connection.vendor == "sqlite":
+            arguments = [config["NAME"]]
+        else:
+            from psycopg.conninfo import make_conninfo
+
+            names = {"dbname": "NAME", "user": "USER", "password": "PASSWORD", "host": "HOST"}
+            conninfo = make_conninfo(
+                **{key: config[name] for key, name in names.items() if config.get(name)},
+                **({"port": str(config["PORT"])} if config.get("PORT") else {}),
+            )
+            tables = ", ".join(model._meta.db_table for model in (Attempt, Answer))
+            arguments = [conninfo, tables]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HOLDERS[connection.vendor], *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout.readline() == "held\n", "the lock holder did not start"
+
+    def release(self):
+        if self.process is not None:
+            self.process.stdin.close()
+            assert self.process.wait(timeout=30) == 0
+            self.process = None
+
+
+LOCK_TIMEOUT = 0.2  # seconds; the suite's writes otherwise wait DATABASE_LOCK_TIMEOUT
+
+
+@pytest.fixture
+def short_lock_timeout(transactional_db, monkeypatch):
+    """Writes give up waiting for a lock after LOCK_TIMEOUT, here and on the live server."""
+    config = connection.settings_dict  # shared by every thread's connection
+    options = with_lock_timeout(config["OPTIONS"], config["ENGINE"], LOCK_TIMEOUT)
+    monkeypatch.setitem(config, "OPTIONS", options)
+    connection.close()  # the next query reconnects with them
+    yield
+    connection.close()
+
+
+@pytest.fixture
+def write_lock(short_lock_timeout):
+    """A second process holding the database's write lock while the test says so."""
+    lock = WriteLock()
+    yield lock
+    lock.release()
 
 
 def pytest_report_header(config):

@@ -48,3 +48,30 @@ def test_a_missing_secret_key_is_refused_when_debug_is_off():
 def test_local_development_needs_no_variables_but_debug():
     result = manage("check", env={"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def database_options(env):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.settings_dict['OPTIONS'])",
+        env={"DEBUG": "1", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_write_waits_database_lock_timeout_seconds_for_a_lock_on_either_database():
+    sqlite = database_options(
+        {"DATABASE_URL": "sqlite:///:memory:", "DATABASE_LOCK_TIMEOUT": "2.5"}
+    )
+    assert "'timeout': 2.5" in sqlite
+    assert "'transaction_mode': 'IMMEDIATE'" in sqlite
+    postgres = database_options(
+        {"DATABASE_URL": "postgres://quiz@db.invalid/quiz", "DATABASE_LOCK_TIMEOUT": "2.5"}
+    )
+    assert "'options': '-c lock_timeout=2500'" in postgres
+
+
+def test_a_write_waits_5_seconds_for_a_lock_by_default():
+    assert "'timeout': 5.0" in database_options({"DATABASE_URL": "sqlite:///:memory:"})

@@ -1,9 +1,9 @@
 """Pages for everyone: the lesson list, a lesson, signing up and in, and the health check."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..content_cache import cached
+from ..database_busy import write_problem
 from ..fallbacks import shown_in_each
 from ..forms import SignupForm, ThrottledPasswordChangeForm, untranslated_notice
 from ..frames import render_page
@@ -147,10 +148,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    """200 when the database can take a write within seconds; 503 and the reason when not."""
+    problem = write_problem(within=settings.HEALTHZ_LOCK_TIMEOUT)
+    if problem:
+        return HttpResponse(f"database {problem}\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

@@ -1,14 +1,38 @@
 // Saves the quiz page in the background a moment after each change, so a closed tab or a
 // lost connection loses nothing. Without JavaScript the "Save" button does the same.
+// When the site is busy (503) or the network fails, it tries again after 1, 2, 4, 8 and 16 s,
+// and says in the page (#autosave-status) when saving keeps failing and when it works again.
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
   if (!form || !window.fetch || !window.FormData) return;
+  var status = document.getElementById("autosave-status");
+  var RETRIES = 5;
   var timer = null;
+  var retry = null;
   var saving = false;
   var pending = false;
+  var failures = 0;
+
+  function say(what) {
+    if (status) status.textContent = status.getAttribute("data-say-" + what) || "";
+  }
+
+  function failed() {
+    failures += 1;
+    if (failures > RETRIES) {
+      // Given up until the next change, the Save button or the Finish button.
+      failures = 0;
+      say("failed");
+      return;
+    }
+    if (failures > 1) say("retrying");
+    retry = window.setTimeout(save, 1000 * Math.pow(2, failures - 1));
+  }
 
   function save() {
+    window.clearTimeout(retry);
+    retry = null;
     if (saving) { pending = true; return; }
     saving = true;
     var data = new FormData(form);
@@ -22,10 +46,12 @@
       headers: { "X-Quizsite-Autosave": "1" },
     }).then(function (response) {
       // Time ran out or another tab finished the attempt: show the result.
-      if (response.redirected) window.location.assign(response.url);
-    }).catch(function () {
-      // Offline: the next change, the Save button or the Finish button tries again.
-    }).then(function () {
+      if (response.redirected) { window.location.assign(response.url); return; }
+      if (response.status === 503) { failed(); return; }
+      if (!response.ok) { failures = 0; say("failed"); return; }
+      if (status && status.textContent) say("saved");
+      failures = 0;
+    }, failed).then(function () {
       saving = false;
       if (pending) { pending = false; save(); }
     });

@@ -1,0 +1,95 @@
+"""When the database is busy: a write that waited too long for a lock, and the health check.
+
+SQLite has one write lock for the whole database (IMMEDIATE transactions take it at BEGIN);
+PostgreSQL locks rows. A write that cannot get its lock within `DATABASE_LOCK_TIMEOUT` fails
+before it has written anything (the lock is taken first, inside the write's transaction), so
+the learner can simply try again: a 503 with `Retry-After`, not a 500.
+"""
+
+import sqlite3
+from contextlib import contextmanager
+
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from .models import Attempt
+
+RETRY_AFTER_SECONDS = 5
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether `error` is the database giving up waiting for a lock another connection holds."""
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.OperationalError):
+        code = getattr(cause, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF
+        return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
+class DatabaseBusyMiddleware:
+    """Answer "busy, try again" (503) when a view's write gave up waiting for a lock."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A friendly 503 for a lock timeout; any other error goes on to Django's handling."""
+        if not (isinstance(exception, OperationalError) and is_lock_timeout(exception)):
+            return None
+        if request.headers.get("X-Quizsite-Autosave") or not request.accepts("text/html"):
+            message = _("The site is busy, so nothing was saved. Try again in a few seconds.")
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
+
+
+@contextmanager
+def _sqlite_busy_timeout(seconds: float):
+    """This connection waits at most `seconds` for SQLite's write lock until the block ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def write_problem(*, within: float) -> str | None:
+    """Why the database could not take a write within `within` seconds, or None if it could.
+
+    Writes nothing. SQLite: takes the write lock (BEGIN IMMEDIATE) and gives it back.
+    PostgreSQL (the other database quizsite runs on): refuses a read-only server (a standby),
+    then takes the lock an UPDATE of attempts takes, which waits for anything that locks the
+    table against learners' writes.
+    """
+    try:
+        if connection.vendor == "sqlite":
+            with _sqlite_busy_timeout(within), transaction.atomic():
+                pass
+            return None
+        table = connection.ops.quote_name(Attempt._meta.db_table)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true), "
+                "current_setting('transaction_read_only')",
+                [f"{round(within * 1000)}ms"],
+            )
+            if cursor.fetchone()[1] == "on":
+                return "read-only"
+            cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
+    except DatabaseError as error:
+        return "busy" if is_lock_timeout(error) else "unavailable"
+    return None

@@ -1,0 +1,41 @@
+"""The quiz page's autosave in a real browser while another process holds the write lock."""
+
+import pytest
+
+from quizzes.models import Answer
+
+from ..factories import QuizFactory, UserFactory, question_with_choices
+from .conftest import DESKTOP, assert_accessible, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def viewport():
+    return DESKTOP  # the script under test does not depend on the layout
+
+
+def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, page, write_lock):
+    learner = UserFactory()
+    quiz = QuizFactory(title="Article 4 basics")
+    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
+    sign_in(page, live_server.url, learner.username)
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    status = page.locator("#autosave-status")
+
+    write_lock.hold()
+    page.locator("input[type=radio]").first.check()
+    page.wait_for_function(
+        "() => document.getElementById('autosave-status').textContent.includes('not saved yet')",
+        timeout=10_000,
+    )
+    assert status.inner_text().startswith("Your latest answers are not saved yet")
+    assert_accessible(page, "quiz page while saving fails")
+    assert not Answer.objects.filter(selected__isnull=False).exists()
+
+    write_lock.release()
+    page.wait_for_function(
+        "() => document.getElementById('autosave-status').textContent.includes('works again')",
+        timeout=10_000,
+    )
+    assert Answer.objects.filter(selected__isnull=False).count() == 1
