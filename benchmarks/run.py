@@ -252,8 +252,9 @@ def baseline_export(db_path: Path, quiz_id: int) -> dict:
     rows = 0
     query = (
         "SELECT a.id, u.last_name, u.first_name, u.username, u.email, a.started_at, "
-        "a.submitted_at, a.marks, a.percentage, json_extract(n.snapshot, '$.id'), n.marks "
+        "a.submitted_at, a.marks, a.percentage, v.question_key, n.marks "
         "FROM quizzes_answer n JOIN quizzes_attempt a ON a.id = n.attempt_id "
+        "JOIN quizzes_questionversion v ON v.id = n.version_id "
         "JOIN auth_user u ON u.id = a.learner_id WHERE a.quiz_id = ? "
         "AND a.submitted_at IS NOT NULL ORDER BY a.submitted_at, a.id, n.position"
     )

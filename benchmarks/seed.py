@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Classroom, Lesson, Membership, Quiz
 from quizzes.scoring import answer_marks, is_passed, percentage
-from quizzes.services import _dealt_answers
+from quizzes.services import _dealt_answers, _pool
+from quizzes.versions import version_by_id
 
 BENCH_QUIZ = "article-4-consultation"
 # The classroom spike's quiz: the course's final quiz, 20 questions drawn per learner.
@@ -49,7 +50,7 @@ def ensure_teacher() -> User:
 def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
     """Add finished attempts at the bench quiz until there are `total`; return how many added."""
     quiz = Quiz.objects.get(slug=BENCH_QUIZ)
-    questions = list(quiz.pool().prefetch_related("choices__misconception"))
+    pool = _pool(quiz.pool())
     have = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).count()
     rng = random.Random(have)
     now = timezone.now()
@@ -61,15 +62,16 @@ def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
             for n in range(size):
                 learner = learners[(have + added + n) % len(learners)]
                 seed = rng.randrange(2**31)
-                answers = _dealt_answers(questions, seed=seed, shuffle_choices=quiz.shuffle_choices)
+                answers = _dealt_answers(pool, seed=seed, shuffle_choices=quiz.shuffle_choices)
                 skill = 0.3 + 0.6 * rng.random()
                 marks = maximum = Decimal(0)
                 for answer in answers:
-                    choices = answer.snapshot["choices"]
-                    right = [c["id"] for c in choices if c["is_correct"]]
-                    wrong = [c["id"] for c in choices if not c["is_correct"]]
+                    version = version_by_id(answer.version_id)
+                    right = [c["id"] for c in version.choices if c["is_correct"]]
+                    wrong = [c["id"] for c in version.choices if not c["is_correct"]]
                     answer.selected = right if rng.random() < skill else wrong[:1]
-                    answer.marks = answer_marks(answer.snapshot, answer.selected)
+                    key = {"kind": version.kind, "marks": version.marks, "choices": version.choices}
+                    answer.marks = answer_marks(key, answer.selected)
                     marks += answer.marks
                     maximum += answer.max_marks
                 started = now - timedelta(days=rng.randrange(60), minutes=rng.randrange(600))

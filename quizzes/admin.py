@@ -409,6 +409,9 @@ class AnswerInline(admin.StackedInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attempt", "version")
+
     @admin.display(description=_("question"))
     def question_text(self, answer):
         return answer.snapshot["text"]

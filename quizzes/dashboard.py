@@ -1,7 +1,8 @@
 """The teacher's results dashboard for one quiz: summary, histogram, item analysis, misconceptions.
 
-Reads finished attempts and their answers (the snapshots, so edited or deleted questions are
-reported as they were answered) and hands plain numbers to `item_analysis`.
+Reads finished attempts and their answers (as numbers, with the question versions they were
+dealt, so edited or deleted questions are reported as they were answered) and hands plain
+numbers to `item_analysis`.
 """
 
 import statistics
@@ -12,9 +13,11 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from .fallbacks import current_language
 from .item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
-from .models import Answer, Misconception, Question, Quiz
+from .models import Answer, Misconception, Question, QuestionVersion, Quiz
 from .scoring import overall_grade
+from .versions import texts_in, versions_by_id
 
 # Moodle flags questions whose discriminative efficiency is below this (percent).
 LOW_EFFICIENCY = 15
@@ -130,12 +133,6 @@ def question_order(quiz: Quiz, keys: set[int]) -> list[int]:
     return live + sorted(keys - set(live))
 
 
-def _all_choices(latest: dict, seen: dict[int, dict]) -> list[dict]:
-    """The latest version's choices, then those only older versions had."""
-    current = {choice["id"] for choice in latest["choices"]}
-    return latest["choices"] + [c for cid, c in seen.items() if cid not in current]
-
-
 def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
     """Everything the dashboard shows for the finished attempts in `attempts` (one quiz)."""
     rows = list(
@@ -154,44 +151,47 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
     )
     percentages = [float(row[5]) for row in rows]
     marks_by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
-    snapshots: dict[int, dict] = {}
+    latest: dict[int, QuestionVersion] = {}
     picks: dict[int, Counter] = defaultdict(Counter)
     answered: Counter = Counter()
     misconception_picks: Counter = Counter()
     misconception_learners: dict[str, set] = defaultdict(set)
     learner_of = {row[0]: row[1] for row in rows}
-    answers = (
+    answers = list(
         Answer.objects.filter(attempt__in=attempts.submitted())
         .order_by("attempt__submitted_at", "attempt_id", "position")
-        .values_list("attempt_id", "snapshot", "selected", "marks")
+        .values_list("attempt_id", "version_id", "chosen", "marks")
+        .iterator(chunk_size=2000)
     )
+    versions = versions_by_id({version_id for _a, version_id, _c, _m in answers})
     # A question edited between attempts has several versions: list every choice any version
     # had (latest wording first), and scale each answer to the latest maximum mark.
-    choice_rows: dict[int, dict[int, dict]] = defaultdict(dict)
+    choice_rows: dict[int, dict[int, tuple[QuestionVersion, int]]] = defaultdict(dict)
+    for version in versions.values():
+        for index, choice in enumerate(version.choices):
+            choice_rows[version.question_key].setdefault(choice["id"], (version, index))
     raw: list[tuple[int, int, float, float]] = []
-    for attempt_id, snapshot, selected, marks in answers.iterator(chunk_size=2000):
-        key = snapshot["id"]
-        snapshots[key] = snapshot  # ordered by attempt: the last one seen is the latest
-        for choice in snapshot["choices"]:
-            choice_rows[key][choice["id"]] = choice
-        raw.append((attempt_id, key, float(marks), float(snapshot["marks"])))
-        if selected:
+    for attempt_id, version_id, chosen, marks in answers:
+        version = versions[version_id]
+        key = version.question_key
+        latest[key] = version  # ordered by attempt: the last one seen is the latest
+        raw.append((attempt_id, key, float(marks), float(version.marks)))
+        if chosen:
             answered[key] += 1
-            chosen = set(selected)
-            for choice in snapshot["choices"]:
-                if choice["id"] in chosen:
+            for index, choice in enumerate(version.choices):
+                if chosen >> index & 1:
                     picks[key][choice["id"]] += 1
-                    slug = choice.get("misconception")
+                    slug = choice["misconception"]
                     if slug and not choice["is_correct"]:
                         misconception_picks[slug] += 1
                         misconception_learners[slug].add(learner_of.get(attempt_id))
 
     for attempt_id, key, marks, maximum in raw:
-        latest = float(snapshots[key]["marks"])
-        marks_by_attempt[attempt_id][key] = marks * latest / maximum if maximum else marks
+        newest = float(latest[key].marks)
+        marks_by_attempt[attempt_id][key] = marks * newest / maximum if maximum else marks
 
-    order = question_order(quiz, set(snapshots))
-    max_marks = [float(snapshots[key]["marks"]) for key in order]
+    order = question_order(quiz, set(latest))
+    max_marks = [float(latest[key].marks) for key in order]
     names = dict(Misconception.objects.values_list("slug", "name"))
     question_sets = {frozenset(marks) for marks in marks_by_attempt.values()}
     complete = len(question_sets) == 1 and len(rows) > 0
@@ -222,27 +222,33 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
     # the question (or choice) still exists, else as the learner saw them.
     live = Question.objects.prefetch_related("choices").in_bulk(order)
     live_choices = {c.id: c.text for q in live.values() for c in q.choices.all()}
+    language = current_language()
     questions = []
     for number, key in enumerate(order, start=1):
-        snapshot = snapshots[key]
+        version = latest[key]
         total_picks = answered[key] or 1
-        choices = [
-            ChoiceCount(
-                text=live_choices.get(choice["id"], choice["text"]),
-                is_correct=choice["is_correct"],
-                misconception=names.get(choice.get("misconception") or "", ""),
-                count=picks[key][choice["id"]],
-                percent=100 * picks[key][choice["id"]] / total_picks,
+        current = {c["id"]: (version, i) for i, c in enumerate(version.choices)}
+        older = [(cid, at) for cid, at in choice_rows[key].items() if cid not in current]
+        choices = []
+        for cid, (owner, index) in [*current.items(), *older]:
+            choice = owner.choices[index]
+            text = live_choices.get(cid) or texts_in(owner, language)["choices"][index]["text"]
+            choices.append(
+                ChoiceCount(
+                    text=text,
+                    is_correct=choice["is_correct"],
+                    misconception=names.get(choice["misconception"] or "", ""),
+                    count=picks[key][cid],
+                    percent=100 * picks[key][cid] / total_picks,
+                )
             )
-            for choice in _all_choices(snapshot, choice_rows[key])
-        ]
         questions.append(
             QuestionReport(
                 number=number,
                 key=key,
-                text=live[key].text if key in live else snapshot["text"],
-                kind=snapshot["kind"],
-                max_marks=Decimal(snapshot["marks"]),
+                text=live[key].text if key in live else texts_in(version, language)["text"],
+                kind=version.kind,
+                max_marks=version.marks,
                 answered=answered[key],
                 stats=per_question[number - 1],
                 choices=choices,

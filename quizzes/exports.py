@@ -11,13 +11,14 @@ from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import CharField, IntegerField, Max, Min, QuerySet
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import CharField, Max, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Answer, Question
+from .fallbacks import current_language
+from .models import Answer, Question, QuestionVersion
+from .versions import as_dealt, texts_in, versions_by_id
 
 # A spreadsheet runs a cell as a formula (CSV injection) when it starts with a line break or
 # tab, or when its first character after any blanks (spaces, NBSP, zero-width and other
@@ -161,44 +162,32 @@ def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def _question_key():
-    """An answer's question id: the live question's, or the snapshot's once it was deleted.
-
-    Reading the column spares the database parsing every answer's JSON snapshot.
-    """
-    return Coalesce("question_id", Cast(KT("snapshot__id"), IntegerField()))
-
-
 def question_columns(answers: QuerySet) -> list[tuple[int, str, Decimal]]:
     """(question id, text, maximum) of every question the answers cover, by question id.
 
-    A few small queries whatever the number of answers: the first answer to each live
-    question, the first to each deleted one (found by the snapshot), then their snapshots.
+    Two small queries whatever the number of answers: the versions the answers were dealt,
+    then the live questions among them. A question's column shows its first version's maximum.
     """
-    firsts = [
-        *answers.order_by()
-        .values("question_id")
-        .annotate(first=Min("id"))
-        .values_list("first", flat=True),
-        *answers.filter(question_id__isnull=True)
-        .order_by()
-        .values("snapshot__id")
-        .annotate(first=Min("id"))
-        .values_list("first", flat=True),
-    ]
-    rows = list(
-        Answer.objects.filter(id__in=firsts)
-        .order_by("snapshot__id")
-        .values_list("snapshot__id", "snapshot__text", "snapshot__marks")
+    versions = (
+        QuestionVersion.objects.filter(id__in=answers.order_by().values("version_id").distinct())
+        .order_by("question_key", "created_at", "id")
+        .only("id", "question_key", "marks", "content")
     )
-    live = Question.objects.in_bulk([key for key, _text, _maximum in rows])
-    seen = {}
-    for key, text, maximum in rows:
-        # Attempts in both languages share a column, named in the reader's language while
-        # the question exists.
-        name = live[key].text if key in live else text
-        seen.setdefault(key, (key, name, Decimal(maximum)))
-    return list(seen.values())
+    language = current_language()
+    firsts = {}
+    for version in versions:
+        firsts.setdefault(version.question_key, version)
+    live = Question.objects.in_bulk(list(firsts))
+    # Attempts in both languages share a column, named in the reader's language while the
+    # question exists.
+    return [
+        (
+            key,
+            live[key].text if key in live else texts_in(version, language)["text"],
+            version.marks,
+        )
+        for key, version in sorted(firsts.items())
+    ]
 
 
 def grade_rows(
@@ -236,13 +225,16 @@ def grade_rows(
         "percentage",
         "language",
     )
+    key_of = dict(
+        QuestionVersion.objects.filter(question_key__in=position).values_list("id", "question_key")
+    )
     marks_by_attempt = groupby(
         Answer.objects.filter(attempt__in=attempts)
         .order_by("attempt_id", "position")
         # Marks as text skip the driver's Decimal conversion, 1.2 million times for 100,000
         # attempts.
-        .annotate(key=_question_key(), mark=Cast("marks", CharField()))
-        .values_list("attempt_id", "key", "mark")
+        .annotate(mark=Cast("marks", CharField()))
+        .values_list("attempt_id", "version_id", "mark")
         .iterator(chunk_size=5000),
         key=itemgetter(0),
     )
@@ -267,7 +259,8 @@ def grade_rows(
         while pending is not None and pending[0] < attempt_id:
             pending = next(marks_by_attempt, None)
         if pending is not None and pending[0] == attempt_id:
-            for _attempt, key, mark in pending[1]:
+            for _attempt, version_id, mark in pending[1]:
+                key = key_of.get(version_id)
                 if key in position:
                     marks[position[key]] = _number(Decimal(mark))
             pending = next(marks_by_attempt, None)
@@ -285,33 +278,43 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
             "attempt_id",
             "attempt__language",
             "position",
-            "snapshot",
-            "selected",
+            "version_id",
+            "dealt",
+            "chosen",
             "marks",
         )
     )
-    for username, attempt_id, language, position, snapshot, selected, marks in rows.iterator(
+    versions = {}
+    shown = {}  # the same question dealt the same way in the same language: built once
+    for username, attempt_id, language, position, version_id, dealt, chosen, marks in rows.iterator(
         chunk_size=2000
     ):
-        chosen = set(selected or [])
-        picked = [c for c in snapshot["choices"] if c["id"] in chosen]
+        if version_id not in versions:
+            versions.update(versions_by_id([version_id]))
+        version = versions[version_id]
+        key = (version_id, dealt, language)
+        if key not in shown:
+            shown[key] = as_dealt(version, [int(i) for i in dealt.split(",")], language)
+        snapshot = shown[key]
+        ids = {c["id"] for i, c in enumerate(version.choices) if (chosen or 0) >> i & 1}
+        picked = [c for c in snapshot["choices"] if c["id"] in ids]
         right = [c for c in snapshot["choices"] if c["is_correct"]]
         tags = [
             misconceptions.get(c["misconception"], c["misconception"])
             for c in picked
-            if c.get("misconception") and not c["is_correct"]
+            if c["misconception"] and not c["is_correct"]
         ]
         yield [
             username,
             str(attempt_id),
             language,
             str(position),
-            str(snapshot["id"]),
+            str(version.question_key),
             snapshot["text"],
             " | ".join(c["text"] for c in picked),
             " | ".join(c["text"] for c in right),
             _number(marks),
-            _number(Decimal(snapshot["marks"])),
+            _number(version.marks),
             " | ".join(tags),
         ]
 

@@ -10,6 +10,7 @@ from .aiken import parse_aiken
 from .gift import parse_gift
 from .models import Choice, Question, Quiz
 from .question_files import FormatError, ParsedQuestion
+from .scoring import MAX_CHOICES
 
 GIFT, AIKEN = "gift", "aiken"
 READERS = {GIFT: parse_gift, AIKEN: parse_aiken}
@@ -37,6 +38,14 @@ def read_questions(
     for question in questions:
         question.source_title = question.source_title or source_title
         question.source_url = question.source_url or source_url
+        if len(question.choices) > MAX_CHOICES:
+            errors.append(
+                (
+                    question.line,
+                    _("A question can have at most %(most)d choices; this one has %(count)d.")
+                    % {"most": MAX_CHOICES, "count": len(question.choices)},
+                )
+            )
         if any(len(choice.text) > 500 for choice in question.choices):
             errors.append((question.line, _("A choice is longer than 500 characters.")))
         if not question.explanation:

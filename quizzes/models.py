@@ -495,22 +495,64 @@ class Attempt(models.Model):
         return band_feedback(bands, self.percentage)
 
 
-class Answer(models.Model):
-    """One question dealt into an attempt, a frozen copy of it, and what the learner chose.
+class QuestionVersion(models.Model):
+    """A question as learners were shown it: texts in each language, choices, key, marks.
 
-    Answers are made when the attempt starts, with `selected` empty until the learner answers.
-    The snapshot (question, choices in the order dealt, correctness, feedback) keeps an attempt
-    unchanged when a teacher later edits or deletes the question: the quiz page, marking, review
-    and exports read the snapshot, never the live rows.
+    Immutable, and shared by every answer dealt from it: editing a question makes a new
+    version the next time it is dealt (or saved in the admin) only when something a learner
+    sees, or the key, changed; a regrade makes one for the fixed key. `fingerprint` is the
+    content's hash, so the same content is stored once. `content` holds, for each language
+    code, the texts as shown in that language (`text`, `explanation`, and per choice `text`
+    and `feedback`) and `shown_in`, the other language some of them fell back to; and per
+    choice its `id` (the live choice's), `is_correct` and `misconception` (a slug or null).
+    """
+
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="versions"
+    )
+    question_key = models.PositiveBigIntegerField(
+        _("question id"), help_text=_("The question's id, kept after the question is deleted.")
+    )
+    fingerprint = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("answers"), max_length=10, choices=Question.Kind.choices)
+    marks = models.DecimalField(_("marks"), max_digits=6, decimal_places=2)
+    source_title = models.CharField(_("source title"), max_length=300)
+    source_url = models.URLField(_("source URL"), max_length=500)
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["question_key", "created_at", "id"]
+        verbose_name = _("question version")
+        verbose_name_plural = _("question versions")
+        indexes = [models.Index(fields=["question_key"], name="version_question_key")]
+
+    def __str__(self):
+        return f"{self.question_key} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def choices(self) -> list[dict]:
+        return self.content["choices"]
+
+
+class Answer(models.Model):
+    """One question dealt into an attempt: its version, the order of its choices, the pick.
+
+    Answers are made when the attempt starts, with `chosen` empty until the learner answers.
+    The version keeps an attempt unchanged when a teacher later edits or deletes the question:
+    the quiz page, marking, review and exports read it, never the live rows. `dealt` lists the
+    version's choices (by their index in it) in the order this learner saw them, and `chosen`
+    is a bit mask over the same indexes (bit i set: choice i chosen).
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(
         Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
     )
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="answers")
     position = models.PositiveIntegerField(_("position"))
-    snapshot = models.JSONField(_("question as answered"))
-    selected = models.JSONField(_("chosen choice ids"), null=True, blank=True)
+    dealt = models.CharField(_("choice order"), max_length=100)
+    chosen = models.PositiveBigIntegerField(_("chosen choices"), null=True, blank=True)
     marks = models.DecimalField(_("marks"), max_digits=14, decimal_places=7, default=0)
 
     class Meta:
@@ -525,14 +567,27 @@ class Answer(models.Model):
                 fields=["attempt", "question"], name="answer_question_unique_per_attempt"
             ),
             models.CheckConstraint(condition=Q(marks__gte=0), name="answer_marks_not_negative"),
+            models.CheckConstraint(
+                condition=Q(chosen__isnull=True) | Q(chosen__gt=0), name="answer_chosen_not_empty"
+            ),
         ]
 
     def __str__(self):
         return f"{self.attempt_id} #{self.position}"
 
+    @cached_property
+    def _version(self) -> QuestionVersion:
+        """The version: as loaded with the answer, else from the process's copy of the
+        immutable versions (versions.py; `versions_by_id` reads many in one query)."""
+        if self._meta.get_field("version").is_cached(self):
+            return self.version
+        from .versions import version_by_id
+
+        return version_by_id(self.version_id)
+
     @property
     def max_marks(self) -> Decimal:
-        return Decimal(self.snapshot["marks"])
+        return self._version.marks
 
     @property
     def outcome(self) -> str:
@@ -543,8 +598,34 @@ class Answer(models.Model):
 
     @property
     def question_key(self) -> int:
-        """The id of the question answered, kept in the snapshot after the question is deleted."""
-        return self.snapshot["id"]
+        """The id of the question answered, kept in its version after the question is deleted."""
+        return self._version.question_key
+
+    @property
+    def dealt_indexes(self) -> list[int]:
+        return [int(index) for index in self.dealt.split(",")]
+
+    @property
+    def selected(self) -> list[int] | None:
+        """The chosen choices' ids, in the version's order; None until answered."""
+        if self.chosen is None:
+            return None
+        choices = self._version.choices
+        return [c["id"] for i, c in enumerate(choices) if self.chosen >> i & 1]
+
+    @selected.setter
+    def selected(self, ids) -> None:
+        wanted = set(ids or ())
+        mask = sum(1 << i for i, c in enumerate(self._version.choices) if c["id"] in wanted)
+        self.chosen = mask or None
+
+    @cached_property
+    def snapshot(self) -> dict:
+        """The question as its learner saw it: texts in the attempt's language, choices in the
+        order dealt (see versions.as_dealt)."""
+        from .versions import as_dealt
+
+        return as_dealt(self._version, self.dealt_indexes, self.attempt.language)
 
     def review_choices(self) -> list[dict]:
         """Every choice as the learner saw it, with whether they chose it."""
@@ -556,6 +637,53 @@ class Answer(models.Model):
 
     def correct_choices(self) -> list[dict]:
         return [choice for choice in self.snapshot["choices"] if choice["is_correct"]]
+
+
+class Regrade(models.Model):
+    """A regrade a teacher applied: when, by whom, and (RegradedAttempt) whose marks changed."""
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="regrades", verbose_name=_("quiz")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("applied"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("regrade")
+        verbose_name_plural = _("regrades")
+
+    def __str__(self):
+        return f"{self.quiz} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class RegradedAttempt(models.Model):
+    """One attempt a regrade re-marked, with its marks before and after."""
+
+    regrade = models.ForeignKey(Regrade, on_delete=models.CASCADE, related_name="attempts")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="regrades")
+    marks_before = models.DecimalField(_("marks before"), max_digits=14, decimal_places=7)
+    marks_after = models.DecimalField(_("marks after"), max_digits=14, decimal_places=7)
+
+    class Meta:
+        ordering = ["regrade", "attempt"]
+        verbose_name = _("regraded attempt")
+        verbose_name_plural = _("regraded attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regrade", "attempt"], name="regraded_attempt_unique_per_regrade"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.marks_before} → {self.marks_after}"
 
 
 # Join codes avoid letters and digits that look alike (0/O, 1/I/L).

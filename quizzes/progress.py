@@ -45,8 +45,8 @@ def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
     ).filter(visible("correctness", now, prefix="attempt__quiz__"))
 
 
-def _full_marks(marks: Decimal, maximum: str) -> bool:
-    return marks >= Decimal(maximum)
+def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
+    return marks >= maximum
 
 
 def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:
@@ -62,7 +62,7 @@ def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> lis
         _answers(learner, now, questions)
         .filter(*fully_reviewable)
         .order_by("question_id", "-attempt__submitted_at", "-attempt_id")
-        .values_list("question_id", "marks", "snapshot__marks")
+        .values_list("question_id", "marks", "version__marks")
     )
     for question_id, marks, maximum in rows:
         latest.setdefault(question_id, _full_marks(marks, maximum))
@@ -81,7 +81,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         lesson_of[question_id] = lesson_id
     mastered = defaultdict(set)
     rows = _answers(learner, now, questions).filter(marks__gt=0)
-    for question_id, marks, maximum in rows.values_list("question_id", "marks", "snapshot__marks"):
+    for question_id, marks, maximum in rows.values_list("question_id", "marks", "version__marks"):
         if _full_marks(marks, maximum):
             mastered[lesson_of[question_id]].add(question_id)
     best = dict(

@@ -1,11 +1,12 @@
 """Regrading: re-mark past attempts after a teacher fixes a question's answer key.
 
-Attempts keep the questions as they were answered, so editing a question changes no result on
-its own. A regrade is the explicit step that carries today's answer key (which choices are
-right, the question's kind, the feedback and explanation that go with the key) into the
-attempts' copies and re-marks them. The question and choice texts the learner saw stay as
-they were. `regrade_plan` is the dry run; `regrade_apply` does it. Both take the attempts the
-teacher may see (their classes' learners'), so a regrade never shows or re-marks anyone else's.
+Attempts point at the question versions they were dealt, so editing a question changes no
+result on its own. A regrade is the explicit step that gives each version the attempts used
+today's answer key (which choices are right, the question's kind, the feedback and explanation
+that go with the key) as a new version, keeping the texts the learner saw, points the answers
+at it and re-marks them, recording which attempts it re-marked (`Regrade`). `regrade_plan` is
+the dry run; `regrade_apply` does it. Both take the attempts the teacher may see (their classes'
+learners'), so a regrade never shows or re-marks anyone else's.
 """
 
 from dataclasses import dataclass
@@ -14,11 +15,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from .models import Answer, Attempt, Question, Quiz
+from .models import Answer, Attempt, Question, Quiz, Regrade, RegradedAttempt
 from .plain_sql import update_each
 from .scoring import answer_marks, is_passed, percentage
+from .versions import as_dealt, rekeyed, stored, versions_by_id
 
 
 @dataclass(frozen=True)
@@ -38,43 +40,17 @@ class RegradeChange:
         return self.new_marks - self.old_marks
 
 
-def rekeyed_snapshot(snapshot: dict, question: Question | None) -> dict:
-    """The snapshot with today's answer key of `question` (unchanged when it was deleted).
-
-    Choices deleted since keep their old key; texts the learner saw are kept.
-    """
-    if question is None:
-        return snapshot
-    live = {choice.id: choice for choice in question.choices.all()}
-    choices = []
-    for choice in snapshot["choices"]:
-        current = live.get(choice["id"])
-        if current is not None:
-            choice = {
-                **choice,
-                "is_correct": current.is_correct,
-                "feedback": current.feedback,
-                "misconception": current.misconception.slug if current.misconception else None,
-            }
-        choices.append(choice)
-    return {
-        **snapshot,
-        "kind": question.kind,
-        "explanation": question.explanation,
-        "source_title": question.source_title,
-        "source_url": question.source_url,
-        "choices": choices,
-    }
-
-
 def _rekeyed(quiz: Quiz, among: QuerySet):
-    """Every attempt at the quiz in `among` with its answers re-keyed and re-marked, unsaved."""
+    """Every attempt at the quiz in `among` with its answers given today's key and re-marked,
+    unsaved, and the new versions that key needs (unsaved too)."""
     attempts = among.filter(quiz=quiz)
-    answered = Answer.objects.filter(attempt__in=attempts).values("question_id")
-    questions = {
-        q.id: q
-        for q in Question.objects.filter(id__in=answered).prefetch_related("choices__misconception")
-    }
+    answered = Answer.objects.filter(attempt__in=attempts)
+    versions = versions_by_id(answered.values_list("version_id", flat=True).distinct())
+    questions = Question.objects.filter(
+        id__in={v.question_key for v in versions.values()}
+    ).prefetch_related("choices__misconception")
+    live = {question.id: question for question in questions}
+    today = {pk: rekeyed(v, live.get(v.question_key)) for pk, v in versions.items()}
     attempts = (
         attempts.select_related("learner")
         .prefetch_related("answers")
@@ -82,12 +58,11 @@ def _rekeyed(quiz: Quiz, among: QuerySet):
     )
     for attempt in attempts:
         answers = list(attempt.answers.all())
-        # Feedback and explanations come back in the language the attempt was taken in.
-        with translation.override(attempt.language):
-            for answer in answers:
-                question = questions.get(answer.question_id)
-                answer.snapshot = rekeyed_snapshot(answer.snapshot, question)
-                answer.marks = answer_marks(answer.snapshot, answer.selected)
+        for answer in answers:
+            version = today[answer.version_id]
+            answer.new_version = version
+            snapshot = as_dealt(version, answer.dealt_indexes, attempt.language)
+            answer.marks = answer_marks(snapshot, answer.selected)
         yield attempt, answers
 
 
@@ -105,42 +80,68 @@ def _change(attempt: Attempt, answers: list[Answer]) -> RegradeChange:
     )
 
 
+def _changed(change: RegradeChange) -> bool:
+    return change.new_marks != change.old_marks or change.new_passed != change.old_passed
+
+
 def regrade_plan(quiz: Quiz, *, among: QuerySet) -> list[RegradeChange]:
     """The dry run: the finished attempts in `among` whose marks today's key would change."""
     changes = []
     for attempt, answers in _rekeyed(quiz, among):
         if attempt.is_submitted:
             change = _change(attempt, answers)
-            if change.new_marks != change.old_marks or change.new_passed != change.old_passed:
+            if _changed(change):
                 changes.append(change)
     return changes
 
 
 @transaction.atomic
 def regrade_apply(
-    quiz: Quiz, *, among: QuerySet, now: datetime | None = None
+    quiz: Quiz, *, among: QuerySet, by=None, now: datetime | None = None
 ) -> list[RegradeChange]:
-    """Carry today's answer key into the attempts at the quiz in `among`; re-mark finished ones.
+    """Give the attempts at the quiz in `among` today's key; re-mark the finished ones.
 
     In-progress attempts get the new key too, so they are marked with it when finished.
-    Returns the changes made to finished attempts' marks.
+    Returns the changes made to finished attempts' marks, recorded as one `Regrade`.
     """
     now = now or timezone.now()
     # Lock the attempts: a learner finishing during the regrade waits for it.
     list(among.filter(quiz=quiz).select_for_update().values_list("pk", flat=True))
+    plan = list(_rekeyed(quiz, among))
+    # The new versions are saved here, in the regrade's transaction, and read back from this
+    # function's own objects: they reach the process's store only once committed.
+    new = {id(a.new_version): a.new_version for _attempt, answers in plan for a in answers}
+    saved = stored([v for v in new.values() if v.pk is None])
     changes = []
-    for attempt, answers in _rekeyed(quiz, among):
-        update_each(answers, ["snapshot", "marks"] if attempt.is_submitted else ["snapshot"])
+    record = None
+    for attempt, answers in plan:
+        moved = []
+        for answer in answers:
+            version = answer.new_version
+            version_id = version.pk or saved[version.fingerprint].pk
+            if version_id != answer.version_id:
+                answer.version_id = version_id
+                moved.append(answer)
         if not attempt.is_submitted:
+            update_each(moved, ["version"])
             continue
+        update_each(answers, ["version", "marks"])
         change = _change(attempt, answers)
-        if change.new_marks == change.old_marks and change.new_passed == change.old_passed:
+        if not _changed(change):
             continue
         Attempt.objects.filter(pk=attempt.pk).update(
             marks=change.new_marks,
             percentage=change.new_percentage,
             passed=change.new_passed,
             regraded_at=now,
+        )
+        if record is None:
+            record = Regrade.objects.create(quiz=quiz, by=by, at=now)
+        RegradedAttempt.objects.create(
+            regrade=record,
+            attempt=attempt,
+            marks_before=change.old_marks,
+            marks_after=change.new_marks,
         )
         changes.append(change)
     return changes

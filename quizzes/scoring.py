@@ -17,6 +17,9 @@ PERCENT_PLACES = Decimal("0.01")
 SINGLE = "single"
 MULTIPLE = "multiple"
 
+# An answer records its choices as a bit mask (Answer.chosen), so a question has at most this many.
+MAX_CHOICES = 26
+
 
 @dataclass(frozen=True)
 class ChoiceKey:
@@ -87,6 +90,11 @@ def answer_key_errors(kind: str, correct_flags: Sequence[bool]) -> list[str]:
     errors = []
     if len(correct_flags) < 2:
         errors.append(_("A question needs at least two choices."))
+    if len(correct_flags) > MAX_CHOICES:
+        errors.append(
+            _("A question can have at most %(most)d choices; this one has %(count)d.")
+            % {"most": MAX_CHOICES, "count": len(correct_flags)}
+        )
     correct = sum(1 for flag in correct_flags if flag)
     if kind == SINGLE and correct != 1:
         errors.append(

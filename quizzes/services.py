@@ -12,47 +12,18 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import timing
+from .content_cache import cached
 from .dealing import deal
-from .fallbacks import current_language, shown_in
-from .models import Answer, Attempt, Choice, Lesson, Question, Quiz
+from .fallbacks import current_language
+from .models import Answer, Attempt, Lesson, Question, Quiz
 from .plain_sql import fetch, fetch_first, update, update_each
 from .progress import latest_mistakes
 from .scoring import answer_marks, is_passed, percentage
+from .versions import versions_by_id, versions_for
 
 
 class AttemptRefused(Exception):
     """The learner may not start or change this attempt; the message says why."""
-
-
-def question_snapshot(question: Question, choices: Sequence[Choice]) -> dict:
-    """A frozen copy of a question and its choices, in the order the learner sees them.
-
-    Texts are in the active language (the attempt's); `shown_in` names the other language when
-    some of them are not yet translated into it.
-    """
-    fallback = shown_in(question, ("text", "explanation")) or next(
-        (lang for choice in choices if (lang := shown_in(choice, ("text", "feedback")))), None
-    )
-    return {
-        "id": question.id,
-        "shown_in": fallback,
-        "text": question.text,
-        "kind": question.kind,
-        "marks": str(question.marks),
-        "explanation": question.explanation,
-        "source_title": question.source_title,
-        "source_url": question.source_url,
-        "choices": [
-            {
-                "id": choice.id,
-                "text": choice.text,
-                "is_correct": choice.is_correct,
-                "feedback": choice.feedback,
-                "misconception": choice.misconception.slug if choice.misconception else None,
-            }
-            for choice in choices
-        ],
-    }
 
 
 def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> str | None:
@@ -91,8 +62,8 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     if refusal:
         raise AttemptRefused(refusal)
 
-    questions = list(quiz.pool().prefetch_related("choices__misconception"))
-    if not questions:
+    pool = cached(f"pool:{quiz.pk}", lambda: _pool(quiz.pool()))
+    if not pool:
         raise AttemptRefused(_("This quiz has no questions yet. Come back later."))
     seed = secrets.randbelow(2**31)
     attempt = Attempt(
@@ -105,7 +76,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
         deadline=timing.deadline_for(now, quiz.time_limit),
     )
     hand = _dealt_answers(
-        questions,
+        pool,
         seed=seed,
         draw=quiz.questions_per_attempt,
         shuffle_questions=quiz.shuffle_questions,
@@ -119,16 +90,27 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     return attempt
 
 
-def _dealt_answers(questions: Sequence[Question], *, seed: int, **settings) -> list[Answer]:
-    """Unsaved answers for the questions (choices prefetched), drawn and ordered by `seed`."""
-    by_id = {question.id: question for question in questions}
-    choices = {q.id: {c.id: c for c in q.choices.all()} for q in questions}
-    hand = deal(list(by_id), {qid: list(cs) for qid, cs in choices.items()}, seed=seed, **settings)
+def _pool(questions) -> list[tuple[int, int, int]]:
+    """(question id, its current version's id, how many choices it has) for each question.
+
+    Kept per quiz and content version (content_cache.py): dealing then reads nothing but this.
+    """
+    questions = list(questions.prefetch_related("choices__misconception"))
+    versions = versions_for(questions)
+    return [(q.id, versions[q.id].pk, len(versions[q.id].choices)) for q in questions]
+
+
+def _dealt_answers(pool: Sequence[tuple[int, int, int]], *, seed: int, **settings) -> list[Answer]:
+    """Unsaved answers for the pool's questions, drawn and ordered by `seed`."""
+    version_of = {qid: version_id for qid, version_id, _count in pool}
+    choices = {qid: range(count) for qid, _version_id, count in pool}
+    hand = deal([qid for qid, *_rest in pool], choices, seed=seed, **settings)
     return [
         Answer(
-            question=by_id[qid],
+            question_id=qid,
+            version_id=version_of[qid],
             position=position,
-            snapshot=question_snapshot(by_id[qid], [choices[qid][c] for c in dealt]),
+            dealt=",".join(str(index) for index in dealt),
         )
         for position, (qid, dealt) in enumerate(hand, start=1)
     ]
@@ -154,9 +136,8 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
         raise AttemptRefused(
             _("Nothing to practise: your latest answer to every question there was right.")
         )
-    questions = Question.objects.filter(id__in=mistakes).prefetch_related("choices__misconception")
     order = {qid: n for n, qid in enumerate(mistakes)}
-    questions = sorted(questions, key=lambda question: order[question.id])
+    pool = sorted(_pool(Question.objects.filter(id__in=mistakes)), key=lambda q: order[q[0]])
     seed = secrets.randbelow(2**31)
     title = (
         _("Practice: my mistakes in “%(lesson)s”") % {"lesson": lesson.title}
@@ -172,7 +153,7 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
         seed=seed,
         started_at=now,
     )
-    hand = _dealt_answers(questions, seed=seed, shuffle_choices=True)
+    hand = _dealt_answers(pool, seed=seed, shuffle_choices=True)
     try:
         with transaction.atomic():
             Attempt.objects.in_progress().filter(learner=learner, practice=True).delete()
@@ -188,16 +169,20 @@ def _apply(answers: Sequence[Answer], selections: Mapping[int, Sequence[int]]) -
     changed = []
     for answer in answers:
         if answer.question_key in selections:
-            chosen = sorted(set(selections[answer.question_key])) or None
-            if chosen != answer.selected:
+            chosen = set(selections[answer.question_key])
+            if chosen != set(answer.selected or ()):
                 answer.selected = chosen
                 changed.append(answer)
     return changed
 
 
 def answers_of(attempt: Attempt) -> list[Answer]:
-    """The attempt's answers in the order they were dealt."""
-    return fetch(Answer, "WHERE attempt_id = %s ORDER BY position", [attempt.pk])
+    """The attempt's answers in the order they were dealt, with their versions at hand."""
+    answers = fetch(Answer, "WHERE attempt_id = %s ORDER BY position", [attempt.pk])
+    versions_by_id(answer.version_id for answer in answers)
+    for answer in answers:
+        answer.attempt = attempt
+    return answers
 
 
 def _lock_open_attempt(attempt: Attempt) -> None:
@@ -226,7 +211,7 @@ def answer_save(*, attempt: Attempt, selections: Mapping[int, Sequence[int]]) ->
     """
     _lock_open_attempt(attempt)
     changed = _apply(answers_of(attempt), selections)
-    update_each(changed, ["selected"])
+    update_each(changed, ["chosen"])
     return len(changed)
 
 
@@ -237,7 +222,7 @@ def attempt_finish(
     selections: Mapping[int, Sequence[int]] | None = None,
     at: datetime | None = None,
 ) -> bool:
-    """Save any last choices, mark every answer from its snapshot, and finish the attempt once.
+    """Save any last choices, mark every answer by its version, and finish the attempt once.
 
     `at` is the finishing time to record (default: now; the deadline for an attempt whose
     time ran out). Returns False, changing nothing, when the attempt had already been
@@ -271,7 +256,7 @@ def attempt_finish(
     # finds the attempt still open, on SQLite and PostgreSQL alike.
     if not update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]):
         return False
-    update_each(answers, ["selected", "marks"])
+    update_each(answers, ["chosen", "marks"])
     for field, value in finished.items():
         setattr(attempt, field, value)
     return True

@@ -19,7 +19,9 @@ def everything():
             "id", "learner_id", "quiz_id", "submitted_at", "marks", "percentage", "passed"
         )
     )
-    answers = list(Answer.objects.order_by("id").values_list("id", "selected", "marks", "snapshot"))
+    answers = list(
+        Answer.objects.order_by("id").values_list("id", "version_id", "dealt", "chosen", "marks")
+    )
     return attempts, answers
 
 

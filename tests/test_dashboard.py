@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Misconception, Question
-from quizzes.services import question_snapshot
+from quizzes.versions import versions_for
 
 from .conftest import enrol
 from .factories import QuizFactory, UserFactory, question_with_choices
@@ -26,8 +26,8 @@ def read_rows(response):
     return list(csv.DictReader(io.StringIO(body)))
 
 
-def snapshot(question):
-    return question_snapshot(question, list(question.choices.all()))
+def version(question):
+    return versions_for([question])[question.id]
 
 
 def finished(learner, quiz, marks, *, minutes_ago=60, selected=None):
@@ -50,14 +50,16 @@ def finished(learner, quiz, marks, *, minutes_ago=60, selected=None):
     )
     for position, (question, mark) in enumerate(zip(questions, marks, strict=True), start=1):
         chosen = (selected or {}).get(position)
-        Answer.objects.create(
+        answer = Answer(
             attempt=attempt,
             question=question,
+            version=version(question),
             position=position,
-            snapshot=snapshot(question),
-            selected=chosen if chosen is not None else [question.choices.all()[0].id],
+            dealt=",".join(str(n) for n in range(question.choices.count())),
             marks=Decimal(str(mark)),
         )
+        answer.selected = chosen if chosen is not None else [question.choices.all()[0].id]
+        answer.save()
     return attempt
 
 

@@ -172,4 +172,4 @@ def test_a_nul_character_in_a_quiz_answer_is_refused_and_saves_nothing(learner_c
         quiz.get_absolute_url(), {"attempt": attempt, "action": "save", f"q{question.pk}": "1\x00"}
     )
     assert response.status_code == 400
-    assert not Answer.objects.filter(selected__isnull=False).exists()
+    assert not Answer.objects.filter(chosen__isnull=False).exists()

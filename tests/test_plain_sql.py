@@ -7,8 +7,9 @@ import pytest
 
 from quizzes.models import Answer, Attempt
 from quizzes.plain_sql import fetch, fetch_first, update, update_each
+from quizzes.versions import versions_for
 
-from .factories import QuizFactory, UserFactory
+from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,14 @@ def attempt():
         language="pl",
     )
     for position in (2, 1, 3):
+        question = question_with_choices(attempt.quiz, correct=1, wrong=2, text="Ząb „cytat”")
         Answer.objects.create(
             attempt=attempt,
+            question=question,
+            version=versions_for([question])[question.id],
             position=position,
-            snapshot={"id": position, "text": "Ząb „cytat”", "choices": [{"id": 7}]},
-            selected=[7] if position != 3 else None,
+            dealt="2,0,1",
+            chosen=0b100 if position != 3 else None,
             marks=Decimal("0.5000000"),
         )
     return attempt
@@ -49,6 +53,8 @@ def test_fetch_gives_what_the_orm_gives(attempt):
     assert [fields(a) for a in answers] == [fields(a) for a in attempt.answers.all()]
     assert [a.position for a in answers] == [1, 2, 3]
     assert answers[0].snapshot["text"] == "Ząb „cytat”"
+    assert [c["text"] for c in answers[0].snapshot["choices"]] == ["Wrong 2", "Right 1", "Wrong 1"]
+    assert [c["text"] for c in answers[0].chosen_choices()] == ["Wrong 2"]
     assert answers[2].selected is None
 
 
@@ -72,13 +78,13 @@ def test_update_prepares_values_and_counts_rows(attempt):
 def test_update_each_writes_every_instance_and_only_the_fields_named(attempt):
     answers = list(attempt.answers.all())
     for answer in answers:
-        answer.selected = [answer.position]
+        answer.chosen = answer.position
         answer.marks = Decimal("0.25")
         answer.position = 99  # not named: stays as stored
-    update_each(answers, ["selected", "marks"])
-    stored = list(attempt.answers.values_list("position", "selected", "marks"))
+    update_each(answers, ["chosen", "marks"])
+    stored = list(attempt.answers.values_list("position", "chosen", "marks"))
     assert stored == [
-        (1, [1], Decimal("0.25")),
-        (2, [2], Decimal("0.25")),
-        (3, [3], Decimal("0.25")),
+        (1, 1, Decimal("0.25")),
+        (2, 2, Decimal("0.25")),
+        (3, 3, Decimal("0.25")),
     ]

@@ -251,14 +251,14 @@ def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(lear
 def test_saving_into_a_finished_attempt_changes_nothing(learner_client, quiz):
     attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
     learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
-    before = list(Attempt.objects.get().answers.values_list("selected", "marks"))
+    before = list(Attempt.objects.get().answers.values_list("chosen", "marks"))
     response = learner_client.post(
         quiz.get_absolute_url(),
         {"attempt": attempt_id, "action": "save", **answers_for(quiz, all_right=False)},
     )
     assert response.status_code == 302
     assert response.url == reverse("quizzes:attempt-result", args=[attempt_id])
-    assert list(Attempt.objects.get().answers.values_list("selected", "marks")) == before
+    assert list(Attempt.objects.get().answers.values_list("chosen", "marks")) == before
 
 
 def test_the_result_shows_the_overall_feedback_for_the_grade_band(learner_client, quiz):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Question
-from quizzes.regrading import regrade_plan, rekeyed_snapshot
+from quizzes.regrading import regrade_plan
 from quizzes.scoring import answer_marks
 
 from .conftest import choice_ids, enrol, values_shown
@@ -183,12 +183,23 @@ def test_the_regrade_link_is_on_the_quiz_page(quiz, teacher_client):
     assert reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]).encode() in page
 
 
-def test_a_deleted_question_keeps_its_key_and_marks():
+def test_a_deleted_question_keeps_its_key_and_marks(quiz, two_learners):
+    single, wrong, attempts = two_learners
+    before = attempts["alice"].answers.get(question=single).version
+    single.delete()
+    from quizzes.regrading import regrade_apply
+
+    assert regrade_apply(quiz, among=Attempt.objects.all()) == []
+    answer = Attempt.objects.get(pk=attempts["alice"].pk).answers.get(position=1)
+    assert answer.question is None and answer.version == before
+    assert answer.marks == 0 and answer.snapshot["id"] == before.question_key
+
+
+def test_marks_follow_the_key_kept_with_the_question():
     snapshot = {
         "kind": "single",
         "marks": "2.00",
         "choices": [{"id": 1, "is_correct": True}, {"id": 2, "is_correct": False}],
     }
-    assert rekeyed_snapshot(snapshot, None) is snapshot
     assert answer_marks(snapshot, [1]) == Decimal("2.0000")
     assert answer_marks(snapshot, None) == Decimal("0.0000")

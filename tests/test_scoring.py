@@ -103,3 +103,10 @@ def test_passing_is_decided_before_rounding():
 def test_answer_key_rules(kind, flags, problems):
     """At least two choices; one right for one-answer questions, one or more for several."""
     assert len(answer_key_errors(kind, flags)) == problems
+
+
+def test_a_question_has_at_most_26_choices_since_answers_keep_them_as_a_bit_mask():
+    assert answer_key_errors("single", [True] + [False] * 25) == []
+    assert answer_key_errors("single", [True] + [False] * 26) == [
+        "A question can have at most 26 choices; this one has 27."
+    ]

@@ -138,7 +138,7 @@ def test_a_save_after_the_grace_is_refused_too(learner_client, timed):
     attempt = Attempt.objects.get()
     assert response.url == attempt.get_absolute_url()
     assert attempt.is_submitted and attempt.marks == 0
-    assert not attempt.answers.filter(selected__isnull=False).exists()
+    assert not attempt.answers.filter(chosen__isnull=False).exists()
 
 
 def test_answers_sent_as_time_runs_out_are_accepted_and_the_attempt_finished(learner_client, timed):

@@ -19,6 +19,7 @@ from ..progress import lesson_progress
 from ..review import review_for, visible
 from ..scoring import overall_grade
 from ..services import overdue_finish
+from ..versions import versions_by_id
 
 
 @login_required
@@ -33,6 +34,7 @@ def attempt_result(request, pk):
         pk=pk,
         learner=request.user,
     )
+    versions_by_id(answer.version_id for answer in attempt.answers.all())
     review = review_for(attempt.quiz, timezone.now())
     context = {"attempt": attempt, "review": review}
     return render(request, "quizzes/attempt_result.html", context)

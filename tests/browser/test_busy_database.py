@@ -31,11 +31,11 @@ def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, pa
     )
     assert status.inner_text().startswith("Your latest answers are not saved yet")
     assert_accessible(page, "quiz page while saving fails")
-    assert not Answer.objects.filter(selected__isnull=False).exists()
+    assert not Answer.objects.filter(chosen__isnull=False).exists()
 
     write_lock.release()
     page.wait_for_function(
         "() => document.getElementById('autosave-status').textContent.includes('works again')",
         timeout=10_000,
     )
-    assert Answer.objects.filter(selected__isnull=False).count() == 1
+    assert Answer.objects.filter(chosen__isnull=False).count() == 1
