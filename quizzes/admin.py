@@ -6,6 +6,7 @@ import axes.admin  # noqa: F401 - registers axes' lists, given checked ones belo
 import django.contrib.auth.admin  # noqa: F401 - registers users and groups, likewise
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -31,12 +32,14 @@ from .downloads import csv_download, quiz_csv_download
 from .forms import QuestionFileForm
 from .gift_export import to_gift
 from .importing import create_questions, guess_format, read_questions
+from .jobs import job_start
 from .models import (
     Answer,
     Attempt,
     Choice,
     Classroom,
     GradeBand,
+    Job,
     Lesson,
     LessonSource,
     Membership,
@@ -317,6 +320,18 @@ class QuizAdmin(TranslatedAdmin):
         # Only the attempts of the teacher's own classes' learners (a superuser's: all).
         mine = attempts_visible_to(request.user)
         if request.method == "POST":
+            count = mine.filter(quiz=quiz).count()
+            if count > settings.REGRADE_INLINE_LIMIT:
+                job_start(
+                    owner=request.user, quiz=quiz, kind=Job.Kind.REGRADE, params={}, total=count
+                )
+                self.message_user(
+                    request,
+                    _("The regrade of %(count)d attempts runs in the background: follow it here.")
+                    % {"count": count},
+                    messages.INFO,
+                )
+                return redirect("quizzes:job-list")
             changes = regrade_apply(quiz, among=mine)
             self.message_user(
                 request,
