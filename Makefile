@@ -17,8 +17,8 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 .PHONY: help install messages run setup serve backup restore screenshots bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
-	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT)"
-	@echo "make serve           production-like: gunicorn ($(WORKERS) threaded workers) and WhiteNoise on http://$(HOST):$(PORT)"
+	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT), with a task worker"
+	@echo "make serve           production-like: gunicorn ($(WORKERS) threaded workers), WhiteNoise and a task worker on http://$(HOST):$(PORT)"
 	@echo "                     (no demo accounts unless DEMO_ACCOUNTS=1; their passwords stay in var/demo-credentials.json)"
 	@echo "make backup          copy the database to var/backups/ (safe while the site runs)"
 	@echo "make restore FILE=…  replace the database with a backup"
@@ -54,8 +54,8 @@ setup: install messages
 	$(DEV) $(BIN)/python manage.py ensure_demo_users
 
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)"
+	$(DEV) scripts/serve-with-worker $(BIN)/python $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 var/serve-secret-key:
 	@mkdir -p var
@@ -68,8 +68,9 @@ serve: install messages var/serve-secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py load_course
 # Production makes no demo account unless asked (DEMO_ACCOUNTS=1), and prints no password.
 	@if [ "$${DEMO_ACCOUNTS:-0}" = 1 ]; then $(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users; fi
-	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(SERVE_ENV) $(BIN)/gunicorn quizsite.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \
+	@echo "Serving with gunicorn and a task worker on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	$(SERVE_ENV) scripts/serve-with-worker $(BIN)/python \
+		$(BIN)/gunicorn quizsite.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --access-logfile -
 
 backup: install

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "quizzes",
     "axes",
     "csp",
+    # Background tasks on Django 6.0's task API (backported), stored in the database.
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -218,6 +221,27 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Finished exports too large for a request (see EXPORT_INLINE_LIMIT) are written here: a private
+# directory the web server never serves; the owner downloads them through a view.
+STORAGES["exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(os.environ.get("EXPORTS_DIR", VAR_DIR / "exports"))},
+}
+
+# Background tasks (django-tasks). The database backend needs no other service: `make run` and
+# `make serve` start its worker (`manage.py db_worker`) beside the web server. TASKS_BACKEND
+# names another backend of the same API (the tests use the immediate one).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Item statistics are stored per quiz and filter, and recomputed when new attempts came in or
+# they are older than this; up to the inline limit of attempts they are computed in the request.
+STATISTICS_MAX_AGE = timedelta(hours=float(os.environ.get("STATISTICS_MAX_AGE_HOURS", "24")))
+STATISTICS_INLINE_LIMIT = int(os.environ.get("STATISTICS_INLINE_LIMIT", "2000"))
+# A regrade of more attempts than this, and a grades or responses export of more attempts than
+# this, runs as a task with its progress on the Jobs page; exported files are kept this long.
+REGRADE_INLINE_LIMIT = int(os.environ.get("REGRADE_INLINE_LIMIT", "500"))
+EXPORT_INLINE_LIMIT = int(os.environ.get("EXPORT_INLINE_LIMIT", "20000"))
+EXPORT_RETENTION = timedelta(days=float(os.environ.get("EXPORT_RETENTION_DAYS", "7")))
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this site
 # only; no inline script can run, so injected markup stays inert.

@@ -4,8 +4,10 @@ import re
 
 import axes.admin  # noqa: F401 - registers axes' lists, given checked ones below
 import django.contrib.auth.admin  # noqa: F401 - registers users and groups, likewise
+import django_tasks_db.admin  # noqa: F401 - registers the task results, likewise
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -23,6 +25,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from . import exports
@@ -31,12 +34,14 @@ from .downloads import csv_download, quiz_csv_download
 from .forms import QuestionFileForm
 from .gift_export import to_gift
 from .importing import create_questions, guess_format, read_questions
+from .jobs import job_start
 from .models import (
     Answer,
     Attempt,
     Choice,
     Classroom,
     GradeBand,
+    Job,
     Lesson,
     LessonSource,
     Membership,
@@ -317,7 +322,19 @@ class QuizAdmin(TranslatedAdmin):
         # Only the attempts of the teacher's own classes' learners (a superuser's: all).
         mine = attempts_visible_to(request.user)
         if request.method == "POST":
-            changes = regrade_apply(quiz, among=mine)
+            count = mine.filter(quiz=quiz).count()
+            if count > settings.REGRADE_INLINE_LIMIT:
+                job_start(
+                    owner=request.user, quiz=quiz, kind=Job.Kind.REGRADE, params={}, total=count
+                )
+                self.message_user(
+                    request,
+                    _("The regrade of %(count)d attempts runs in the background: follow it here.")
+                    % {"count": count},
+                    messages.INFO,
+                )
+                return redirect("quizzes:job-list")
+            changes = regrade_apply(quiz, among=mine, by=request.user)
             self.message_user(
                 request,
                 ngettext(
@@ -579,4 +596,4 @@ def _check_lists_of(*models_):
             admin.site.register(model, type(model_admin.__name__, (CheckedLists, model_admin), {}))
 
 
-_check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog)
+_check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult)

@@ -7,7 +7,7 @@ numbers to `item_analysis`.
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -133,45 +133,44 @@ def question_order(quiz: Quiz, keys: set[int]) -> list[int]:
     return live + sorted(keys - set(live))
 
 
-def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
-    """Everything the dashboard shows for the finished attempts in `attempts` (one quiz)."""
-    rows = list(
-        attempts.submitted()
-        .order_by("submitted_at", "id")
-        .values_list(
-            "id",
-            "learner_id",
-            "learner__username",
-            "learner__first_name",
-            "learner__last_name",
-            "percentage",
-            "passed",
-            "submitted_at",
-        )
-    )
-    percentages = [float(row[5]) for row in rows]
-    marks_by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
+@dataclass
+class ItemReport:
+    """The part of the dashboard that reads every answer: item analysis and choice counts."""
+
+    questions: list[QuestionReport]
+    quiz: QuizStats | None
+    complete_matrix: bool  # every attempt had the same questions: whole-quiz figures apply
+    misconceptions: list[MisconceptionRow]
+
+
+def item_statistics(quiz: Quiz, attempts: QuerySet) -> dict:
+    """The item analysis of the finished attempts in `attempts` (one quiz), as plain JSON.
+
+    The attempts × questions matrix is read here, and only here, as numbers: each answer's
+    version, chosen choices (a bit mask) and marks. The result is what `QuizStatistics`
+    stores. It names questions and choices by id and by the version and place they were
+    shown in, so `item_report` can show them in the reader's language.
+    """
     latest: dict[int, QuestionVersion] = {}
     picks: dict[int, Counter] = defaultdict(Counter)
     answered: Counter = Counter()
     misconception_picks: Counter = Counter()
     misconception_learners: dict[str, set] = defaultdict(set)
-    learner_of = {row[0]: row[1] for row in rows}
     answers = list(
         Answer.objects.filter(attempt__in=attempts.submitted())
         .order_by("attempt__submitted_at", "attempt_id", "position")
-        .values_list("attempt_id", "version_id", "chosen", "marks")
+        .values_list("attempt_id", "attempt__learner_id", "version_id", "chosen", "marks")
         .iterator(chunk_size=2000)
     )
-    versions = versions_by_id({version_id for _a, version_id, _c, _m in answers})
+    versions = versions_by_id({version_id for _a, _l, version_id, _c, _m in answers})
     # A question edited between attempts has several versions: list every choice any version
     # had (latest wording first), and scale each answer to the latest maximum mark.
     choice_rows: dict[int, dict[int, tuple[QuestionVersion, int]]] = defaultdict(dict)
-    for version in versions.values():
+    for version in sorted(versions.values(), key=lambda v: (v.created_at, v.pk)):
         for index, choice in enumerate(version.choices):
-            choice_rows[version.question_key].setdefault(choice["id"], (version, index))
+            choice_rows[version.question_key][choice["id"]] = (version, index)
     raw: list[tuple[int, int, float, float]] = []
-    for attempt_id, version_id, chosen, marks in answers:
+    for attempt_id, learner_id, version_id, chosen, marks in answers:
         version = versions[version_id]
         key = version.question_key
         latest[key] = version  # ordered by attempt: the last one seen is the latest
@@ -184,22 +183,23 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
                     slug = choice["misconception"]
                     if slug and not choice["is_correct"]:
                         misconception_picks[slug] += 1
-                        misconception_learners[slug].add(learner_of.get(attempt_id))
+                        misconception_learners[slug].add(learner_id)
 
+    # In attempt order, as the answers came.
+    marks_by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
     for attempt_id, key, marks, maximum in raw:
         newest = float(latest[key].marks)
         marks_by_attempt[attempt_id][key] = marks * newest / maximum if maximum else marks
 
     order = question_order(quiz, set(latest))
     max_marks = [float(latest[key].marks) for key in order]
-    names = dict(Misconception.objects.values_list("slug", "name"))
     question_sets = {frozenset(marks) for marks in marks_by_attempt.values()}
-    complete = len(question_sets) == 1 and len(rows) > 0
+    complete = len(question_sets) == 1
     per_question: list[QuestionStats | None]
     if complete:
-        matrix = [[marks_by_attempt[row[0]][key] for key in order] for row in rows]
-        per_question = list(question_stats(matrix, max_marks)) if matrix else [None] * len(order)
-        whole = quiz_stats(matrix, max_marks) if matrix else None
+        matrix = [[marks[key] for key in order] for marks in marks_by_attempt.values()]
+        per_question = list(question_stats(matrix, max_marks))
+        whole = quiz_stats(matrix, max_marks)
     else:
         # Random draws: each question against the attempts that had it; no whole-quiz figures.
         per_question = []
@@ -218,42 +218,126 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
             per_question.append(replace(stats, effective_weight=None, negative_covariance=False))
         whole = None
 
-    # Attempts in either language count together; texts show in the reader's language while
-    # the question (or choice) still exists, else as the learner saw them.
-    live = Question.objects.prefetch_related("choices").in_bulk(order)
-    live_choices = {c.id: c.text for q in live.values() for c in q.choices.all()}
-    language = current_language()
     questions = []
-    for number, key in enumerate(order, start=1):
+    for key, stats in zip(order, per_question, strict=True):
         version = latest[key]
-        total_picks = answered[key] or 1
         current = {c["id"]: (version, i) for i, c in enumerate(version.choices)}
         older = [(cid, at) for cid, at in choice_rows[key].items() if cid not in current]
-        choices = []
-        for cid, (owner, index) in [*current.items(), *older]:
-            choice = owner.choices[index]
-            text = live_choices.get(cid) or texts_in(owner, language)["choices"][index]["text"]
-            choices.append(
-                ChoiceCount(
-                    text=text,
-                    is_correct=choice["is_correct"],
-                    misconception=names.get(choice["misconception"] or "", ""),
-                    count=picks[key][cid],
-                    percent=100 * picks[key][cid] / total_picks,
-                )
+        choices = [
+            {
+                "id": cid,
+                "version": owner.pk,
+                "index": index,
+                "is_correct": owner.choices[index]["is_correct"],
+                "misconception": owner.choices[index]["misconception"] or "",
+                "count": picks[key][cid],
+            }
+            for cid, (owner, index) in [*current.items(), *older]
+        ]
+        questions.append(
+            {
+                "key": key,
+                "version": version.pk,
+                "kind": version.kind,
+                "max_marks": str(version.marks),
+                "answered": answered[key],
+                "stats": asdict(stats) if stats else None,
+                "choices": choices,
+            }
+        )
+    return {
+        "questions": questions,
+        "quiz": asdict(whole) if whole else None,
+        "complete_matrix": complete,
+        "misconceptions": [
+            {"slug": slug, "picks": count, "learners": len(misconception_learners[slug])}
+            for slug, count in misconception_picks.most_common()
+        ],
+    }
+
+
+def item_report(data: dict) -> ItemReport:
+    """`item_statistics`' result for the page: texts in the reader's language where the
+    question or choice still exists, else from the version learners were shown."""
+    keys = [question["key"] for question in data["questions"]]
+    live = Question.objects.prefetch_related("choices").in_bulk(keys)
+    live_choices = {c.id: c.text for q in live.values() for c in q.choices.all()}
+    names = dict(Misconception.objects.values_list("slug", "name"))
+    versions = versions_by_id(
+        {q["version"] for q in data["questions"]}
+        | {c["version"] for q in data["questions"] for c in q["choices"]}
+    )
+    language = current_language()
+    questions = []
+    for number, question in enumerate(data["questions"], start=1):
+        key = question["key"]
+        total_picks = question["answered"] or 1
+        choices = [
+            ChoiceCount(
+                text=live_choices.get(choice["id"])
+                or texts_in(versions[choice["version"]], language)["choices"][choice["index"]][
+                    "text"
+                ],
+                is_correct=choice["is_correct"],
+                misconception=names.get(choice["misconception"], ""),
+                count=choice["count"],
+                percent=100 * choice["count"] / total_picks,
             )
+            for choice in question["choices"]
+        ]
+        stats = question["stats"]
         questions.append(
             QuestionReport(
                 number=number,
                 key=key,
-                text=live[key].text if key in live else texts_in(version, language)["text"],
-                kind=version.kind,
-                max_marks=version.marks,
-                answered=answered[key],
-                stats=per_question[number - 1],
+                text=live[key].text
+                if key in live
+                else texts_in(versions[question["version"]], language)["text"],
+                kind=question["kind"],
+                max_marks=Decimal(question["max_marks"]),
+                answered=question["answered"],
+                stats=QuestionStats(**stats) if stats else None,
                 choices=choices,
             )
         )
+    return ItemReport(
+        questions=questions,
+        quiz=QuizStats(**data["quiz"]) if data["quiz"] else None,
+        complete_matrix=data["complete_matrix"],
+        misconceptions=[
+            MisconceptionRow(
+                name=names.get(row["slug"], row["slug"]),
+                picks=row["picks"],
+                learners=row["learners"],
+            )
+            for row in data["misconceptions"]
+        ],
+    )
+
+
+def quiz_dashboard(quiz: Quiz, attempts: QuerySet, items: ItemReport | None = None) -> Dashboard:
+    """Everything the dashboard shows for the finished attempts in `attempts` (one quiz).
+
+    `items` is the item analysis when it is stored (`quiz_statistics`); without it, it is
+    computed from the attempts here.
+    """
+    rows = list(
+        attempts.submitted()
+        .order_by("submitted_at", "id")
+        .values_list(
+            "id",
+            "learner_id",
+            "learner__username",
+            "learner__first_name",
+            "learner__last_name",
+            "percentage",
+            "passed",
+            "submitted_at",
+        )
+    )
+    percentages = [float(row[5]) for row in rows]
+    if items is None:
+        items = item_report(item_statistics(quiz, attempts))
 
     by_learner: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -278,14 +362,9 @@ def quiz_dashboard(quiz: Quiz, attempts: QuerySet) -> Dashboard:
         median=statistics.median(percentages) if percentages else None,
         pass_rate=100 * sum(1 for row in rows if row[6]) / len(rows) if rows else None,
         histogram=histogram(percentages),
-        questions=questions,
-        quiz=whole,
-        complete_matrix=complete,
-        misconceptions=[
-            MisconceptionRow(
-                name=names.get(slug, slug), picks=count, learners=len(misconception_learners[slug])
-            )
-            for slug, count in misconception_picks.most_common()
-        ],
+        questions=items.questions,
+        quiz=items.quiz,
+        complete_matrix=items.complete_matrix,
+        misconceptions=items.misconceptions,
         learner_rows=learner_rows,
     )

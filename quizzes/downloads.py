@@ -1,18 +1,29 @@
 """Streaming file downloads shared by the results pages and the admin."""
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from . import exports
 from .classes import class_names_by_learner
-from .dashboard import question_order, quiz_dashboard
+from .dashboard import ItemReport, item_report, item_statistics, question_order
 from .exports import csv_lines
 from .models import Answer, Misconception
 
 QUIZ_EXPORTS = ("grades", "responses", "items")
+
+
+def csv_filename(name: str) -> str:
+    """`<name>-<today>.csv`: what and when."""
+    return f"{name}-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+def csv_text(rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
+    """The rows as CSV lines, after a UTF-8 byte-order mark with `bom`."""
+    lines = csv_lines(rows)
+    return itertools.chain(["\ufeff"], lines) if bom else lines
 
 
 def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> StreamingHttpResponse:
@@ -21,32 +32,34 @@ def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> Strea
     With `bom`, the file starts with a UTF-8 byte-order mark, which Excel needs to read
     accented letters (ą, ł, ó) correctly.
     """
-    filename = f"{name}-{timezone.localdate():%Y-%m-%d}.csv"
-    lines = csv_lines(rows)
-    if bom:
-        lines = itertools.chain(["\ufeff"], lines)
+    filename = csv_filename(name)
+    lines = csv_text(rows, bom=bom)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def quiz_csv_download(user, quiz, attempts, kind: str, *, bom: bool = False):
-    """One quiz's grades, responses or item statistics for `attempts`, as a streamed CSV.
+def quiz_csv_rows(user, quiz, attempts, kind: str, *, items: ItemReport | None = None):
+    """One quiz's grades, responses or item statistics for `attempts`, as rows.
 
-    Shared by the dashboard's links and the admin's actions; `user` decides which of the
-    learner's classes the grades name.
+    `user` decides which of the learner's classes the grades name; `items` is the stored item
+    analysis, computed from `attempts` when not given.
     """
     if kind == "grades":
         columns = {
             c[0]: c for c in exports.question_columns(Answer.objects.filter(attempt__in=attempts))
         }
         ordered = [columns[key] for key in question_order(quiz, set(columns))]
-        rows = exports.grade_rows(attempts, ordered, class_names_by_learner(user))
-    elif kind == "responses":
+        return exports.grade_rows(attempts, ordered, class_names_by_learner(user))
+    if kind == "responses":
         names = dict(Misconception.objects.values_list("slug", "name"))
-        rows = exports.response_rows(attempts, names)
-    elif kind == "items":
-        rows = exports.item_rows(quiz_dashboard(quiz, attempts).questions)
-    else:
-        raise ValueError(f"unknown export {kind!r}")
+        return exports.response_rows(attempts, names)
+    if kind == "items":
+        return exports.item_rows((items or item_report(item_statistics(quiz, attempts))).questions)
+    raise ValueError(f"unknown export {kind!r}")
+
+
+def quiz_csv_download(user, quiz, attempts, kind: str, *, bom: bool = False, items=None):
+    """`quiz_csv_rows` as a streamed CSV; shared by the dashboard's links and the admin."""
+    rows = quiz_csv_rows(user, quiz, attempts, kind, items=items)
     return csv_download(rows, f"{kind}-{quiz.slug}", bom=bom)

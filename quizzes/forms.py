@@ -297,11 +297,17 @@ class AttemptFilterForm(forms.Form):
             attempts = attempts.filter(learner__memberships__classroom=data["classroom"])
         if not dates:
             return attempts
-        if data.get("date_from"):
-            attempts = attempts.filter(submitted_at__date__gte=data["date_from"])
-        if data.get("date_to"):
-            attempts = attempts.filter(submitted_at__date__lte=data["date_to"])
-        return attempts
+        return submitted_between(attempts, data.get("date_from"), data.get("date_to"))
+
+
+def submitted_between(attempts, start, end):
+    """The attempts submitted on or after `start` and on or before `end` (local dates; None:
+    no bound)."""
+    if start:
+        attempts = attempts.filter(submitted_at__date__gte=start)
+    if end:
+        attempts = attempts.filter(submitted_at__date__lte=end)
+    return attempts
 
 
 class ClassroomForm(forms.ModelForm):

@@ -817,3 +817,108 @@ class DeviceFailureCount(models.Model):
 
     def __str__(self):
         return f"{self.username}: {self.failures} on {self.device}"
+
+
+class QuizStatistics(models.Model):
+    """A quiz's item analysis over one set of attempts, stored as Moodle stores its statistics.
+
+    `scope` names the set: the classes whose learners count (every learner for a superuser's
+    unfiltered view) and the dates, so a teacher only ever sees figures over their own classes.
+    The attempts counted, the newest of them and the latest regrade tell when it is stale.
+    """
+
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("being computed")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="statistics")
+    scope = models.CharField(_("scope"), max_length=64)
+    classes = models.JSONField(_("classes"), null=True, blank=True)  # null: every learner
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.COMPUTING
+    )
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts counted"), default=0)
+    newest_attempt_id = models.PositiveBigIntegerField(_("newest attempt"), null=True, blank=True)
+    last_regraded_at = models.DateTimeField(_("latest regrade"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quiz statistics")
+        verbose_name_plural = _("quiz statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "scope"], name="quiz_statistics_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["computing", "done", "failed"]),
+                name="quiz_statistics_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz}: {self.get_status_display()}"
+
+
+def exports_storage():
+    """The private storage exported files are written to (never served as static files)."""
+    from django.core.files.storage import storages
+
+    return storages["exports"]
+
+
+class Job(models.Model):
+    """One run of a background task a teacher started: what it is, how far it got, its result."""
+
+    class Kind(models.TextChoices):
+        REGRADE = "regrade", _("regrade")
+        EXPORT = "export", _("export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    file = models.FileField(_("file"), storage=exports_storage, upload_to="", blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="job_done_within_total"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["regrade", "export"]), name="job_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="job_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quiz}: {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0

@@ -97,12 +97,18 @@ def regrade_plan(quiz: Quiz, *, among: QuerySet) -> list[RegradeChange]:
 
 @transaction.atomic
 def regrade_apply(
-    quiz: Quiz, *, among: QuerySet, by=None, now: datetime | None = None
+    quiz: Quiz,
+    *,
+    among: QuerySet,
+    by=None,
+    record: Regrade | None = None,
+    now: datetime | None = None,
 ) -> list[RegradeChange]:
     """Give the attempts at the quiz in `among` today's key; re-mark the finished ones.
 
     In-progress attempts get the new key too, so they are marked with it when finished.
-    Returns the changes made to finished attempts' marks, recorded as one `Regrade`.
+    Returns the changes made to finished attempts' marks, recorded in `record` (a regrade
+    done in batches) or in a new `Regrade` made by `by` when any attempt changed.
     """
     now = now or timezone.now()
     # Lock the attempts: a learner finishing during the regrade waits for it.
@@ -113,7 +119,6 @@ def regrade_apply(
     new = {id(a.new_version): a.new_version for _attempt, answers in plan for a in answers}
     saved = stored([v for v in new.values() if v.pk is None])
     changes = []
-    record = None
     for attempt, answers in plan:
         moved = []
         for answer in answers:

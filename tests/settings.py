@@ -28,3 +28,6 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Each live-server request closes its connection, so the test database can be dropped after.
 _default["CONN_MAX_AGE"] = 0
+
+# Tasks run at once, inside the request or call that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -200,6 +200,7 @@ def pages(quiz, attempt, classroom):
     teacher = [
         reverse("quizzes:results"),
         reverse("quizzes:quiz-results", args=[quiz.slug]),
+        reverse("quizzes:job-list"),
         reverse("quizzes:class-list"),
         reverse("quizzes:class-detail", args=[classroom.pk]),
         reverse("admin:index"),

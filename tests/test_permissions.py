@@ -124,6 +124,13 @@ CASES = {
         None,
         TEACHERS,
     ),
+    "recompute statistics": (
+        "post",
+        lambda w: reverse("quizzes:quiz-statistics", args=[w.quiz.slug]),
+        {},
+        expect(SIGN_IN, 403, 403, 302, 302, 302),
+    ),
+    "jobs": ("get", lambda w: reverse("quizzes:job-list"), None, TEACHERS),
     "classes": ("get", lambda w: reverse("quizzes:class-list"), None, TEACHERS),
     "class": (
         "get",

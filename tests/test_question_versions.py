@@ -24,7 +24,7 @@ from .conftest import answers_for, attempt_shown, choice_ids
 from .factories import UserFactory
 
 DATA = json.loads((Path(__file__).parent / "data" / "pre_versions.json").read_text())
-BEFORE = [("quizzes", "0013_device_failure_count")]
+BEFORE = [("quizzes", "0014_quiz_statistics")]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 

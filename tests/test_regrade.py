@@ -203,3 +203,99 @@ def test_marks_follow_the_key_kept_with_the_question():
     }
     assert answer_marks(snapshot, [1]) == Decimal("2.0000")
     assert answer_marks(snapshot, None) == Decimal("0.0000")
+
+
+# A regrade of many attempts runs as a background task ---------------------------------------
+
+
+@pytest.fixture
+def regrade_in_the_background(settings):
+    """Any regrade of more than one attempt is a job (the limit is 500 outside this test)."""
+    settings.REGRADE_INLINE_LIMIT = 1
+
+
+def test_a_large_regrade_runs_as_a_job_with_its_progress_on_the_jobs_page(
+    quiz, teacher_client, two_learners, regrade_in_the_background
+):
+    from quizzes.models import Job
+
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    response = teacher_client.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quizzes:job-list")
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.done, job.total) == ("regrade", "done", 2, 2)
+    assert job.result == {"changed": 2}  # Alice up, Bob down
+    alice = Attempt.objects.get(pk=attempts["alice"].pk)
+    assert (alice.marks, alice.regraded_at is not None) == (2, True)
+    page = teacher_client.get(reverse("quizzes:job-list")).content.decode()
+    assert "2 attempts' marks changed." in page
+    assert 'value="2"' in page and "2 of 2" in page
+
+
+def test_a_regrade_job_re_marks_only_its_owners_learners(
+    quiz, two_learners, regrade_in_the_background
+):
+    """The task gets the job's id and works out whose attempts from the owner, not a queryset."""
+    from django.test import Client
+
+    from quizzes.models import Classroom
+
+    single, wrong, attempts = two_learners
+    other = TeacherFactory()
+    carol = UserFactory()
+    enrol(Classroom.objects.create(name="4C", teacher=other), carol)
+    fix_the_key(single, wrong)
+    y = Client()
+    y.force_login(other)
+    y.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
+    for name in ("alice", "bob"):
+        attempt = Attempt.objects.get(pk=attempts[name].pk)
+        assert (attempt.marks, attempt.regraded_at) == (attempts[name].marks, None)
+
+
+def test_running_a_regrade_job_twice_changes_nothing(
+    quiz, teacher_client, two_learners, regrade_in_the_background
+):
+    from quizzes.jobs import regrade_quiz
+    from quizzes.models import Job
+
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    teacher_client.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
+    job = Job.objects.get()
+    marked = dict(Attempt.objects.values_list("pk", "regraded_at"))
+    regrade_quiz.call(job.pk)  # delivered again: the job is done, so nothing runs
+    Job.objects.filter(pk=job.pk).update(status="queued")
+    regrade_quiz.call(job.pk)  # even run again from the start, the marks stay as they are
+    assert dict(Attempt.objects.values_list("pk", "regraded_at")) == marked
+    assert Attempt.objects.get(pk=attempts["alice"].pk).marks == 2
+    assert Job.objects.get().result == {"changed": 0}
+
+
+def test_a_failed_regrade_job_shows_its_error_and_retry_finishes_it(
+    quiz, teacher_client, two_learners, regrade_in_the_background, monkeypatch
+):
+    from quizzes import jobs
+    from quizzes.models import Job
+
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jobs, "regrade_apply", broken)
+        teacher_client.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
+    job = Job.objects.get()
+    assert (job.status, job.error) == ("failed", "the database went away")
+    page = teacher_client.get(reverse("quizzes:job-list")).content.decode()
+    assert "Failed: the database went away" in page
+    assert reverse("quizzes:job-retry", args=[job.pk]) in page
+    response = teacher_client.post(reverse("quizzes:job-retry", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.error, job.result) == ("done", "", {"changed": 2})
+    assert Attempt.objects.get(pk=attempts["alice"].pk).marks == 2

@@ -152,7 +152,7 @@ def versions_to_snapshots(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0013_device_failure_count"),
+        ("quizzes", "0014_quiz_statistics"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

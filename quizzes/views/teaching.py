@@ -3,24 +3,28 @@
 A teacher sees the results of the learners in their own classes; a superuser sees everyone's.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q
-from django.http import Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import exports
 from ..classes import attempts_visible_to, rotate_code
-from ..dashboard import histogram_bars, quiz_dashboard
+from ..dashboard import ItemReport, histogram_bars, item_report, quiz_dashboard
 from ..downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
 from ..fallbacks import translated
 from ..forms import AttemptFilterForm, ClassroomForm
-from ..models import Classroom, Membership, Quiz
+from ..jobs import export_expired, job_retry, job_start
+from ..models import Classroom, Job, Membership, Quiz, QuizStatistics
+from ..quiz_statistics import statistics_for, statistics_recompute
 from ..services import overdue_finish
 from ..sign_in_throttle import locked_usernames, unlock
 
@@ -124,29 +128,147 @@ def quiz_results(request, slug):
     if attempts is None:
         context = {"quiz": quiz, "form": form}
         return render(request, "quizzes/quiz_results.html", context, status=400)
-    dashboard = quiz_dashboard(quiz, attempts)
+    statistics = statistics_for(request.user, quiz, form)
+    dashboard = quiz_dashboard(quiz, attempts, items=_items(statistics))
     context = {
         "quiz": quiz,
         "form": form,
         "dashboard": dashboard,
+        "statistics": statistics,
         "bars": histogram_bars(dashboard.histogram),
         "query": _without(request.GET, "quiz"),
     }
     return render(request, "quizzes/quiz_results.html", context)
 
 
+def _items(statistics: QuizStatistics) -> ItemReport:
+    """The stored item analysis for the page; empty while the first computation runs."""
+    if statistics.result is None:
+        return ItemReport(questions=[], quiz=None, complete_matrix=True, misconceptions=[])
+    return item_report(statistics.result)
+
+
+def _dashboard_url(quiz, request):
+    query = _without(request.GET, "quiz")
+    return reverse("quizzes:quiz-results", args=[quiz.slug]) + (f"?{query}" if query else "")
+
+
+@login_required
+@teacher_only
+@require_POST
+def quiz_statistics_refresh(request, slug):
+    """The Recompute (or Retry) button: compute the item statistics of this view again."""
+    quiz = get_object_or_404(Quiz, slug=slug)
+    form, attempts = _filtered(request, quiz)
+    if attempts is None:
+        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    statistics = statistics_recompute(request.user, quiz, form)
+    if statistics.status == QuizStatistics.Status.DONE:
+        messages.success(request, _("The item statistics were computed again."))
+    elif statistics.status == QuizStatistics.Status.COMPUTING:
+        messages.info(
+            request,
+            _("The item statistics are being computed. Reload this page in a minute to see them."),
+        )
+    return redirect(_dashboard_url(quiz, request))
+
+
+EXPORT_FILTER = ("classroom", "date_from", "date_to")
+
+
 @login_required
 @teacher_only
 @require_GET
 def quiz_export(request, slug, kind):
-    """A quiz's grades, responses or item statistics as a streamed CSV file."""
+    """A quiz's grades, responses or item statistics as a CSV file: streamed, or written by a
+    background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
     quiz = get_object_or_404(Quiz, slug=slug)
     if kind not in QUIZ_EXPORTS:
         return HttpResponseBadRequest(_("There is no such export."))
     form, attempts = _filtered(request, quiz)
     if attempts is None:
         return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    if kind == "items":
+        statistics = statistics_for(request.user, quiz, form)
+        if statistics.result is None:
+            messages.info(
+                request,
+                _("Item statistics are being computed. Download them when this page shows them."),
+            )
+            return redirect(_dashboard_url(quiz, request))
+        items = item_report(statistics.result)
+        return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request), items=items)
+    count = attempts.count()
+    if count > settings.EXPORT_INLINE_LIMIT:
+        params = {
+            "kind": kind,
+            "bom": _bom(request),
+            "filter": {name: request.GET.get(name, "") for name in EXPORT_FILTER},
+        }
+        job_start(owner=request.user, quiz=quiz, kind=Job.Kind.EXPORT, params=params, total=count)
+        messages.info(
+            request,
+            _("This export is large, so it is written in the background. Download it when done."),
+        )
+        return redirect("quizzes:job-list")
     return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request))
+
+
+# Jobs --------------------------------------------------------------------------------------
+
+
+def _jobs(user):
+    """The jobs a user sees: their own (every job for a superuser)."""
+    jobs = Job.objects.select_related("quiz", "owner")
+    return jobs if user.is_superuser else jobs.filter(owner=user)
+
+
+@login_required
+@teacher_only
+@require_GET
+def job_list(request):
+    """The teacher's background jobs: what runs, how far it got, errors, files to download."""
+    page = Paginator(_jobs(request.user), 50).get_page(request.GET.get("page"))
+    for job in page:
+        job.downloadable = (
+            job.owner_id == request.user.pk
+            and job.status == Job.Status.DONE
+            and bool(job.file)
+            and not export_expired(job)
+        )
+    running = any(job.status in (Job.Status.QUEUED, Job.Status.RUNNING) for job in page)
+    return render(request, "quizzes/job_list.html", {"page": page, "running": running})
+
+
+@login_required
+@teacher_only
+@require_POST
+def job_retry_view(request, pk):
+    """Run a failed job again."""
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    if job_retry(job):
+        messages.success(request, _("The job was started again."))
+    else:
+        messages.info(request, _("Only a job that failed can be retried."))
+    return redirect("quizzes:job-list")
+
+
+@login_required
+@teacher_only
+@require_GET
+def job_download(request, pk):
+    """A finished export's file, for the teacher who asked for it only (404 for anyone else)."""
+    job = get_object_or_404(
+        Job, pk=pk, owner=request.user, kind=Job.Kind.EXPORT, status=Job.Status.DONE
+    )
+    if not job.file or export_expired(job):
+        raise Http404(_("This export is no longer kept. Export it again."))
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.result["filename"],
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 # Classes -----------------------------------------------------------------------------------
