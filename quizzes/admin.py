@@ -57,6 +57,8 @@ from .services import overdue_finish
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 NUMBER = re.compile(r"[0-9]{1,18}")
+# The dry run lists this many of the attempts a regrade would change, and counts the rest.
+REGRADE_ROWS_SHOWN = 200
 
 
 class BadListFilter(Exception):
@@ -346,11 +348,14 @@ class QuizAdmin(TranslatedAdmin):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        changes = regrade_plan(quiz, among=mine)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "quiz": quiz,
-            "changes": regrade_plan(quiz, among=mine),
+            "changes": changes[:REGRADE_ROWS_SHOWN],
+            "change_count": len(changes),
+            "more": max(0, len(changes) - REGRADE_ROWS_SHOWN),
             "attempt_count": mine.filter(quiz=quiz).submitted().count(),
             "title": _("Regrade %(quiz)s") % {"quiz": quiz},
         }

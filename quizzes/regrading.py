@@ -7,6 +7,11 @@ that go with the key) as a new version, keeping the texts the learner saw, point
 at it and re-marks them, recording which attempts it re-marked (`Regrade`). `regrade_plan` is
 the dry run; `regrade_apply` does it. Both take the attempts the teacher may see (their classes'
 learners'), so a regrade never shows or re-marks anyone else's.
+
+An answer's marks depend only on its version and what was chosen, so the work is done per
+(version, chosen) pair, of which there are a few hundred however many attempts there are: the
+new marks are worked out once per pair and written with one UPDATE each, and each attempt's
+change is summed by the database.
 """
 
 from dataclasses import dataclass
@@ -14,13 +19,25 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from .models import Answer, Attempt, Question, Quiz, Regrade, RegradedAttempt
+from .models import Answer, Attempt, Question, QuestionVersion, Quiz, Regrade, RegradedAttempt
 from .plain_sql import update_each
 from .scoring import answer_marks, is_passed, percentage
-from .versions import as_dealt, rekeyed, stored, versions_by_id
+from .versions import rekeyed, stored, versions_by_id
+
+MARKS = DecimalField(max_digits=14, decimal_places=7)
 
 
 @dataclass(frozen=True)
@@ -40,59 +57,89 @@ class RegradeChange:
         return self.new_marks - self.old_marks
 
 
-def _rekeyed(quiz: Quiz, among: QuerySet):
-    """Every attempt at the quiz in `among` with its answers given today's key and re-marked,
-    unsaved, and the new versions that key needs (unsaved too)."""
+@dataclass
+class _Plan:
+    """What today's key changes: new versions by old version id, new marks by (old version
+    id, chosen mask), and the finished attempts whose marks change."""
+
+    versions: dict[int, QuestionVersion]
+    marks: dict[tuple[int, int | None], Decimal]
+    changes: list[RegradeChange]
+
+
+def _marks_under(version: QuestionVersion, chosen: int | None) -> Decimal:
+    picked = [c["id"] for i, c in enumerate(version.choices) if (chosen or 0) >> i & 1]
+    key = {"kind": version.kind, "marks": version.marks, "choices": version.choices}
+    return answer_marks(key, picked)
+
+
+def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
     attempts = among.filter(quiz=quiz)
-    answered = Answer.objects.filter(attempt__in=attempts)
-    versions = versions_by_id(answered.values_list("version_id", flat=True).distinct())
-    questions = Question.objects.filter(
-        id__in={v.question_key for v in versions.values()}
-    ).prefetch_related("choices__misconception")
-    live = {question.id: question for question in questions}
-    today = {pk: rekeyed(v, live.get(v.question_key)) for pk, v in versions.items()}
-    attempts = (
-        attempts.select_related("learner")
-        .prefetch_related("answers")
-        .order_by("learner__username", "started_at", "id")
+    answers = Answer.objects.filter(attempt__in=attempts.values("pk"))
+    used = versions_by_id(answers.order_by().values_list("version_id", flat=True).distinct())
+    live = Question.objects.filter(id__in={v.question_key for v in used.values()})
+    live = {q.id: q for q in live.prefetch_related("choices__misconception")}
+    new = {}
+    for pk, version in used.items():
+        today = rekeyed(version, live.get(version.question_key))
+        if today is not version:
+            new[pk] = today
+    pairs = (
+        answers.filter(version_id__in=new, attempt__submitted_at__isnull=False)
+        .order_by()
+        .values_list("version_id", "chosen")
+        .distinct()
     )
-    for attempt in attempts:
-        answers = list(attempt.answers.all())
-        for answer in answers:
-            version = today[answer.version_id]
-            answer.new_version = version
-            snapshot = as_dealt(version, answer.dealt_indexes, attempt.language)
-            answer.marks = answer_marks(snapshot, answer.selected)
-        yield attempt, answers
+    marks = {(v, chosen): _marks_under(new[v], chosen) for v, chosen in pairs}
+    changes = []
+    if marks:
+        after = Case(
+            *(
+                When(version_id=v, **_chosen_is(chosen), then=Value(m))
+                for (v, chosen), m in marks.items()
+            ),
+            default=F("marks"),
+            output_field=MARKS,
+        )
+        difference = (
+            Answer.objects.filter(attempt=OuterRef("pk"), version_id__in=new)
+            .order_by()
+            .values("attempt")
+            .annotate(total=Sum(after - F("marks"), output_field=MARKS))
+            .values("total")
+        )
+        changed = (
+            attempts.submitted()
+            .annotate(difference=Subquery(difference, output_field=MARKS))
+            .exclude(difference__isnull=True)
+            .exclude(difference=0)
+            .select_related("learner")
+            .order_by("learner__username", "started_at", "id")
+        )
+        for attempt in changed:
+            total = attempt.marks + attempt.difference
+            pass_mark = attempt.pass_mark if attempt.pass_mark is not None else 0
+            changes.append(
+                RegradeChange(
+                    attempt=attempt,
+                    old_marks=attempt.marks,
+                    new_marks=total,
+                    old_percentage=attempt.percentage,
+                    new_percentage=percentage(total, attempt.max_marks),
+                    old_passed=attempt.passed,
+                    new_passed=is_passed(total, attempt.max_marks, pass_mark),
+                )
+            )
+    return _Plan(versions=new, marks=marks, changes=changes)
 
 
-def _change(attempt: Attempt, answers: list[Answer]) -> RegradeChange:
-    marks = sum((answer.marks for answer in answers), Decimal(0))
-    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else 0
-    return RegradeChange(
-        attempt=attempt,
-        old_marks=attempt.marks,
-        new_marks=marks,
-        old_percentage=attempt.percentage,
-        new_percentage=percentage(marks, attempt.max_marks),
-        old_passed=attempt.passed,
-        new_passed=is_passed(marks, attempt.max_marks, pass_mark),
-    )
-
-
-def _changed(change: RegradeChange) -> bool:
-    return change.new_marks != change.old_marks or change.new_passed != change.old_passed
+def _chosen_is(chosen: int | None) -> dict:
+    return {"chosen__isnull": True} if chosen is None else {"chosen": chosen}
 
 
 def regrade_plan(quiz: Quiz, *, among: QuerySet) -> list[RegradeChange]:
     """The dry run: the finished attempts in `among` whose marks today's key would change."""
-    changes = []
-    for attempt, answers in _rekeyed(quiz, among):
-        if attempt.is_submitted:
-            change = _change(attempt, answers)
-            if _changed(change):
-                changes.append(change)
-    return changes
+    return _plan(quiz, among).changes
 
 
 @transaction.atomic
@@ -113,40 +160,36 @@ def regrade_apply(
     now = now or timezone.now()
     # Lock the attempts: a learner finishing during the regrade waits for it.
     list(among.filter(quiz=quiz).select_for_update().values_list("pk", flat=True))
-    plan = list(_rekeyed(quiz, among))
-    # The new versions are saved here, in the regrade's transaction, and read back from this
-    # function's own objects: they reach the process's store only once committed.
-    new = {id(a.new_version): a.new_version for _attempt, answers in plan for a in answers}
-    saved = stored([v for v in new.values() if v.pk is None])
-    changes = []
-    for attempt, answers in plan:
-        moved = []
-        for answer in answers:
-            version = answer.new_version
-            version_id = version.pk or saved[version.fingerprint].pk
-            if version_id != answer.version_id:
-                answer.version_id = version_id
-                moved.append(answer)
-        if not attempt.is_submitted:
-            update_each(moved, ["version"])
-            continue
-        update_each(answers, ["version", "marks"])
-        change = _change(attempt, answers)
-        if not _changed(change):
-            continue
-        Attempt.objects.filter(pk=attempt.pk).update(
-            marks=change.new_marks,
-            percentage=change.new_percentage,
-            passed=change.new_passed,
-            regraded_at=now,
+    plan = _plan(quiz, among)
+    if not plan.versions:
+        return []
+    # Saved here, in the regrade's transaction; they reach the process's store of versions
+    # only when read after it has committed (versions.py).
+    saved = stored([v for v in plan.versions.values() if v.pk is None])
+    new_id = {old: (v.pk or saved[v.fingerprint].pk) for old, v in plan.versions.items()}
+    attempts = among.filter(quiz=quiz)
+    finished = Answer.objects.filter(attempt__in=attempts.submitted().values("pk"))
+    for (old, chosen), marks in plan.marks.items():
+        finished.filter(version_id=old, **_chosen_is(chosen)).update(
+            version_id=new_id[old], marks=marks
         )
-        if record is None:
-            record = Regrade.objects.create(quiz=quiz, by=by, at=now)
-        RegradedAttempt.objects.create(
-            regrade=record,
-            attempt=attempt,
-            marks_before=change.old_marks,
-            marks_after=change.new_marks,
+    open_answers = Answer.objects.filter(attempt__in=attempts.in_progress().values("pk"))
+    for old, new in new_id.items():
+        open_answers.filter(version_id=old).update(version_id=new)
+    for change in plan.changes:
+        attempt = change.attempt
+        attempt.marks, attempt.percentage = change.new_marks, change.new_percentage
+        attempt.passed, attempt.regraded_at = change.new_passed, now
+    update_each([c.attempt for c in plan.changes], ["marks", "percentage", "passed", "regraded_at"])
+    if plan.changes:
+        record = record or Regrade.objects.create(quiz=quiz, by=by, at=now)
+        RegradedAttempt.objects.bulk_create(
+            RegradedAttempt(
+                regrade=record,
+                attempt=change.attempt,
+                marks_before=change.old_marks,
+                marks_after=change.new_marks,
+            )
+            for change in plan.changes
         )
-        changes.append(change)
-    return changes
+    return plan.changes

@@ -299,3 +299,18 @@ def test_a_failed_regrade_job_shows_its_error_and_retry_finishes_it(
     job.refresh_from_db()
     assert (job.status, job.error, job.result) == ("done", "", {"changed": 2})
     assert Attempt.objects.get(pk=attempts["alice"].pk).marks == 2
+
+
+def test_the_dry_run_shows_the_first_attempts_and_counts_the_rest(
+    quiz, teacher_client, two_learners, monkeypatch
+):
+    from quizzes import admin
+
+    monkeypatch.setattr(admin, "REGRADE_ROWS_SHOWN", 1)
+    single, wrong, attempts = two_learners
+    fix_the_key(single, wrong)
+    page = teacher_client.get(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])).content
+    page = page.decode()
+    assert "2 of 2 finished attempts would change" in page
+    assert "alice" in page and "(bob)" not in page
+    assert "… and 1 more attempt." in page
