@@ -56,7 +56,22 @@ class Connection:
                 await self.writer.wait_closed()
 
     async def request(self, method: str, path: str, body: bytes = b"", headers=None):
-        """Send one request; return (status, headers, body). Reconnects if the server closed."""
+        """Send one request; return (status, headers, body). Reconnects if the server closed.
+
+        A kept-alive connection the server closed while it was idle (gunicorn's threaded
+        workers do after 2 s) fails before any byte of an answer: then the request is sent
+        again once on a new connection, as browsers do.
+        """
+        reused = self.writer is not None and not self.writer.is_closing()
+        try:
+            return await self._request(method, path, body, headers)
+        except (ConnectionError, asyncio.IncompleteReadError) as error:
+            if not (reused and getattr(error, "before_answer", False)):
+                raise
+            self.writer = None
+            return await self._request(method, path, body, headers)
+
+    async def _request(self, method, path, body, headers):
         if self.writer is None or self.writer.is_closing():
             await self.open()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
@@ -66,12 +81,18 @@ class Connection:
             lines.append(f"{name}: {value}")
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
+        try:
+            self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            await self.writer.drain()
+            status_line = await self.reader.readline()
+        except ConnectionError as error:
+            error.before_answer = True
+            raise
         if not status_line:
             self.writer = None
-            raise ConnectionError("server closed the connection")
+            error = ConnectionError("server closed the connection")
+            error.before_answer = True
+            raise error
         status = int(status_line.split()[1])
         response_headers = {}
         while True:
