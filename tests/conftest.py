@@ -142,6 +142,7 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=other)
         items[:] = [item for item in items if item not in other]
 
+
 # The second process: SQLite's write lock, or on PostgreSQL the learners' tables locked
 # against every write but not against reads. Held until its stdin closes, or for 60 s at most.
 HOLDERS = {
