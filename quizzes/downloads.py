@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from . import exports
 from .classes import class_names_by_learner
-from .dashboard import question_order, quiz_dashboard
+from .dashboard import question_order, question_reports
 from .exports import csv_lines
 from .models import Answer, Misconception
 
@@ -46,7 +46,7 @@ def quiz_csv_download(user, quiz, attempts, kind: str, *, bom: bool = False):
         names = dict(Misconception.objects.values_list("slug", "name"))
         rows = exports.response_rows(attempts, names)
     elif kind == "items":
-        rows = exports.item_rows(quiz_dashboard(quiz, attempts).questions)
+        rows = exports.item_rows(question_reports(quiz, attempts).questions)
     else:
         raise ValueError(f"unknown export {kind!r}")
     return csv_download(rows, f"{kind}-{quiz.slug}", bom=bom)
