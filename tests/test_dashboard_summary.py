@@ -78,7 +78,8 @@ def python_figures(quiz, attempts):
 
 
 def sql_figures(quiz, attempts):
-    summary = quiz_summary(attempts)
+    finished = attempts.submitted()
+    summary = quiz_summary(finished)
     return {
         "attempts": summary.attempts,
         "learners": summary.learners,
@@ -87,7 +88,7 @@ def sql_figures(quiz, attempts):
         "pass_rate": summary.pass_rate,
         "histogram": [b.count for b in summary.histogram],
         "grades": {
-            row.learner_id: row.grade for row in learner_rows(quiz, learner_grades(quiz, attempts))
+            row.learner_id: row.grade for row in learner_rows(quiz, learner_grades(quiz, finished))
         },
     }
 
@@ -139,13 +140,15 @@ def test_exact_numbers_of_a_small_known_case(classroom):
         finish(ben, quiz, percent)
     for percent in ("10.01", "10.02"):
         finish(cat, quiz, percent)
-    summary = quiz_summary(attempts_visible_to(classroom.teacher).filter(quiz=quiz))
+    summary = quiz_summary(attempts_visible_to(classroom.teacher).filter(quiz=quiz).submitted())
     assert (summary.attempts, summary.learners) == (7, 3)
     assert summary.median == 50.0
     assert summary.pass_rate == 100 * 3 / 7
     assert summary.mean == pytest.approx(370.03 / 7)
     assert [b.count for b in summary.histogram] == [0, 2, 1, 0, 0, 1, 0, 1, 0, 2]
-    rows = learner_rows(quiz, learner_grades(quiz, attempts_visible_to(classroom.teacher)))
+    rows = learner_rows(
+        quiz, learner_grades(quiz, attempts_visible_to(classroom.teacher).submitted())
+    )
     grades = {row.learner_id: row.grade for row in rows}
     assert grades == {ann.pk: Decimal("62.50"), ben.pk: Decimal("75.00"), cat.pk: Decimal("10.02")}
 
@@ -157,7 +160,9 @@ def test_no_attempts_gives_empty_figures(classroom, quiz):
     assert [b.count for b in summary.histogram] == [0] * 10
 
 
-def test_another_teachers_learners_and_practice_rounds_are_never_counted(classroom, learner):
+def test_another_teachers_learners_practice_and_unfinished_attempts_are_never_counted(
+    classroom, learner
+):
     quiz = QuizFactory(grading_method="highest")
     finish(learner, quiz, "80.00")
     stranger = UserFactory()
@@ -167,6 +172,7 @@ def test_another_teachers_learners_and_practice_rounds_are_never_counted(classro
     Attempt.objects.create(
         learner=learner, practice=True, started_at=NOW, submitted_at=NOW, percentage=5
     )
+    Attempt.objects.create(learner=learner, quiz=quiz, percentage=0)  # still in progress
     attempts = attempts_visible_to(classroom.teacher).filter(quiz=quiz)
     got = assert_same_figures(quiz, attempts)
     assert (got["attempts"], got["learners"], got["grades"]) == (1, 1, {learner.pk: 80})
@@ -180,7 +186,9 @@ def test_grading_methods_pick_the_grade_that_counts(classroom, learner):
         finish(learner, quiz, "30.00", minutes_ago=10)
         finish(learner, quiz, "70.00", minutes_ago=50)  # made second, submitted first
         finish(learner, quiz, "90.00", minutes_ago=10)  # submitted with the 30 %, made later
-        rows = learner_rows(quiz, learner_grades(quiz, Attempt.objects.filter(quiz=quiz)))
+        rows = learner_rows(
+            quiz, learner_grades(quiz, Attempt.objects.filter(quiz=quiz).submitted())
+        )
         assert [row.grade for row in rows] == [Decimal(grade)], method
 
 
