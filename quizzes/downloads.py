@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from . import exports
 from .classes import class_names_by_learner
-from .dashboard import ItemReport, item_report, item_statistics, question_order
+from .dashboard import QuestionReports, question_order, question_reports
 from .exports import csv_lines
 from .models import Answer, Misconception
 
@@ -39,7 +39,7 @@ def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> Strea
     return response
 
 
-def quiz_csv_rows(user, quiz, attempts, kind: str, *, items: ItemReport | None = None):
+def quiz_csv_rows(user, quiz, attempts, kind: str, *, items: QuestionReports | None = None):
     """One quiz's grades, responses or item statistics for `attempts`, as rows.
 
     `user` decides which of the learner's classes the grades name; `items` is the stored item
@@ -55,7 +55,7 @@ def quiz_csv_rows(user, quiz, attempts, kind: str, *, items: ItemReport | None =
         names = dict(Misconception.objects.values_list("slug", "name"))
         return exports.response_rows(attempts, names)
     if kind == "items":
-        return exports.item_rows((items or item_report(item_statistics(quiz, attempts))).questions)
+        return exports.item_rows((items or question_reports(quiz, attempts)).questions)
     raise ValueError(f"unknown export {kind!r}")
 
 

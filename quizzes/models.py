@@ -463,6 +463,15 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["learner", "submitted_at"], name="attempt_learner_submitted"),
             models.Index(fields=["quiz", "submitted_at"], name="attempt_quiz_submitted"),
+            # A quiz's attempts grouped by learner, each learner's in time order: the
+            # dashboard's grades (first and last attempts), and a class's share of a quiz.
+            models.Index(
+                fields=["quiz", "learner", "submitted_at"], name="attempt_quiz_learner_submitted"
+            ),
+            # The latest finished attempts first: the results page and its later pages.
+            models.Index(fields=["submitted_at"], name="attempt_submitted"),
+            # The admin's list, newest started first, and its date hierarchy.
+            models.Index(fields=["started_at"], name="attempt_started"),
         ]
 
     def __str__(self):

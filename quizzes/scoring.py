@@ -123,9 +123,13 @@ def overall_grade(method: str, percentages: Sequence[Decimal]) -> Decimal | None
     if method == LAST:
         return percentages[-1]
     if method == AVERAGE:
-        mean = sum((Fraction(p) for p in percentages), Fraction(0)) / len(percentages)
-        return _to_decimal(mean, PERCENT_PLACES)
+        return mean_grade(sum(percentages, Decimal(0)), len(percentages))
     raise ValueError(f"unknown grading method {method!r}")
+
+
+def mean_grade(total: Decimal, count: int) -> Decimal:
+    """The average of `count` percentages that add up to `total`, rounded half up to 2 places."""
+    return _to_decimal(Fraction(total) / count, PERCENT_PLACES)
 
 
 def band_feedback(bands: Sequence[tuple[int, str]], percent: Decimal) -> str:

@@ -18,7 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import exports
 from ..classes import attempts_visible_to, rotate_code
-from ..dashboard import ItemReport, histogram_bars, item_report, quiz_dashboard
+from ..dashboard import (
+    LEARNER_SORTS,
+    Dashboard,
+    QuestionReports,
+    histogram_bars,
+    item_report,
+    learner_grades,
+    learner_rows,
+    quiz_summary,
+)
 from ..downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
 from ..fallbacks import translated
 from ..forms import AttemptFilterForm, ClassroomForm
@@ -125,26 +134,55 @@ def quiz_results(request, slug):
     """One quiz's dashboard: summary, histogram, item analysis, misconceptions, learners."""
     quiz = get_object_or_404(Quiz, slug=slug)
     form, attempts = _filtered(request, quiz)
+    sort = request.GET.get("sort") or "name"
+    if attempts is not None and sort not in LEARNER_SORTS:
+        form.add_error(None, _("The learners cannot be sorted that way."))
+        attempts = None
     if attempts is None:
         context = {"quiz": quiz, "form": form}
         return render(request, "quizzes/quiz_results.html", context, status=400)
     statistics = statistics_for(request.user, quiz, form)
-    dashboard = quiz_dashboard(quiz, attempts, items=_items(statistics))
+    summary = quiz_summary(attempts)
+    paginator = Paginator(learner_grades(quiz, attempts, sort=sort), LEARNERS_PER_PAGE)
+    paginator.count = summary.learners  # known already: no COUNT over the grouped rows
+    learners = paginator.get_page(request.GET.get("page"))
+    dashboard = Dashboard(**vars(summary), **vars(_items(statistics)))
     context = {
         "quiz": quiz,
         "form": form,
         "dashboard": dashboard,
         "statistics": statistics,
         "bars": histogram_bars(dashboard.histogram),
-        "query": _without(request.GET, "quiz"),
+        "learners": learners,
+        "learner_rows": learner_rows(quiz, learners.object_list),
+        "sort_column": sort.removeprefix("-"),
+        "sort_direction": "descending" if sort.startswith("-") else "ascending",
+        "sort_links": _sort_links(sort),
+        "query": _without(request.GET, "quiz", "sort", "page"),
+        "page_query": _without(request.GET, "quiz", "page"),
     }
     return render(request, "quizzes/quiz_results.html", context)
 
 
-def _items(statistics: QuizStatistics) -> ItemReport:
+LEARNERS_PER_PAGE = 50
+# A heading's first click: names A to Z, figures highest (or latest) first.
+FIRST_SORT = {"name": "name", "grade": "-grade", "attempts": "-attempts", "last": "-last"}
+
+
+def _sort_links(sort):
+    """Per column of the learner table, the `sort` its heading's link asks for: the column's
+    first order, or the reverse when the table is in that order already."""
+    links = {}
+    for column, first in FIRST_SORT.items():
+        reverse = first.removeprefix("-") if first.startswith("-") else f"-{first}"
+        links[column] = reverse if sort == first else first
+    return links
+
+
+def _items(statistics: QuizStatistics) -> QuestionReports:
     """The stored item analysis for the page; empty while the first computation runs."""
     if statistics.result is None:
-        return ItemReport(questions=[], quiz=None, complete_matrix=True, misconceptions=[])
+        return QuestionReports(questions=[], quiz=None, complete_matrix=True, misconceptions=[])
     return item_report(statistics.result)
 
 
