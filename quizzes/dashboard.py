@@ -16,6 +16,7 @@ from fractions import Fraction
 from django.db.models import (
     Count,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -294,7 +295,9 @@ def item_statistics(quiz: Quiz, attempts: QuerySet) -> dict:
     answers = list(
         Answer.objects.filter(attempt__in=attempts.submitted())
         .order_by("attempt__submitted_at", "attempt_id", "position")
-        .values_list("attempt_id", "attempt__learner_id", "version_id", "chosen", "marks")
+        # As floats, as the item analysis reads them: no Decimal made 1.2 million times.
+        .annotate(mark=Cast("marks", FloatField()))
+        .values_list("attempt_id", "attempt__learner_id", "version_id", "chosen", "mark")
         .iterator(chunk_size=2000)
     )
     versions = versions_by_id({version_id for _a, _l, version_id, _c, _m in answers})

@@ -65,13 +65,20 @@ class _Table:
 
 
 def _table(marks: Sequence[Sequence[Real]], questions: int) -> _Table:
+    # A quiz's marks take few distinct values (0, 1, 0.5, …) over many attempts: each is
+    # made exact and scaled once, not once per cell (1.2 million cells for 100,000 attempts).
+    exact: dict = {}
     rows = []
     for number, row in enumerate(marks, start=1):
         if len(row) != questions:
             raise ValueError(f"attempt {number} has {len(row)} marks for {questions} questions")
-        rows.append([Fraction(value) for value in row])
-    scale = math.lcm(*(value.denominator for row in rows for value in row))
-    scaled = [[value.numerator * (scale // value.denominator) for value in row] for row in rows]
+        for value in row:
+            if value not in exact:
+                exact[value] = Fraction(value)
+        rows.append(row)
+    scale = math.lcm(*(value.denominator for value in exact.values()))
+    scaled_value = {key: f.numerator * (scale // f.denominator) for key, f in exact.items()}
+    scaled = [[scaled_value[value] for value in row] for row in rows]
     columns = [[row[q] for row in scaled] for q in range(questions)]
     return _Table(columns, [sum(row) for row in scaled], scale, len(rows))
 
