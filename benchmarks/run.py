@@ -41,6 +41,10 @@ def configure(postgres: bool) -> dict:
         "QUIZSITE_VAR_DIR": str(VAR),
         "STATIC_ROOT": str(VAR / "static"),
         "BENCHMARK_VIEWS": "1",
+        # Exports stream however large, to compare with the baseline (the site writes one over
+        # 20,000 attempts in the background), and tasks run at once, with no worker to wait for.
+        "EXPORT_INLINE_LIMIT": "10000000",
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "quizsite.settings",
     }
@@ -276,6 +280,42 @@ def baseline_export(db_path: Path, quiz_id: int) -> dict:
     return {"rows": rows, "seconds": seconds}
 
 
+def storage() -> list[tuple[str, int]]:
+    """The database's size, and what an answer costs in it (its table and indexes)."""
+    from django.db import connection
+
+    from quizzes.models import Answer, QuestionVersion
+
+    table = Answer._meta.db_table
+    answers = Answer.objects.count() or 1
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name = %s", [table])
+            names = [row[0] for row in cursor.fetchall()]
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(f"SELECT SUM(pgsize) FROM dbstat WHERE name IN ({marks})", names)  # noqa: S608
+            answer_bytes = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name = %s",
+                [QuestionVersion._meta.db_table],
+            )
+            version_bytes = cursor.fetchone()[0]
+            total = sum(f.stat().st_size for f in VAR.glob("db.sqlite3*"))
+        else:
+            cursor.execute(
+                "SELECT pg_database_size(current_database()), pg_total_relation_size(%s), "
+                "pg_total_relation_size(%s)",
+                [table, QuestionVersion._meta.db_table],
+            )
+            total, answer_bytes, version_bytes = cursor.fetchone()
+    return [
+        ("database", total),
+        (f"answers ({answers:,} rows, with their indexes)", answer_bytes),
+        ("per answer", answer_bytes // answers),
+        (f"question versions ({QuestionVersion.objects.count():,} rows)", version_bytes),
+    ]
+
+
 def query_counts(urls_for, user) -> dict:
     """Queries each page costs, through the test client (in this process)."""
     from django.db import connection
@@ -354,18 +394,24 @@ def main():
         "my results": reverse("quizzes:my-results"),
         "progress": reverse("quizzes:progress"),
     }
-    teacher_pages = {
+    teacher_urls = {
         "dashboard": reverse("quizzes:quiz-results", args=[quiz.slug]),
         "class results": reverse("quizzes:results"),
     }
-    counts_small = query_counts(pages, learners[0]) | query_counts(teacher_pages, teacher)
+    counts_small = query_counts(pages, learners[0]) | query_counts(teacher_urls, teacher)
     seed.seed_attempts(args.attempts, learners)
-    counts_large = query_counts(pages, learners[0]) | query_counts(teacher_pages, teacher)
+    counts_large = query_counts(pages, learners[0]) | query_counts(teacher_urls, teacher)
     seeded = time.perf_counter() - t
     attempts = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).count()
 
     cores = os.cpu_count() or 1
     workers = cores * 2 + 1
+    # Teacher pages in this process, before the server takes the cores.
+    from benchmarks import teacher_pages
+
+    teacher_pages.ensure_class_of_30(learners)
+    teacher_lines = [] if args.read_only else teacher_pages.measure(5 if args.quick else 20)
+    stored = storage()
     server = Server(env, workers)
     requests = 3000 if args.quick else 20000
     seconds = 10 if args.quick else 30
@@ -461,6 +507,27 @@ def main():
         say("|---|---|---|")
         for name in counts_small:
             say(f"| {name} | {counts_small[name][0]} | {counts_large[name][0]} |")
+        say()
+        say(f"## Teacher pages at {attempts:,} attempts (in process)")
+        say()
+        say(
+            "Each page as a teacher opens it, through Django's WSGI handler in this process: the "
+            "first view (on a dashboard it computes and stores the item statistics; the site "
+            "runs that as a background task), then p50/p95 over repeated views. A response "
+            "counts only with status 200 and the page's markers (the quiz title, the number of "
+            "learners, “Item statistics computed at”). `bench-class-teacher` is a plain teacher "
+            "whose class has 30 of the learners; `bench-teacher` is a superuser and sees all."
+        )
+        say()
+        for line in teacher_lines[2:]:
+            say(line)
+        say()
+        say("## Storage")
+        say()
+        say("| What | bytes |")
+        say("|---|---|")
+        for name, value in stored:
+            say(f"| {name} | {value:,} |")
     finally:
         server.stop()
     if args.read_only:
