@@ -233,3 +233,24 @@ def test_gunicorn_serves_a_page_while_a_save_in_the_same_worker_waits_for_the_lo
         server.stop()
     assert saved == {"status": 302}
     assert not nothing_saved()
+
+
+@sqlite_only
+def test_on_sqlite_writes_queue_in_the_process_and_reads_do_not(learner_client, quiz, settings):
+    """A request that writes waits for the others of its process (at most the lock timeout,
+    then "busy"); a page that only reads never waits for them."""
+    from quizzes import database_busy
+
+    settings.DATABASE_LOCK_TIMEOUT = LOCK_TIMEOUT
+    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    form = {"attempt": attempt_id, "action": "save", **answers_for(quiz)}
+    assert database_busy._sqlite_writers.acquire(timeout=1)  # another thread is writing
+    try:
+        assert learner_client.get(quiz.get_absolute_url()).status_code == 200
+        response = learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE)
+        assert response.status_code == 503 and response["Retry-After"] == "5"
+        assert nothing_saved()
+    finally:
+        database_busy._sqlite_writers.release()
+    assert learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE).status_code == 204
+    assert not nothing_saved()
