@@ -465,26 +465,21 @@ class Attempt(models.Model):
             models.Index(fields=["quiz", "submitted_at"], name="attempt_quiz_submitted"),
             # A quiz's attempts grouped by learner, each learner's in time order: the
             # dashboard's grades (first and last attempts), and a class's share of a quiz.
+            # With the columns the summary counts, it answers them from the index alone, for a
+            # class (a seek per learner) and for the whole quiz (100,000 attempts on SQLite:
+            # the summary 250 → 50 ms).
             models.Index(
-                fields=["quiz", "learner", "submitted_at"], name="attempt_quiz_learner_submitted"
+                fields=["quiz", "learner", "submitted_at", "percentage", "passed", "practice"],
+                name="attempt_quiz_learner_done",
             ),
             # The latest finished attempts first: the results page and its later pages.
             models.Index(fields=["submitted_at"], name="attempt_submitted"),
             # The admin's list, newest started first, and its date hierarchy.
             models.Index(fields=["started_at"], name="attempt_started"),
-            # A quiz's finished graded attempts with every column the dashboard's summary
-            # counts, so it reads the index alone (100,000 attempts: 260 → 55 ms on SQLite),
-            # and in grade order for the median (290 → 4 ms).
-            models.Index(
-                fields=["quiz", "submitted_at", "learner", "percentage", "passed"],
-                condition=Q(practice=False),
-                name="attempt_quiz_done_cover",
-            ),
-            models.Index(
-                fields=["quiz", "percentage"],
-                condition=Q(practice=False, submitted_at__isnull=False),
-                name="attempt_quiz_grade",
-            ),
+            # A quiz's attempts in grade order, for the dashboard's median (100,000 attempts,
+            # SQLite: 300 → 40 ms). Partial or covering variants made SQLite read the results
+            # page and a class's dashboard through them, several times slower.
+            models.Index(fields=["quiz", "percentage"], name="attempt_quiz_grade"),
         ]
 
     def __str__(self):
