@@ -49,6 +49,11 @@ def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
     return marks >= maximum
 
 
+def has_answered(learner, now: datetime, lesson: Lesson | None = None) -> bool:
+    """Whether the learner has finished answers there whose rightness they may see."""
+    return _answers(learner, now, live_questions(lesson)).exists()
+
+
 def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:
     """Ids of the questions whose latest answer by the learner was not fully right, in order.
 

@@ -17,7 +17,7 @@ from .dealing import deal
 from .fallbacks import current_language
 from .models import Answer, Attempt, Lesson, Question, Quiz
 from .plain_sql import fetch, fetch_first, update, update_each
-from .progress import latest_mistakes
+from .progress import has_answered, latest_mistakes
 from .scoring import answer_marks, is_passed, percentage
 from .versions import versions_by_id, versions_for
 
@@ -132,6 +132,10 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
     """
     now = timezone.now()
     mistakes = latest_mistakes(learner, now, lesson)
+    if not mistakes and not has_answered(learner, now, lesson):
+        raise AttemptRefused(
+            _("Nothing to practise yet: take the quiz first, then practise what you got wrong.")
+        )
     if not mistakes:
         raise AttemptRefused(
             _("Nothing to practise: your latest answer to every question there was right.")

@@ -194,3 +194,13 @@ def test_a_deleted_question_drops_out_of_progress_and_practice(learner_client, c
     start_practice(learner_client)
     practice = Attempt.objects.get(practice=True)
     assert [a.snapshot["text"] for a in practice.answers.all()] == ["L1 Q2?"]
+
+
+def test_practising_a_lesson_never_attempted_says_to_take_its_quiz_first(learner_client, course):
+    finish(learner_client, course[0], right={"L1 Q1?", "L1 Q2?"})
+    response = start_practice(learner_client, course[1].lesson.slug)
+    assert response.url == reverse("quizzes:my-results")
+    page = learner_client.get(response.url).content.decode()
+    assert "Nothing to practise yet: take the quiz first" in page
+    assert "your latest answer to every question there was right" not in page
+    assert not Attempt.objects.filter(practice=True).exists()
