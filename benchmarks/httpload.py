@@ -1,7 +1,9 @@
 """A small asyncio HTTP/1.1 load generator: keep-alive connections, bounded by requests and time.
 
 Loopback only. Each virtual user holds one connection and its own cookies, sends requests one
-after another, and records each latency and status.
+after another, and records each latency and status. A response counts as served only when its
+status is 200 and its body holds every marker `expect` names for that user and page (the
+learner's name, the page's title); anything else is an error, counted as such.
 """
 
 import asyncio
@@ -119,7 +121,7 @@ class Connection:
         return status, response_headers, content
 
 
-async def _user(host, port, cookie, paths, deadline, budget, result):
+async def _user(host, port, cookie, paths, deadline, budget, result, markers):
     connection = Connection(host, port, cookie)
     n = 0
     try:
@@ -129,20 +131,24 @@ async def _user(host, port, cookie, paths, deadline, budget, result):
             n += 1
             started = time.perf_counter()
             try:
-                status, _, _ = await connection.request("GET", path)
+                status, _, body = await connection.request("GET", path)
             except (ConnectionError, OSError, asyncio.IncompleteReadError):
                 result.errors += 1
                 connection.writer = None
                 continue
             result.add(status, time.perf_counter() - started)
-            if status >= 500:
+            if status != 200 or not all(marker in body for marker in markers(path)):
                 result.errors += 1
     finally:
         await connection.close()
 
 
-async def hammer(host, port, cookies, paths, *, requests, seconds, concurrency):
-    """GET `paths` round-robin from `concurrency` users until `requests` or `seconds` run out."""
+async def hammer(host, port, cookies, paths, *, requests, seconds, concurrency, expect):
+    """GET `paths` round-robin from `concurrency` users until `requests` or `seconds` run out.
+
+    `expect(user, path)` gives the markers the page must hold for user number `user` (the
+    index of its cookie).
+    """
     result = Result()
     budget = [requests]
     started = time.perf_counter()
@@ -156,6 +162,7 @@ async def hammer(host, port, cookies, paths, *, requests, seconds, concurrency):
             deadline,
             budget,
             result,
+            lambda path, i=i: expect(i % len(cookies) if cookies else 0, path),
         )
         for i in range(concurrency)
     ]

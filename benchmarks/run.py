@@ -133,7 +133,8 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def measure(server, cookies, paths, *, requests, seconds, concurrency) -> Result:
+def measure(server, cookies, paths, *, requests, seconds, concurrency, expect) -> Result:
+    """Load `paths`; a response counts only with status 200 and `expect(user, path)`'s markers."""
     return asyncio.run(
         hammer(
             "127.0.0.1",
@@ -143,6 +144,7 @@ def measure(server, cookies, paths, *, requests, seconds, concurrency) -> Result
             requests=requests,
             seconds=seconds,
             concurrency=concurrency,
+            expect=expect,
         )
     )
 
@@ -365,6 +367,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
     from django.urls import reverse
+    from django.utils.html import escape
 
     from benchmarks import seed
     from quizzes.models import Attempt, Quiz
@@ -424,7 +427,8 @@ def main():
         say(
             f"Data: {len(learners)} learners, {attempts:,} finished attempts at the 12-question "
             f"quiz (seeded in {seeded:.0f} s). Load: `benchmarks/httpload.py`, keep-alive, "
-            "32 users."
+            "32 users; a response counts as served only with status 200 and the signed-in "
+            "learner's name and the page's title in it, and any other is an error."
         )
         say()
         say("## Requests per second")
@@ -432,9 +436,23 @@ def main():
         say("| Page | req/s | p50 ms | p95 ms | p99 ms | errors | of ceiling |")
         say("|---|---|---|---|---|---|---|")
         ceiling = measure(
-            server, [], ["/bench/ceiling"], requests=requests, seconds=seconds, concurrency=32
+            server,
+            [],
+            ["/bench/ceiling"],
+            requests=requests,
+            seconds=seconds,
+            concurrency=32,
+            expect=lambda user, path: (b"ok\n",),
         )
         rows = [("ceiling (minimal view)", ceiling)]
+        # What each page must show to count as served: the signed-in learner's name and the
+        # page's own title (a sign-in page or an error page has neither).
+        names = [f"({u.username})".encode() for u in learners[:64]]
+        titles = {
+            pages["home"]: escape(quiz.lesson.title).encode(),
+            pages["lesson"]: escape(quiz.lesson.title).encode(),
+            pages["quiz"]: escape(quiz.title).encode(),
+        }
         for name in ("home", "lesson", "quiz"):
             rows.append(
                 (
@@ -446,6 +464,7 @@ def main():
                         requests=requests // 2,
                         seconds=seconds,
                         concurrency=32,
+                        expect=lambda user, path: (names[user], titles[path]),
                     ),
                 )
             )
