@@ -1,7 +1,7 @@
 """Realistic benchmark data: the course, learners in one class, and finished attempts in bulk.
 
 Runs inside a configured Django (see run.py). Attempts are dealt and marked by the same code
-the site uses (`_dealt_answers`, `answer_marks`), then written with bulk_create.
+the site uses (`_dealt_answers`, `QuestionVersion.marks_for`), then written with bulk_create.
 """
 
 import random
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Classroom, Lesson, Membership, Quiz
-from quizzes.scoring import answer_marks, is_passed, percentage
+from quizzes.scoring import is_passed, percentage
 from quizzes.services import _dealt_answers, _pool
 from quizzes.versions import version_by_id
 
@@ -70,8 +70,7 @@ def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
                     right = [c["id"] for c in version.choices if c["is_correct"]]
                     wrong = [c["id"] for c in version.choices if not c["is_correct"]]
                     answer.selected = right if rng.random() < skill else wrong[:1]
-                    key = {"kind": version.kind, "marks": version.marks, "choices": version.choices}
-                    answer.marks = answer_marks(key, answer.selected)
+                    answer.marks = version.marks_for(answer.chosen)
                     marks += answer.marks
                     maximum += answer.max_marks
                 started = now - timedelta(days=rng.randrange(60), minutes=rng.randrange(600))

@@ -315,13 +315,12 @@ def item_statistics(quiz: Quiz, attempts: QuerySet) -> dict:
         raw.append((attempt_id, key, float(marks), float(version.marks)))
         if chosen:
             answered[key] += 1
-            for index, choice in enumerate(version.choices):
-                if chosen >> index & 1:
-                    picks[key][choice["id"]] += 1
-                    slug = choice["misconception"]
-                    if slug and not choice["is_correct"]:
-                        misconception_picks[slug] += 1
-                        misconception_learners[slug].add(learner_id)
+            for choice in version.picked(chosen):
+                picks[key][choice["id"]] += 1
+                slug = choice["misconception"]
+                if slug and not choice["is_correct"]:
+                    misconception_picks[slug] += 1
+                    misconception_learners[slug].add(learner_id)
 
     # In attempt order, as the answers came.
     marks_by_attempt: dict[int, dict[int, float]] = defaultdict(dict)

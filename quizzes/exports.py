@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from .fallbacks import current_language
 from .models import Answer, Question, QuestionVersion
-from .versions import as_dealt, texts_in, versions_by_id
+from .versions import as_dealt, texts_in, version_by_id
 
 # A spreadsheet runs a cell as a formula (CSV injection) when it starts with a line break or
 # tab, or when its first character after any blanks (spaces, NBSP, zero-width and other
@@ -284,19 +284,16 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
             "marks",
         )
     )
-    versions = {}
     shown = {}  # the same question dealt the same way in the same language: built once
     for username, attempt_id, language, position, version_id, dealt, chosen, marks in rows.iterator(
         chunk_size=2000
     ):
-        if version_id not in versions:
-            versions.update(versions_by_id([version_id]))
-        version = versions[version_id]
+        version = version_by_id(version_id)
         key = (version_id, dealt, language)
         if key not in shown:
             shown[key] = as_dealt(version, [int(i) for i in dealt.split(",")], language)
         snapshot = shown[key]
-        ids = {c["id"] for i, c in enumerate(version.choices) if (chosen or 0) >> i & 1}
+        ids = {c["id"] for c in version.picked(chosen)}
         picked = [c for c in snapshot["choices"] if c["id"] in ids]
         right = [c for c in snapshot["choices"] if c["is_correct"]]
         tags = [

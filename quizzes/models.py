@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import timing
 from .rendering import render_markdown
-from .scoring import band_feedback
+from .scoring import answer_marks, band_feedback
 
 
 class LessonQuerySet(models.QuerySet):
@@ -551,6 +551,15 @@ class QuestionVersion(models.Model):
     def choices(self) -> list[dict]:
         return self.content["choices"]
 
+    def picked(self, chosen: int | None) -> list[dict]:
+        """The choices a chosen mask (`Answer.chosen`: bit i, choice i) names, in order."""
+        return [choice for i, choice in enumerate(self.choices) if (chosen or 0) >> i & 1]
+
+    def marks_for(self, chosen: int | None) -> Decimal:
+        """The marks this version's key gives an answer with this chosen mask."""
+        key = {"kind": self.kind, "marks": self.marks, "choices": self.choices}
+        return answer_marks(key, [choice["id"] for choice in self.picked(chosen)])
+
 
 class Answer(models.Model):
     """One question dealt into an attempt: its version, the order of its choices, the pick.
@@ -627,8 +636,7 @@ class Answer(models.Model):
         """The chosen choices' ids, in the version's order; None until answered."""
         if self.chosen is None:
             return None
-        choices = self._version.choices
-        return [c["id"] for i, c in enumerate(choices) if self.chosen >> i & 1]
+        return [choice["id"] for choice in self._version.picked(self.chosen)]
 
     @selected.setter
     def selected(self, ids) -> None:

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from .models import Answer, Attempt, Question, QuestionVersion, Quiz, Regrade, RegradedAttempt
 from .plain_sql import update_each
-from .scoring import answer_marks, is_passed, percentage
+from .scoring import is_passed, percentage
 from .versions import rekeyed, stored, versions_by_id
 
 MARKS = DecimalField(max_digits=14, decimal_places=7)
@@ -67,12 +67,6 @@ class _Plan:
     changes: list[RegradeChange]
 
 
-def _marks_under(version: QuestionVersion, chosen: int | None) -> Decimal:
-    picked = [c["id"] for i, c in enumerate(version.choices) if (chosen or 0) >> i & 1]
-    key = {"kind": version.kind, "marks": version.marks, "choices": version.choices}
-    return answer_marks(key, picked)
-
-
 def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
     attempts = among.filter(quiz=quiz)
     answers = Answer.objects.filter(attempt__in=attempts.values("pk"))
@@ -90,7 +84,7 @@ def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
         .values_list("version_id", "chosen")
         .distinct()
     )
-    marks = {(v, chosen): _marks_under(new[v], chosen) for v, chosen in pairs}
+    marks = {(v, chosen): new[v].marks_for(chosen) for v, chosen in pairs}
     changes = []
     if marks:
         after = Case(

@@ -65,7 +65,7 @@ def content_of(question: Question, choices: Sequence[Choice]) -> dict:
     """A live question's learner-visible content and key, as a version stores it."""
     texts = _texts(question, ("text", "explanation"))
     choice_texts = [_texts(choice, ("text", "feedback")) for choice in choices]
-    content = {"choices": []}
+    content = {}
     for language in LANGUAGES:
         content[language] = {
             **texts[language],
