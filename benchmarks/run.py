@@ -14,12 +14,15 @@ import io
 import os
 import platform
 import re
+import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import wrk  # noqa: E402
 from benchmarks.httpload import Connection, Result, hammer  # noqa: E402
 
 
@@ -59,6 +63,50 @@ def configure(postgres: bool) -> dict:
     return {**os.environ}
 
 
+# What `make bench` measures, each a section of docs/BENCHMARKS.md; `--only` picks some.
+PARTS = ("requests", "attempt", "spike", "export", "queries", "teacher", "storage")
+# Keep-alive connections each load generator holds open.
+CONCURRENCY = 32
+
+
+def commit() -> str:
+    """The commit measured, and whether the tree had changes on top of it."""
+    head = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dirty = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' with local changes' if dirty else ''}"
+
+
+def wrk_version() -> str:
+    if not wrk.available():
+        return "not installed"
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [shutil.which("wrk"), "--version"], capture_output=True, text=True
+    )
+    return (done.stdout or done.stderr).split("[")[0].strip() or "wrk"
+
+
+def variant_quizzes(quiz) -> list:
+    """The benchmark quiz again as one question per page, and with a time limit."""
+    from benchmarks import seed
+
+    if not hasattr(seed, "ensure_paged_quiz"):  # until the paged-timed branch lands
+        return []
+    return [
+        ("quiz, one question per page", seed.ensure_paged_quiz()),
+        ("quiz, timed", seed.ensure_timed_quiz()),
+    ]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,16 +128,21 @@ def session_cookie(user) -> str:
 
 
 class Server:
-    """gunicorn as `make serve` runs it (gunicorn.conf.py), with two workers per core plus one."""
+    """gunicorn as `make serve` runs it (gunicorn.conf.py), with two workers per core plus one.
 
-    def __init__(self, env: dict, workers: int):
+    `app` and `settings` default to the site's; the bench also serves a bare Django this way.
+    """
+
+    def __init__(self, env: dict, workers: int, app="quizsite.wsgi", settings=None):
         self.port = free_port()
+        if settings:
+            env = {**env, "DJANGO_SETTINGS_MODULE": settings}
         self.process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "quizsite.wsgi",
+                app,
                 "--config",
                 str(ROOT / "gunicorn.conf.py"),
                 "--bind",
@@ -117,6 +170,22 @@ class Server:
     def pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU the master and its workers have used so far (/proc/<pid>/stat).
+
+        Read from the server's own processes, so the load generator and anything else on the
+        machine do not count. A worker that restarted between two readings would be missed;
+        gunicorn restarts none here (no max_requests).
+        """
+        total = 0
+        for pid in [self.process.pid, *self.pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.process.terminate()
@@ -149,6 +218,88 @@ def measure(server, cookies, paths, *, requests, seconds, concurrency, expect) -
     )
 
 
+@dataclass
+class Target:
+    """One page to load: where, as whom, and what its body must hold to count as served."""
+
+    name: str
+    server: "Server"
+    path: str
+    cookies: list[str]  # the project's generator spreads its users over these
+    markers: object  # markers(user index, path) -> tuple of bytes
+
+
+@dataclass
+class Runs:
+    """Each round's figures for one target, by each load generator."""
+
+    rates: dict = field(default_factory=lambda: {"wrk": [], "own": []})
+    p99: dict = field(default_factory=lambda: {"wrk": [], "own": []})
+    cpu_ms: list = field(default_factory=list)
+    errors: int = 0
+    requests: int = 0
+
+
+def spread(values: list[float], scale: float = 1, digits: int = 0) -> str:
+    """The median and, with more than one value, the range: "1008 (980–1020)"."""
+    if not values:
+        return "–"
+    shown = [round(value * scale, digits) for value in values]
+    text = f"{statistics.median(shown):.{digits}f}"
+    if len(shown) > 1:
+        text += f" ({min(shown):.{digits}f}–{max(shown):.{digits}f})"
+    return text
+
+
+def throughput(targets: list[Target], *, rounds: int, seconds: int, concurrency: int) -> dict:
+    """Load every target in turn, A B C … A B C …, for `rounds` rounds, with wrk (when installed)
+    and the project's own generator, reading the server's CPU around each run."""
+    runs = {target.name: Runs() for target in targets}
+    for _ in range(rounds):
+        for target in targets:
+            run = runs[target.name]
+            tools = ["wrk", "own"] if wrk.available() else ["own"]
+            for tool in tools:
+                cpu = target.server.cpu_seconds()
+                if tool == "wrk":
+                    result = wrk.run(
+                        f"http://127.0.0.1:{target.server.port}{target.path}",
+                        cookie=target.cookies[0] if target.cookies else "",
+                        markers=target.markers(0, target.path),
+                        seconds=seconds,
+                        connections=concurrency,
+                    )
+                    served, p99 = result.requests, result.p99
+                else:
+                    result = measure(
+                        target.server,
+                        target.cookies,
+                        [target.path],
+                        requests=10_000_000,
+                        seconds=seconds,
+                        concurrency=concurrency,
+                        expect=target.markers,
+                    )
+                    served, p99 = result.requests, result.percentile(99)
+                used = target.server.cpu_seconds() - cpu
+                run.rates[tool].append(result.rate)
+                run.p99[tool].append(p99)
+                run.errors += result.errors
+                run.requests += served
+                if served:
+                    run.cpu_ms.append(used / served * 1000)
+    return runs
+
+
+def share(runs: dict, name: str, of: str, tool: str) -> list[float]:
+    """Per round, `name`'s rate as a share of `of`'s (adjacent runs, so drift cancels)."""
+    return [
+        page / ceiling
+        for page, ceiling in zip(runs[name].rates[tool], runs[of].rates[tool], strict=True)
+        if ceiling
+    ]
+
+
 def finish_form(page: bytes) -> bytes | None:
     """The urlencoded Finish of the quiz page `page`, the first choice shown ticked for each
     question; None when the page carries no attempt."""
@@ -165,55 +316,127 @@ def finish_form(page: bytes) -> bytes | None:
     return urlencode(data).encode()
 
 
-async def spike(server, cookies, quiz_url) -> dict:
-    """Every learner opens the quiz, then all press Finish together, each with an answer ticked
-    for every question dealt to them (the first choice shown)."""
-    connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
-    forms, errors = [], 0
-    started = time.perf_counter()
+def signed_in(users) -> tuple[list[str], list[bytes]]:
+    """Each user's session cookie, and their name as the site's header shows it."""
+    return [session_cookie(user) for user in users], [f"({u.username})".encode() for u in users]
 
-    async def start(connection):
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def result_markers(name: bytes) -> tuple:
+    """What a result page must show to count: the learner's name and their score line."""
+    return (name, b" out of ", b" marks (")
+
+
+async def _open(connection, quiz_url):
+    """Open the quiz (the site deals an attempt); the Finish form, or None when refused."""
+    try:
         status, _, page = await connection.request("GET", quiz_url)
-        return finish_form(page) if status == 200 else None
+    except (ConnectionError, OSError, asyncio.IncompleteReadError):
+        return None
+    return finish_form(page) if status == 200 else None
 
-    forms = await asyncio.gather(*(start(c) for c in connections))
-    errors += sum(1 for f in forms if f is None)
-    latencies = []
+
+async def _finish_and_see(connection, quiz_url, form, name, referer):
+    """Press Finish and load the result page it leads to; seconds until it is shown, or None
+    when any step gave the wrong answer."""
+    started = time.perf_counter()
+    try:
+        status, headers, _ = await connection.request(
+            "POST", quiz_url, form, {**FORM_HEADERS, "Referer": referer}
+        )
+        location = headers.get("location", "")
+        if status != 302 or "/attempts/" not in location:
+            return None
+        status, _, page = await connection.request("GET", location)
+    except (ConnectionError, OSError, asyncio.IncompleteReadError):
+        return None
+    if status != 200 or not all(marker in page for marker in result_markers(name)):
+        return None
+    return time.perf_counter() - started
+
+
+async def spike(server, cookies, names, quiz_url) -> dict:
+    """The whole attempt, all at once: every learner opens the quiz (an attempt is dealt), then
+    all press Finish at the same moment, each with an answer ticked for every question (the
+    first choice shown), and loads the result page. Timed from Finish until the result shows."""
+    learners = cookies
+    referer = f"http://127.0.0.1:{server.port}/"
+    connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
+    cpu = server.cpu_seconds()
+    started = time.perf_counter()
+    forms = await asyncio.gather(*(_open(c, quiz_url) for c in connections))
+    waits = await asyncio.gather(
+        *(
+            _finish_and_see(c, quiz_url, form, name, referer)
+            for c, form, name in zip(connections, forms, names, strict=True)
+            if form is not None
+        )
+    )
+    seconds = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
+    await asyncio.gather(*(c.close() for c in connections))
+    shown = [wait for wait in waits if wait is not None]
+    result = Result(latencies=shown, seconds=seconds)
+    return {
+        "learners": len(learners),
+        "errors": len(learners) - len(shown),
+        "attempts_per_s": len(shown) / seconds if seconds else 0,
+        "p50": result.p50,
+        "p99": result.percentile(99),
+        "cpu_ms": cpu / len(learners) * 1000,
+        "total_s": seconds,
+    }
+
+
+async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> dict:
+    """Server CPU per request of each step of a whole attempt, with a few learners at a time
+    (no queueing): every learner opens the quiz, then every one presses Finish, then every one
+    loads the result, each step read from the workers' CPU on its own."""
+    learners = cookies
+    referer = f"http://127.0.0.1:{server.port}/"
+    connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def limited(step):
+        async with gate:
+            return await step
 
     async def finish(connection, form):
-        nonlocal errors
         if form is None:
-            return
-        t = time.perf_counter()
-        try:
-            status, headers, _ = await connection.request(
-                "POST",
-                quiz_url,
-                form,
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Referer": f"http://127.0.0.1:{server.port}/",
-                },
-            )
-        except (ConnectionError, OSError, asyncio.IncompleteReadError):
-            errors += 1
-            return
-        latencies.append(time.perf_counter() - t)
-        if status != 302 or "/attempts/" not in headers.get("location", ""):
-            errors += 1
+            return None
+        status, headers, _ = await connection.request(
+            "POST", quiz_url, form, {**FORM_HEADERS, "Referer": referer}
+        )
+        return headers.get("location") if status == 302 else None
 
-    finish_started = time.perf_counter()
-    await asyncio.gather(*(finish(c, f) for c, f in zip(connections, forms, strict=True)))
-    finish_seconds = time.perf_counter() - finish_started
+    async def see(connection, location, name):
+        if location is None:
+            return False
+        status, _, page = await connection.request("GET", location)
+        return status == 200 and all(marker in page for marker in result_markers(name))
+
+    steps = {}
+    cpu = server.cpu_seconds()
+    forms = await asyncio.gather(*(limited(_open(c, quiz_url)) for c in connections))
+    steps["open (deal)"], cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+    locations = await asyncio.gather(
+        *(limited(finish(c, f)) for c, f in zip(connections, forms, strict=True))
+    )
+    steps["Finish"], cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+    seen = await asyncio.gather(
+        *(
+            limited(see(c, where, name))
+            for c, where, name in zip(connections, locations, names, strict=True)
+        )
+    )
+    steps["result page"] = server.cpu_seconds() - cpu
     await asyncio.gather(*(c.close() for c in connections))
-    result = Result(latencies=latencies, seconds=finish_seconds)
-    return {
-        "learners": len(cookies),
-        "errors": errors,
-        "finished_per_s": len(latencies) / finish_seconds if finish_seconds else 0,
-        "p99": result.percentile(99),
-        "total_s": time.perf_counter() - started,
-    }
+    errors = len(learners) - sum(seen)
+    per_request = {step: used / len(learners) * 1000 for step, used in steps.items()}
+    per_request["whole attempt"] = sum(per_request.values())
+    return {"ms": per_request, "errors": errors, "learners": len(learners)}
 
 
 def export(server, cookie, path) -> dict:
@@ -356,12 +579,21 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller loads, for a smoke run")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="measure only the ceiling and the read path (for before/after comparisons); "
-        "prints the table without writing docs/BENCHMARKS.md",
+        "--only",
+        help=f"measure only these parts (comma-separated, of {','.join(PARTS)}), for "
+        "before/after comparisons; prints the tables without writing docs/BENCHMARKS.md",
     )
+    parser.add_argument("--read-only", action="store_true", help="the same as --only requests")
     args = parser.parse_args()
+    if args.read_only:
+        args.only = "requests"
+    chosen = set(args.only.split(",")) if args.only else set(PARTS)
+    if chosen - set(PARTS):
+        parser.error(f"--only takes {', '.join(PARTS)}")
+
+    def wanted(part: str) -> bool:
+        return part in chosen
+
     env = configure(args.postgres)
 
     from django.core.management import call_command
@@ -413,143 +645,212 @@ def main():
     from benchmarks import teacher_pages
 
     teacher_pages.ensure_class_of_30(learners)
-    teacher_lines = [] if args.read_only else teacher_pages.measure(5 if args.quick else 20)
+    teacher_lines = [] if not wanted("teacher") else teacher_pages.measure(5 if args.quick else 20)
     stored = storage()
     server = Server(env, workers)
-    requests = 3000 if args.quick else 20000
-    seconds = 10 if args.quick else 30
+    bare = Server(
+        env,
+        workers,
+        app="django.core.wsgi:get_wsgi_application()",
+        settings="benchmarks.bare_settings",
+    )
+    rounds = 2 if args.quick else 3
+    seconds = 4 if args.quick else 8
     try:
         cookies = [session_cookie(u) for u in learners[:64]]
         say(f"# Benchmarks ({date.today().isoformat()})")
         say()
         say(f"Machine: {machine()}.")
+        say(f"Commit: {commit()}.")
         say(f"Database: {connection.vendor}. Server: gunicorn, {workers} threaded workers.")
         say(
             f"Data: {len(learners)} learners, {attempts:,} finished attempts at the 12-question "
-            f"quiz (seeded in {seeded:.0f} s). Load: `benchmarks/httpload.py`, keep-alive, "
-            "32 users; a response counts as served only with status 200 and the signed-in "
-            "learner's name and the page's title in it, and any other is an error."
+            f"quiz (seeded in {seeded:.0f} s)."
         )
         say()
-        say("## Requests per second")
-        say()
-        say("| Page | req/s | p50 ms | p95 ms | p99 ms | errors | of ceiling |")
-        say("|---|---|---|---|---|---|---|")
-        ceiling = measure(
-            server,
-            [],
-            ["/bench/ceiling"],
-            requests=requests,
-            seconds=seconds,
-            concurrency=32,
-            expect=lambda user, path: (b"ok\n",),
-        )
-        rows = [("ceiling (minimal view)", ceiling)]
-        # What each page must show to count as served: the signed-in learner's name and the
-        # page's own title (a sign-in page or an error page has neither).
-        names = [f"({u.username})".encode() for u in learners[:64]]
-        titles = {
-            pages["home"]: escape(quiz.lesson.title).encode(),
-            pages["lesson"]: escape(quiz.lesson.title).encode(),
-            pages["quiz"]: escape(quiz.title).encode(),
-        }
-        for name in ("home", "lesson", "quiz"):
-            rows.append(
-                (
-                    name,
-                    measure(
-                        server,
-                        cookies,
-                        [pages[name]],
-                        requests=requests // 2,
-                        seconds=seconds,
-                        concurrency=32,
-                        expect=lambda user, path: (names[user], titles[path]),
-                    ),
+        if wanted("requests"):
+            say("## Requests per second")
+            say()
+            say(
+                f"Two load generators, each with {CONCURRENCY} keep-alive connections: "
+                f"wrk ({wrk_version()}; C, one thread, a Lua script checks each response) and "
+                "the project's own `benchmarks/httpload.py` (Python asyncio; it shares the two "
+                "cores with the server, so it reads lower). A response counts as served only with "
+                "status 200 and the page's markers in its body: the signed-in learner's name and "
+                "the page's title (the result page: “out of … marks”); any other answer is an "
+                "error and is counted. Two ceilings: the same minimal view (no template, no "
+                "database) served by a bare Django with no middleware and no apps, and through "
+                "the project's settings and middleware with a learner's session cookie. The "
+                f"pages are loaded in turn, A B C … A B C …, {rounds} rounds of {seconds} s per "
+                "generator; each figure is the median with the range over the rounds in brackets. "
+                "Server CPU per request is read from the gunicorn processes' /proc/<pid>/stat "
+                "around each run, so the load generator's own CPU does not count."
+            )
+            say()
+            names = [f"({u.username})".encode() for u in learners[:64]]
+            result_attempt = attempt
+            titles = {
+                pages["home"]: escape(quiz.lesson.title).encode(),
+                pages["lesson"]: escape(quiz.lesson.title).encode(),
+                pages["quiz"]: escape(quiz.title).encode(),
+            }
+            extra_quiz_targets = []
+            for label, other in variant_quizzes(quiz):
+                titles[other.get_absolute_url()] = escape(other.title).encode()
+                extra_quiz_targets.append((label, other.get_absolute_url()))
+
+            def page_markers(user, path):
+                return (names[user], titles[path])
+
+            def ok(user, path):
+                return (b"ok\n",)
+
+            result_path = result_attempt.get_absolute_url()
+            targets = [
+                Target("bare Django (no middleware)", bare, "/bench/ceiling", [], ok),
+                Target("ceiling (project middleware)", server, "/bench/ceiling", cookies[:1], ok),
+                Target("home", server, pages["home"], cookies, page_markers),
+                Target("lesson", server, pages["lesson"], cookies, page_markers),
+                Target("quiz", server, pages["quiz"], cookies, page_markers),
+                *(
+                    Target(label, server, path, cookies, page_markers)
+                    for label, path in extra_quiz_targets
+                ),
+                Target(
+                    "result (12 questions)",
+                    server,
+                    result_path,
+                    cookies[:1],
+                    lambda user, path: result_markers(names[0]),
+                ),
+            ]
+            runs = throughput(targets, rounds=rounds, seconds=seconds, concurrency=CONCURRENCY)
+            say(
+                "| Page | wrk req/s | own req/s | wrk p99 ms | errors / requests | "
+                "server CPU ms per request | of project ceiling (wrk) | of bare Django (wrk) |"
+            )
+            say("|---|---|---|---|---|---|---|---|")
+            for target in targets:
+                r = runs[target.name]
+                say(
+                    f"| {target.name} | {spread(r.rates['wrk'])} | {spread(r.rates['own'])} | "
+                    f"{spread(r.p99['wrk'], 1000, 1)} | {r.errors} / {r.requests:,} | "
+                    f"{spread(r.cpu_ms, digits=2)} | "
+                    f"{spread(share(runs, target.name, targets[1].name, 'wrk'), 100)} % | "
+                    f"{spread(share(runs, target.name, targets[0].name, 'wrk'), 100)} % |"
                 )
-            )
-        for name, r in rows:
-            share = 100 * r.rate / ceiling.rate
-            say(
-                f"| {name} | {r.rate:.0f} | {r.p50 * 1000:.1f} | {r.percentile(95) * 1000:.1f} | "
-                f"{r.percentile(99) * 1000:.1f} | {r.errors} | {share:.0f} % |"
-            )
-        say()
-        if args.read_only:
-            return
+            say()
         spike_quiz = Quiz.objects.get(slug=seed.SPIKE_QUIZ)
-        say("## Classroom spike: N learners open the quiz, then all press Finish together")
-        say()
-        say(
-            f"The quiz: “{spike_quiz.title}”, {spike_quiz.questions_per_attempt} questions drawn "
-            "for each learner from the whole course, choices shuffled. Each learner opens it "
-            "(an attempt is dealt), then every learner presses Finish at the same moment, a "
-            "harsher test than arrivals spread over the minute."
-        )
-        say()
-        say("| Learners | finished/s | p99 of Finish (s) | errors | whole spike (s) |")
-        say("|---|---|---|---|---|")
-        spike_sizes = (100, 300) if args.quick else (100, 300, 1000)
-        for size in spike_sizes:
-            fresh = seed.ensure_learners(f"spike{size}-", size)
-            Attempt.objects.filter(learner__in=fresh).delete()
-            spike_cookies = [session_cookie(u) for u in fresh]
-            s = asyncio.run(spike(server, spike_cookies, spike_quiz.get_absolute_url()))
+        spike_url = spike_quiz.get_absolute_url()
+        questions = spike_quiz.questions_per_attempt
+        if wanted("attempt"):
+            say(f"## A whole attempt: open, Finish, result ({questions} questions)")
+            say()
             say(
-                f"| {s['learners']} | {s['finished_per_s']:.0f} | {s['p99']:.2f} | {s['errors']} | "
-                f"{s['total_s']:.1f} |"
+                f"The quiz: “{spike_quiz.title}”, {questions} questions drawn for each learner "
+                "from the whole course, choices shuffled. A whole attempt is three requests: "
+                "open the quiz (the site deals the attempt), Finish (answers saved and marked, "
+                "a redirect), and the result page the browser then loads. Server CPU per "
+                "request of each step, four learners at a time (no queueing), from the "
+                "workers' /proc/<pid>/stat:"
             )
-        say()
-        say(f"## Export of {attempts:,} attempts")
-        say()
-        say("| Export | rows | seconds | rows/s | server memory growth (MiB) |")
-        say("|---|---|---|---|---|")
-        teacher_cookie = session_cookie(teacher)
-        for kind in ("grades", "responses"):
-            e = export(
-                server, teacher_cookie, reverse("quizzes:quiz-export", args=[quiz.slug, kind])
-            )
+            say()
+            calm = seed.ensure_learners("calm-", 50 if args.quick else 200)
+            warm = seed.ensure_learners("warm-", 40)
+            Attempt.objects.filter(learner__in=calm + warm).delete()
+            # First, every worker deals, marks and shows a few attempts: it loads the templates,
+            # the question pool and the versions once, as a server does in its first minute.
+            asyncio.run(whole_attempt_cpu(server, *signed_in(warm), spike_url))
+            c = asyncio.run(whole_attempt_cpu(server, *signed_in(calm), spike_url))
+            say("| Step | server CPU ms per request |")
+            say("|---|---|")
+            for step, ms in c["ms"].items():
+                say(f"| {step} | {ms:.1f} |")
+            say(f"| errors | {c['errors']} of {c['learners']} attempts |")
+            say()
+        if wanted("spike"):
+            say("## Classroom spike: N learners take the whole attempt at once")
+            say()
             say(
-                f"| {kind} | {e['rows']:,} | {e['seconds']:.1f} | {e['rows'] / e['seconds']:.0f} | "
-                f"{e['growth_mib']:.0f} |"
+                "Every learner opens the quiz at the same moment (an attempt is dealt), then every "
+                "learner presses Finish at the same moment and loads the result page, a harsher "
+                "test than arrivals spread over a lesson. “Until the result” runs from pressing "
+                "Finish until the result page has arrived and shows the learner's name and score; "
+                "an attempt counts only when all three requests gave the right page."
             )
-        if connection.vendor == "sqlite":
-            b = baseline_export(VAR / "db.sqlite3", quiz.pk)
+            say()
             say(
-                f"| baseline: sqlite3 + csv, grades rows | {b['rows']:,} | {b['seconds']:.1f} | "
-                f"{b['rows'] / b['seconds']:.0f} | – |"
+                "| Learners | whole attempts/s | p50 until the result (s) "
+                "| p99 until the result (s) | errors | server CPU ms per attempt "
+                "| whole spike (s) |"
             )
-        say()
-        say(f"## Queries per page at {small:,} and {attempts:,} attempts")
-        say()
-        say("| Page | queries (small) | queries (large) |")
-        say("|---|---|---|")
-        for name in counts_small:
-            say(f"| {name} | {counts_small[name][0]} | {counts_large[name][0]} |")
-        say()
-        say(f"## Teacher pages at {attempts:,} attempts (in process)")
-        say()
-        say(
-            "Each page as a teacher opens it, through Django's WSGI handler in this process: the "
-            "first view (on a dashboard it computes and stores the item statistics; the site "
-            "runs that as a background task), then p50/p95 over repeated views. A response "
-            "counts only with status 200 and the page's markers (the quiz title, the number of "
-            "learners, “Item statistics computed at”). `bench-class-teacher` is a plain teacher "
-            "whose class has 30 of the learners; `bench-teacher` is a superuser and sees all."
-        )
-        say()
-        for line in teacher_lines[2:]:
-            say(line)
-        say()
-        say("## Storage")
-        say()
-        say("| What | bytes |")
-        say("|---|---|")
-        for name, value in stored:
-            say(f"| {name} | {value:,} |")
+            say("|---|---|---|---|---|---|---|")
+            spike_sizes = (100, 300) if args.quick else (100, 300, 1000)
+            for size in spike_sizes:
+                fresh = seed.ensure_learners(f"spike{size}-", size)
+                Attempt.objects.filter(learner__in=fresh).delete()
+                s = asyncio.run(spike(server, *signed_in(fresh), spike_url))
+                say(
+                    f"| {s['learners']} | {s['attempts_per_s']:.0f} | {s['p50']:.2f} | "
+                    f"{s['p99']:.2f} | {s['errors']} | {s['cpu_ms']:.1f} | {s['total_s']:.1f} |"
+                )
+            say()
+        if wanted("export"):
+            say(f"## Export of {attempts:,} attempts")
+            say()
+            say("| Export | rows | seconds | rows/s | server memory growth (MiB) |")
+            say("|---|---|---|---|---|")
+            teacher_cookie = session_cookie(teacher)
+            for kind in ("grades", "responses"):
+                e = export(
+                    server, teacher_cookie, reverse("quizzes:quiz-export", args=[quiz.slug, kind])
+                )
+                say(
+                    f"| {kind} | {e['rows']:,} | {e['seconds']:.1f} | "
+                    f"{e['rows'] / e['seconds']:.0f} | {e['growth_mib']:.0f} |"
+                )
+            if connection.vendor == "sqlite":
+                b = baseline_export(VAR / "db.sqlite3", quiz.pk)
+                say(
+                    f"| baseline: sqlite3 + csv, grades rows | {b['rows']:,} | "
+                    f"{b['seconds']:.1f} | {b['rows'] / b['seconds']:.0f} | – |"
+                )
+            say()
+        if wanted("queries"):
+            say(f"## Queries per page at {small:,} and {attempts:,} attempts")
+            say()
+            say("| Page | queries (small) | queries (large) |")
+            say("|---|---|---|")
+            for name in counts_small:
+                say(f"| {name} | {counts_small[name][0]} | {counts_large[name][0]} |")
+            say()
+        if wanted("teacher"):
+            say(f"## Teacher pages at {attempts:,} attempts (in process)")
+            say()
+            say(
+                "Each page as a teacher opens it, through Django's WSGI handler in this process: "
+                "the first view (on a dashboard it computes and stores the item statistics; the "
+                "site runs that as a background task), then p50/p95 over repeated views. A "
+                "response counts only with status 200 and the page's markers (the quiz title, "
+                "the number of learners, “Item statistics computed at”). `bench-class-teacher` "
+                "is a plain teacher whose class has 30 of the learners; `bench-teacher` is a "
+                "superuser and sees all."
+            )
+            say()
+            for line in teacher_lines[2:]:
+                say(line)
+            say()
+        if wanted("storage"):
+            say("## Storage")
+            say()
+            say("| What | bytes |")
+            say("|---|---|")
+            for name, value in stored:
+                say(f"| {name} | {value:,} |")
     finally:
         server.stop()
-    if args.read_only:
+        bare.stop()
+    if args.only:
         return
     report = "\n".join(lines) + "\n"
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report)

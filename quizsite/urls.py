@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
@@ -39,10 +38,7 @@ urlpatterns = [
 ]
 
 
-def ceiling(request):
-    """The least a Django view can do: no template, no database (benchmarks only)."""
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
 if settings.BENCHMARK_VIEWS:
-    urlpatterns.insert(0, path("bench/ceiling", ceiling))
+    from benchmarks.ceiling import urlpatterns as ceiling_patterns
+
+    urlpatterns = ceiling_patterns + urlpatterns
