@@ -14,7 +14,7 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install messages run setup serve backup restore screenshots bench bench-postgres test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install messages run setup serve backup restore screenshots wrk bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT), with a task worker"
@@ -83,10 +83,17 @@ restore: install
 screenshots: install messages
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
-bench: install messages
+# wrk (Debian's package) loads the pages beside the project's own generator; installed when missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		sudo=""; [ "$$(id -u)" = "0" ] || sudo="sudo"; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk >/dev/null; }; }
+
+bench: install messages wrk
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-bench-postgres: install messages
+bench-postgres: install messages wrk
 	scripts/with-postgres $(BIN)/python benchmarks/run.py --postgres $(BENCH_ARGS)
 
 lint: install
