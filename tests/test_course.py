@@ -138,6 +138,15 @@ def test_every_misconception_is_tested_and_listed_for_teachers(course, teacher_c
     assert "Confuses Article 4 with Article 5" in page.content.decode()
 
 
+def test_no_misconception_is_a_catch_all_for_the_wrong_choices(course):
+    """A tag says what a class confuses only if it is not on a large share of the wrong choices."""
+    from quizzes.models import Misconception
+
+    wrong = Choice.objects.filter(is_correct=False).count()
+    for misconception in Misconception.objects.all():
+        assert misconception.choices.count() <= wrong / 7, misconception
+
+
 def test_question_texts_are_not_duplicated(course):
     texts = list(Question.objects.values_list("text", flat=True))
     assert len(texts) == len(set(texts))

@@ -54,7 +54,8 @@ def test_every_question_choice_and_feedback_has_a_polish_version(course):
         assert quiz.title_pl.strip() and quiz.description_pl.strip(), quiz.slug
     for misconception in Misconception.objects.all():
         assert misconception.name_pl.strip() and misconception.description_pl.strip()
-    assert Misconception.objects.values("name_pl").distinct().count() == 11
+    names = Misconception.objects.values("name_pl")
+    assert names.distinct().count() == Misconception.objects.count() >= 11  # each its own name
 
 
 def test_the_polish_course_uses_the_proper_names_and_the_official_treaty_text(course):
