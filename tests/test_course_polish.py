@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 
 from quizzes.models import Choice, GradeBand, Lesson, Misconception, Question, Quiz
@@ -92,3 +93,38 @@ def test_every_polish_page_of_the_course_is_polish(course, learner_client):
     for quiz in Quiz.objects.published():
         page = learner_client.get(f"/pl/quizzes/{quiz.slug}/").content.decode()
         assert quiz.title_pl in page and "Jeszcze nie przetłumaczono" not in page
+
+
+def polish_texts():
+    """Every Polish text of the fixture, with the model and field it comes from."""
+    rows = yaml.safe_load(FIXTURE.read_text())
+    return [
+        (row["model"], row["pk"], field, value)
+        for row in rows
+        for field, value in row["fields"].items()
+        if field.endswith("_pl") and isinstance(value, str)
+    ]
+
+
+def test_the_polish_course_writes_sojusz_and_awacs_one_way_throughout():
+    """„Sojusz” is capitalised when it names NATO (the one generic use is a heading), and an
+    AWACS is always „samolot wczesnego ostrzegania”, never a radar or reconnaissance plane."""
+    for model, pk, field, text in polish_texts():
+        generic = text.replace("## Krótki traktat, wielki sojusz", "")
+        assert not re.search(r"\bsojusz(u|em|owi)?\b", generic), (model, pk, field)
+        for match in re.finditer(r"AWACS", text):
+            assert "wczesnego ostrzegania" in text[max(0, match.start() - 60) : match.end()], (
+                model,
+                pk,
+                field,
+            )
+        assert not re.search(r"samolot\w* (radarow|rozpoznawcz)", text), (model, pk, field)
+
+
+def test_article_6_in_polish_is_marked_as_our_own_translation(course):
+    """No primary source for the official Polish text of Article 6 could be checked, so the
+    lesson gives its own translation and says so, instead of passing it off as the official one."""
+    body = Lesson.objects.get(slug="article-4-versus-article-5").body_pl
+    quote = next(line for line in body.splitlines() if line.startswith("> „Na potrzeby art. 5"))
+    assert quote.endswith("(tłumaczenie własne)")
+    assert "**własne tłumaczenie**" in body and "Nie jest to tekst urzędowy" in body
