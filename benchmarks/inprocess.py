@@ -11,6 +11,7 @@ var/bench/inprocess.md; with --profile, also prints cProfile's top functions for
 
 import argparse
 import cProfile
+import functools
 import io
 import pstats
 import sys
@@ -20,6 +21,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import run  # noqa: E402
+
+
+def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes]:
+    """(status, body) of one request to the WSGI handler `app`, the body read to its end."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "SCRIPT_NAME": "",
+        "HTTP_COOKIE": cookie,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "HTTP_REFERER": "http://127.0.0.1/",
+    }
+    status = []
+    content = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+    return status[0], content
 
 
 def main():
@@ -51,25 +74,7 @@ def main():
         "ceiling": "/bench/ceiling",
     }
 
-    def call(path, cookie, method="GET", body=b""):
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "SCRIPT_NAME": "",
-            "HTTP_COOKIE": cookie,
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_REFERER": "http://127.0.0.1/",
-        }
-        status = []
-        content = b"".join(app(environ, lambda s, h, *a: status.append(s)))
-        return status[0], content
+    call = functools.partial(request, app)
 
     def finishes(count):
         """(cookie, finish form) for `count` fresh learners who have opened the final quiz."""
