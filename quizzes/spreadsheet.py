@@ -19,7 +19,7 @@ def neutralise(text: str) -> str:
     A plain number (-0.25, a negative discrimination index) is left as it is: it is a number
     to the spreadsheet, not a formula.
     """
-    if text[:1].isalnum():  # most cells: names, dates, numbers
+    if text[:1].isalnum() or not text:  # most cells: names, dates, numbers; empty ones
         return text
     if text.startswith(CONTROL_TRIGGERS):
         return "'" + text
