@@ -251,20 +251,23 @@ def grade_rows(
         grade,
         language,
     ) in heads.iterator(chunk_size=2000):
-        row = [
-            last,
-            first,
-            username,
-            email,
-            classes.get(learner_id, ""),
-            "finished" if submitted else "in progress",
-            started.isoformat(timespec="seconds"),
-            submitted.isoformat(timespec="seconds") if submitted else "",
-            str(int((submitted - started).total_seconds())) if submitted else "",
-            marks_text[total],
-            grades_text[grade],
-            language,
-        ]
+        # Only the text cells can start a formula: the dates and figures written here never do.
+        row = NeutralisedRow(
+            (
+                neutralise(last),
+                neutralise(first),
+                neutralise(username),
+                neutralise(email),
+                neutralise(classes.get(learner_id, "")),
+                "finished" if submitted else "in progress",
+                started.isoformat(timespec="seconds"),
+                submitted.isoformat(timespec="seconds") if submitted else "",
+                str(int((submitted - started).total_seconds())) if submitted else "",
+                marks_text[total],
+                grades_text[grade],
+                neutralise(language),
+            )
+        )
         marks = [""] * width
         while pending is not None and pending[0] < attempt_id:
             pending = next(marks_by_attempt, None)
@@ -274,7 +277,8 @@ def grade_rows(
                 if n is not None:
                     marks[n] = marks_text[mark]
             pending = next(marks_by_attempt, None)
-        yield row + marks
+        row += marks
+        yield row
 
 
 def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterator[list]:
@@ -347,6 +351,14 @@ def item_rows(questions) -> Iterator[list]:
         ]
 
 
+class NeutralisedRow(list):
+    """A row whose export neutralised its text cells itself: `csv_lines` writes it as it is.
+
+    For exports whose rows are mostly their own dates and figures, which never start a
+    formula (the grades: twelve marks or more to a row, beside a few names).
+    """
+
+
 class _Echo:
     """A file-like object whose write() hands back what it is given."""
 
@@ -358,8 +370,10 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     """Each row as one line of CSV text, written lazily, every text cell neutralised.
 
     Every export goes through here, so no column (a name, a class, a question's text) can
-    forget it.
+    forget it, except in a `NeutralisedRow`, whose export did it.
     """
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
+        if type(row) is not NeutralisedRow:
+            row = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+        yield writer.writerow(row)
