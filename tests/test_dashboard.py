@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -209,6 +209,27 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
         "1",
         "0",
     ]
+
+
+def test_the_grades_export_writes_times_in_utc_to_the_second_and_whole_seconds_taken(
+    teacher_client, classroom, learner
+):
+    quiz = QuizFactory()
+    question_with_choices(quiz, correct=1, wrong=1)
+    attempt = finished(learner, quiz, [1])
+    plus_two = timezone.get_fixed_timezone(120)  # stored in UTC whatever zone it came in
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=datetime(2030, 3, 15, 11, 30, 5, 900000, tzinfo=plus_two),
+        submitted_at=datetime(2030, 3, 15, 11, 33, 5, tzinfo=plus_two),  # no microseconds
+    )
+    (row,) = read_rows(
+        teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
+    )
+    assert (row["started"], row["completed"], row["duration (s)"]) == (
+        "2030-03-15T09:30:05+00:00",
+        "2030-03-15T09:33:05+00:00",
+        "179",  # 179.1 seconds
+    )
 
 
 def test_the_responses_export_has_a_row_per_answer(teacher_client, classroom, learner):
