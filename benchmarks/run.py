@@ -9,14 +9,12 @@ default (a file in var/bench/); with --postgres, the DATABASE_URL in the environ
 
 import argparse
 import asyncio
-import csv
-import io
+import hashlib
 import os
 import platform
 import re
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ VAR = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import wrk  # noqa: E402
+from benchmarks.export_baseline import timed_grades  # noqa: E402
 from benchmarks.httpload import Connection, Result, hammer  # noqa: E402
 
 
@@ -440,7 +439,8 @@ async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> 
 
 
 def export(server, cookie, path) -> dict:
-    """Download a CSV while sampling the workers' memory; rows, seconds, peak growth (MiB)."""
+    """Download a CSV while sampling the workers' memory; rows, seconds, the server's CPU
+    seconds, peak growth (MiB) and the body's sha256."""
     pids = server.pids()
     before = {pid: rss_kib(pid) for pid in pids}
     peak = dict(before)
@@ -454,6 +454,7 @@ def export(server, cookie, path) -> dict:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
+    cpu = server.cpu_seconds()
     started = time.perf_counter()
 
     async def fetch():
@@ -465,44 +466,20 @@ def export(server, cookie, path) -> dict:
 
     status, _, body = asyncio.run(fetch())
     seconds = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
     done.set()
     sampler.join()
     rows = body.count(b"\n") - 1
     growth = max((peak[pid] - before[pid]) for pid in pids) / 1024 if pids else 0
-    return {"status": status, "rows": rows, "seconds": seconds, "growth_mib": growth}
-
-
-def baseline_export(db_path: Path, quiz_id: int) -> dict:
-    """The same grades rows with plain sqlite3 and csv: the floor to compare the export with."""
-    started = time.perf_counter()
-    connection = sqlite3.connect(db_path)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    rows = 0
-    query = (
-        "SELECT a.id, u.last_name, u.first_name, u.username, u.email, a.started_at, "
-        "a.submitted_at, a.marks, a.percentage, v.question_key, n.marks "
-        "FROM quizzes_answer n JOIN quizzes_attempt a ON a.id = n.attempt_id "
-        "JOIN quizzes_questionversion v ON v.id = n.version_id "
-        "JOIN auth_user u ON u.id = a.learner_id WHERE a.quiz_id = ? "
-        "AND a.submitted_at IS NOT NULL ORDER BY a.submitted_at, a.id, n.position"
-    )
-    current, row = None, None
-    for values in connection.execute(query, (quiz_id,)):
-        if values[0] != current:
-            if row is not None:
-                writer.writerow(row)
-                rows += 1
-                out.seek(0)
-                out.truncate()
-            current, row = values[0], list(values[1:9])
-        row.append(values[10])
-    if row is not None:
-        writer.writerow(row)
-        rows += 1
-    connection.close()
-    seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": seconds}
+    sha256 = hashlib.sha256(body).hexdigest()
+    return {
+        "status": status,
+        "rows": rows,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "growth_mib": growth,
+        "sha256": sha256,
+    }
 
 
 def storage() -> list[tuple[str, int]]:
@@ -798,22 +775,45 @@ def main():
         if wanted("export"):
             say(f"## Export of {attempts:,} attempts")
             say()
-            say("| Export | rows | seconds | rows/s | server memory growth (MiB) |")
-            say("|---|---|---|---|---|")
+            say("| Export | rows | seconds | rows/s | CPU s | server memory growth (MiB) |")
+            say("|---|---|---|---|---|---|")
             teacher_cookie = session_cookie(teacher)
+            grades = reverse("quizzes:quiz-export", args=[quiz.slug, "grades"])
+            # Not counted: a first download lets workers still booting finish (with --only
+            # export they would count in the server's CPU) and warms the one that serves it.
+            export(server, teacher_cookie, grades)
+            exported = {}
             for kind in ("grades", "responses"):
-                e = export(
+                e = exported[kind] = export(
                     server, teacher_cookie, reverse("quizzes:quiz-export", args=[quiz.slug, kind])
                 )
                 say(
                     f"| {kind} | {e['rows']:,} | {e['seconds']:.1f} | "
-                    f"{e['rows'] / e['seconds']:.0f} | {e['growth_mib']:.0f} |"
+                    f"{e['rows'] / e['seconds']:.0f} | {e['cpu_s']:.1f} | {e['growth_mib']:.0f} |"
                 )
             if connection.vendor == "sqlite":
-                b = baseline_export(VAR / "db.sqlite3", quiz.pk)
+                started = time.perf_counter()
+                b_rows, b_cpu, b_sha256 = timed_grades(
+                    VAR / "db.sqlite3", quiz.pk, clock=time.process_time
+                )
+                b_seconds = time.perf_counter() - started
                 say(
-                    f"| baseline: sqlite3 + csv, grades rows | {b['rows']:,} | "
-                    f"{b['seconds']:.1f} | {b['rows'] / b['seconds']:.0f} | – |"
+                    f"| baseline: sqlite3 + csv, the same bytes | {b_rows:,} | "
+                    f"{b_seconds:.1f} | {b_rows / b_seconds:.0f} | {b_cpu:.1f} | – |"
+                )
+                site = exported["grades"]
+                same = (
+                    "identical"
+                    if site["sha256"] == b_sha256
+                    else f"DIFFERENT (site sha256 {site['sha256']}, baseline sha256 {b_sha256})"
+                )
+                say()
+                say(
+                    f"The grades file, the site's and the baseline's: {same}. The site streams "
+                    f"{100 * site['rows'] / site['seconds'] / (b_rows / b_seconds):.0f} % of "
+                    f"the baseline's rows/s by the clock, {100 * b_cpu / site['cpu_s']:.0f} % "
+                    "by CPU (the server's for the download, the baseline's own; "
+                    "`benchmarks/export_baseline.py` times both in one process)."
                 )
             say()
         if wanted("queries"):
