@@ -16,7 +16,7 @@ from ..fallbacks import translated
 from ..forms import JoinForm, PracticeForm
 from ..models import Attempt, GradingMethod
 from ..progress import lesson_progress
-from ..review import review_for, visible
+from ..review import review_for, reviewed_answers, visible
 from ..scoring import overall_grade
 from ..services import overdue_finish
 from ..versions import versions_by_id
@@ -34,9 +34,15 @@ def attempt_result(request, pk):
         pk=pk,
         learner=request.user,
     )
-    versions_by_id(answer.version_id for answer in attempt.answers.all())
+    answers = attempt.answers.all()
+    versions_by_id(answer.version_id for answer in answers)
     review = review_for(attempt.quiz, timezone.now())
-    context = {"attempt": attempt, "review": review}
+    context = {
+        "attempt": attempt,
+        "review": review,
+        "answers": reviewed_answers(answers, review),
+        "overall_feedback": attempt.overall_feedback() if review.marks else "",
+    }
     return render(request, "quizzes/attempt_result.html", context)
 
 
