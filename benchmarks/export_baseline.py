@@ -255,7 +255,7 @@ def main():
     def site() -> tuple[int, float, str]:
         """(rows, CPU seconds, sha256) of the site's export, its body read and kept."""
         started = time.process_time()
-        status, body = request(app, path, cookie)
+        status, body, _ = request(app, path, cookie)
         seconds = time.process_time() - started
         if not status.startswith("200") or not body.startswith(b"last name,"):
             sys.exit(f"grades export: {status}, not the grades CSV: not counted.")

@@ -1,12 +1,21 @@
 """Milliseconds per request in this process, through Django's WSGI handler: no server, no network.
 
     python benchmarks/inprocess.py [--profile home|lesson|quiz|finish|ceiling] [--requests N]
+    python benchmarks/inprocess.py --whole [--requests N] [--rounds R]
+        [--profile open|finish|result|whole] [--sort cumulative|tottime]
 
 The before/after figure for one optimisation: the gunicorn runs in run.py differ by about ±10 %,
 this by a few per cent. Uses the database `make bench` seeded (var/bench/db.sqlite3), signs in
 one benchmark learner, and times the home, lesson, quiz and minimal (ceiling) pages, then a
 Finish of the 20-question final quiz by fresh learners. Prints a table and writes it to
 var/bench/inprocess.md; with --profile, also prints cProfile's top functions for that page.
+
+--whole measures what issue 17's target counts: the CPU time (time.process_time) of a whole
+attempt at the 20-question final quiz by a learner who has none: open the quiz (the GET that
+deals it), Finish (the POST, a 302), then the result page it redirects to. Each round takes
+N fresh learners through it; the table gives the minimum and the median over the rounds of the
+mean per request, and, from a separate pass (counting costs time), the queries per request.
+It is written to var/bench/inprocess-whole.md.
 """
 
 import argparse
@@ -23,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import run  # noqa: E402
 
 
-def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes]:
-    """(status, body) of one request to the WSGI handler `app`, the body read to its end."""
+def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes, dict]:
+    """(status, body, headers) of one request to the WSGI handler `app`, the body read whole."""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -40,16 +49,26 @@ def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes]:
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "HTTP_REFERER": "http://127.0.0.1/",
     }
-    status = []
-    content = b"".join(app(environ, lambda s, h, *a: status.append(s)))
-    return status[0], content
+    started = []
+    content = b"".join(app(environ, lambda s, h, *a: started.append((s, dict(h)))))
+    return started[0][0], content, started[0][1]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--profile", choices=["home", "lesson", "quiz", "finish", "ceiling"])
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--profile",
+        choices=["home", "lesson", "quiz", "finish", "ceiling", "open", "result", "whole"],
+    )
+    parser.add_argument("--requests", type=int, default=None)
+    parser.add_argument("--whole", action="store_true", help="time whole attempts (issue 17)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --whole")
+    parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative")
     args = parser.parse_args()
+    if args.whole and args.profile not in (None, "open", "finish", "result", "whole"):
+        parser.error("with --whole, --profile is one of open, finish, result, whole")
+    if not args.whole and args.profile in ("open", "result", "whole"):
+        parser.error(f"--profile {args.profile} needs --whole")
     if not (run.VAR / "db.sqlite3").exists():
         sys.exit("No benchmark data yet: run `make bench` once first.")
     run.configure(postgres=False)
@@ -76,6 +95,9 @@ def main():
 
     call = functools.partial(request, app)
 
+    if args.whole:
+        return whole(args, call, final)
+
     def finishes(count):
         """(cookie, finish form) for `count` fresh learners who have opened the final quiz."""
         fresh = seed.ensure_learners("inprocess-", count)
@@ -83,10 +105,11 @@ def main():
         ready = []
         for user in fresh:
             cookie = run.session_cookie(user)
-            _, page = call(final.get_absolute_url(), cookie)
+            _, page, _ = call(final.get_absolute_url(), cookie)
             ready.append((cookie, run.finish_form(page)))
         return ready
 
+    args.requests = args.requests or 1000
     cookie = run.session_cookie(learner)
     rows = []
     for name, path in pages.items():
@@ -94,14 +117,14 @@ def main():
             call(path, cookie)
         started = time.perf_counter()
         for _ in range(args.requests):
-            status, _ = call(path, cookie)
+            status, _, _ = call(path, cookie)
         assert status.startswith("200"), (name, status)
         rows.append((name, (time.perf_counter() - started) / args.requests * 1000))
     count = max(20, args.requests // 10)
     ready = finishes(count)
     started = time.perf_counter()
     for user_cookie, body in ready:
-        status, _ = call(final.get_absolute_url(), user_cookie, "POST", body)
+        status, _, _ = call(final.get_absolute_url(), user_cookie, "POST", body)
         assert status.startswith("302"), status
     rows.append(("finish (20 questions)", (time.perf_counter() - started) / count * 1000))
 
@@ -123,7 +146,114 @@ def main():
             for _ in range(500):
                 call(pages[args.profile], cookie)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+
+
+STEPS = ("open", "finish", "result")
+
+
+def whole(args, call, final):
+    """Time whole attempts at `final` (see the module's docstring); print and record the table."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks import seed
+    from quizzes.models import Attempt
+
+    count = args.requests or 100
+    learners = seed.ensure_learners("inprocess-whole-", count)
+    cookies = [run.session_cookie(user) for user in learners]
+    url = final.get_absolute_url()
+    profiler = cProfile.Profile() if args.profile else None
+
+    def attempt(cookie, clock, profiled=()):
+        """One whole attempt; clock(step) is a context manager around each request."""
+        with clock("open"):
+            status, page, _ = call(url, cookie)
+        assert status.startswith("200"), ("open", status)
+        body = run.finish_form(page)
+        assert body is not None, "the quiz page carries no attempt"
+        with clock("finish"):
+            status, _, headers = call(url, cookie, "POST", body)
+        assert status.startswith("302"), ("finish", status)
+        with clock("result"):
+            status, page, _ = call(headers["Location"], cookie)
+        assert status.startswith("200") and b"out of" in page, ("result", status)
+
+    def fresh():
+        Attempt.objects.filter(learner__in=learners).delete()
+
+    class Timer:
+        def __init__(self):
+            self.spent = dict.fromkeys(STEPS, 0.0)
+
+        def __call__(self, step):
+            self.step = step
+            return self
+
+        def __enter__(self):
+            if profiler is not None and args.profile in (self.step, "whole"):
+                profiler.enable()
+            self.started = time.process_time()
+
+        def __exit__(self, *exc):
+            self.spent[self.step] += time.process_time() - self.started
+            if profiler is not None:
+                profiler.disable()
+
+    class Counter:
+        def __init__(self):
+            self.queries = dict.fromkeys(STEPS, 0)
+
+        def __call__(self, step):
+            self.step = step
+            self.context = CaptureQueriesContext(connection)
+            return self
+
+        def __enter__(self):
+            self.context.__enter__()
+
+        def __exit__(self, *exc):
+            self.context.__exit__(*exc)
+            self.queries[self.step] += len(self.context)
+
+    fresh()
+    for cookie in cookies[:10]:  # warm caches, connections and the versions in memory
+        attempt(cookie, Counter())
+    fresh()
+    counter = Counter()
+    for cookie in cookies[:10]:
+        attempt(cookie, counter)
+    queries = {step: counter.queries[step] / 10 for step in STEPS}
+    means = {step: [] for step in (*STEPS, "whole")}
+    for _ in range(args.rounds):
+        fresh()
+        timer = Timer()
+        for cookie in cookies:
+            attempt(cookie, timer)
+        for step in STEPS:
+            means[step].append(timer.spent[step] / count * 1000)
+        means["whole"].append(sum(timer.spent.values()) / count * 1000)
+    fresh()
+
+    lines = [
+        f"Whole attempts at {final.slug!r} ({final.questions_per_attempt or len(final.pool())} "
+        f"questions each): {count} learners "
+        f"× {args.rounds} rounds, CPU ms per request (time.process_time) in process",
+        "",
+        "| Request | min ms | median ms | queries |",
+        "|---|---|---|---|",
+    ]
+    for step, spent in means.items():
+        number = sum(queries.values()) if step == "whole" else queries[step]
+        lines.append(f"| {step} | {min(spent):.2f} | {statistics.median(spent):.2f} | {number:g} |")
+    report = "\n".join(lines)
+    print(report)
+    (run.VAR / "inprocess-whole.md").write_text(report + "\n")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(50)
 
 
 if __name__ == "__main__":

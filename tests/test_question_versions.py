@@ -28,6 +28,14 @@ BEFORE = [("quizzes", "0014_quiz_statistics")]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
+def as_read(html: str) -> str:
+    """The page without what its reader cannot see: the CSRF token, white space next to tags
+    or in runs, and spaces around the names in a class attribute."""
+    html = TOKEN.sub("", html)
+    html = re.sub(r'class="([^"]*)"', lambda m: 'class="{}"'.format(" ".join(m[1].split())), html)
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", re.sub(r"\s+", " ", html))
+
+
 def load_into(apps, rows):
     """Insert the serialised rows with the models of an earlier schema."""
     for row in rows:
@@ -99,7 +107,7 @@ def test_the_migration_keeps_every_answer_mark_and_result_page(migrated_from_sna
         response = client.get(f"/{page['language']}/attempts/{pk}/")
         assert response.status_code == 200
         main = re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
-        assert TOKEN.sub("", main) == TOKEN.sub("", page["main"]), pk
+        assert as_read(main) == as_read(page["main"]), pk
 
 
 def test_after_the_migration_learners_take_the_quizzes_and_teachers_regrade(

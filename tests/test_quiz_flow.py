@@ -330,6 +330,23 @@ def test_the_quiz_page_uses_a_constant_number_of_queries(
             learner_client.get(quiz.get_absolute_url())
 
 
+def test_the_result_page_costs_five_queries_however_many_questions(
+    learner_client, django_assert_num_queries
+):
+    """Session, user, the attempt, the content version and the answers: the quiz with its
+    lesson and grade bands, and the question versions once read, come from memory."""
+    small, large = QuizFactory(), QuizFactory()
+    question_with_choices(small, correct=1, wrong=2)
+    for _ in range(20):
+        question_with_choices(large, correct=2, wrong=3, kind=Question.Kind.MULTIPLE)
+    for quiz in (small, large):
+        attempt_id = start(learner_client, quiz)
+        response = submit(learner_client, quiz, answers_for(quiz, attempt=attempt_id), attempt_id)
+        learner_client.get(response.url)
+        with django_assert_num_queries(5):
+            assert "out of" in learner_client.get(response.url).content.decode()
+
+
 def test_a_past_result_keeps_the_title_and_pass_mark_it_was_taken_with(learner_client, quiz):
     """Renaming the quiz or changing its pass mark later does not rewrite a result."""
     attempt_id = start(learner_client, quiz)

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import classes
+from ..content_cache import cached
 from ..fallbacks import translated
 from ..forms import JoinForm, PracticeForm
-from ..models import Attempt, GradingMethod
+from ..models import Attempt, GradingMethod, Quiz
 from ..progress import lesson_progress
-from ..review import review_for, visible
+from ..review import review_for, reviewed_answers, visible
 from ..scoring import overall_grade
 from ..services import overdue_finish
 from ..versions import versions_by_id
@@ -26,18 +27,29 @@ from ..versions import versions_by_id
 @require_GET
 def attempt_result(request, pk):
     """A learner's own finished attempt, showing what the quiz's review options allow now."""
-    overdue_finish(Attempt.objects.filter(pk=pk, learner=request.user), grace=False)
-    attempt = get_object_or_404(
-        Attempt.objects.submitted()
-        .select_related("quiz__lesson", "lesson")
-        .prefetch_related("quiz__grade_bands", "answers"),
-        pk=pk,
-        learner=request.user,
-    )
-    versions_by_id(answer.version_id for answer in attempt.answers.all())
+    mine = Attempt.objects.filter(learner=request.user)
+    attempt = get_object_or_404(mine, pk=pk)
+    if not attempt.is_submitted:  # finished here if its time ran out, else there is no result
+        overdue_finish(mine.filter(pk=pk), grace=False)
+        attempt = get_object_or_404(mine.submitted(), pk=pk)
+    if attempt.quiz_id is not None:
+        attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
+    # By position alone: the model's ordering ("attempt", "position") would join the attempt.
+    answers = list(attempt.answers.order_by("position"))
+    versions_by_id(answer.version_id for answer in answers)
     review = review_for(attempt.quiz, timezone.now())
-    context = {"attempt": attempt, "review": review}
+    context = {
+        "attempt": attempt,
+        "review": review,
+        "answers": reviewed_answers(answers, review),
+        "overall_feedback": attempt.overall_feedback() if review.marks else "",
+    }
     return render(request, "quizzes/attempt_result.html", context)
+
+
+def _quiz(pk):
+    """A quiz as every learner's result page shows it: settings, lesson and grade bands."""
+    return Quiz.objects.select_related("lesson").prefetch_related("grade_bands").get(pk=pk)
 
 
 @login_required
