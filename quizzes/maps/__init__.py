@@ -80,7 +80,7 @@ ARTICLE_6 = Map(
             "algeria",
             _("Algeria"),
             _(
-                "The text still names \u201cthe Algerian Departments of France\u201d; this is "
+                "The text still names “the Algerian Departments of France”; this is "
                 "generally described as no longer relevant since Algeria's independence in 1962."
             ),
         ),
