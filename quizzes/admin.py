@@ -40,6 +40,8 @@ from .models import (
     Attempt,
     Choice,
     Classroom,
+    Course,
+    GlossaryTerm,
     GradeBand,
     Job,
     Lesson,
@@ -48,6 +50,8 @@ from .models import (
     Misconception,
     Question,
     Quiz,
+    SourceExcerpt,
+    TeacherNote,
 )
 from .question_files import FormatError
 from .regrading import regrade_apply, regrade_plan
@@ -142,6 +146,24 @@ class LessonSourceInline(admin.StackedInline):
     formfield_overrides = URL_FIELDS
 
 
+class TeacherNoteInline(TranslatedInline):
+    """The lesson's note for teachers; learners never see it."""
+
+    model = TeacherNote
+    extra = 1
+    max_num = 1
+    can_delete = True
+
+
+class SourceExcerptInline(TranslatedInline):
+    """Short passages of primary sources for teachers, quoted or summarised, with links."""
+
+    model = SourceExcerpt
+    extra = 1
+    fields = ["source", "text", "is_quotation", "original_language", "url", "order"]
+    formfield_overrides = URL_FIELDS
+
+
 @admin.register(Lesson)
 class LessonAdmin(TranslatedAdmin):
     list_display = ["title", "order", "is_published", "updated_at"]
@@ -149,7 +171,29 @@ class LessonAdmin(TranslatedAdmin):
     list_filter = ["is_published"]
     search_fields = ["title_en", "title_pl", "summary_en", "summary_pl"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [LessonSourceInline]
+    fields = ["title", "slug", "summary", "objectives", "body", "order", "is_published"]
+    inlines = [LessonSourceInline, TeacherNoteInline, SourceExcerptInline]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(TranslatedAdmin):
+    list_display = ["term", "slug"]
+    search_fields = ["term_en", "term_pl", "definition_en", "definition_pl", "slug"]
+    prepopulated_fields = {"slug": ["term"]}
+    fields = ["term", "slug", "definition", "forms"]
+
+
+@admin.register(Course)
+class CourseAdmin(CheckedLists, admin.ModelAdmin):
+    """The one row that describes the whole course: made by the fixture, never a second."""
+
+    list_display = ["__str__", "as_of"]
+
+    def has_add_permission(self, request):
+        return not Course.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class QuestionInline(admin.StackedInline):

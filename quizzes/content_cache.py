@@ -22,6 +22,8 @@ from django.utils.translation import get_language
 from .models import (
     Choice,
     ContentVersion,
+    Course,
+    GlossaryTerm,
     GradeBand,
     Lesson,
     LessonSource,
@@ -30,7 +32,18 @@ from .models import (
     Quiz,
 )
 
-CONTENT_MODELS = (Lesson, LessonSource, Misconception, Quiz, GradeBand, Question, Choice)
+# What learners' cached pages show. Teachers' notes are not cached, so they are not listed.
+CONTENT_MODELS = (
+    Course,
+    GlossaryTerm,
+    Lesson,
+    LessonSource,
+    Misconception,
+    Quiz,
+    GradeBand,
+    Question,
+    Choice,
+)
 
 _entries: dict = {}
 _seen_version = None

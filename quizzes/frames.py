@@ -38,7 +38,7 @@ _TOKEN = secrets.token_hex(8)
 _MARKER = re.compile(f"\x00{_TOKEN}:([a-z0-9_]+)\x00")
 
 # Menu entries in the header that mark themselves as the current page.
-MENU = frozenset({"home", "my-results", "progress", "my-classes", "results"})
+MENU = frozenset({"home", "glossary", "my-results", "progress", "my-classes", "results"})
 
 
 def slot(name: str) -> str:

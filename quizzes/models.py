@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import timing
-from .rendering import render_markdown
+from .fallbacks import current_language, shown_in
+from .rendering import Glossary, render_markdown
 from .scoring import answer_marks, band_feedback
 
 
@@ -32,6 +33,11 @@ class Lesson(models.Model):
     )
     body = models.TextField(
         _("body"), help_text=_("Markdown. Raw HTML is shown as text, never run.")
+    )
+    objectives = models.TextField(
+        _("learning objectives"),
+        blank=True,
+        help_text=_("What a learner can do after the lesson, one per line; shown at its top."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=False)
@@ -52,9 +58,18 @@ class Lesson(models.Model):
 
     @cached_property
     def body_html(self):
-        """The body as HTML. Learners' pages keep the whole article in content_cache.py."""
+        """The body as HTML, each glossary term's first use linked to the glossary.
+
+        Learners' pages keep the whole article in content_cache.py.
+        """
         # render_markdown escapes everything the author wrote.
-        return mark_safe(render_markdown(self.body))  # noqa: S308
+        return mark_safe(render_markdown(self.body, glossary=GlossaryTerm.objects.glossary()))  # noqa: S308
+
+    @property
+    def objective_list(self):
+        """The learning objectives, one per line (a leading "-" or "*" is dropped)."""
+        lines = (line.strip().lstrip("-*").strip() for line in self.objectives.splitlines())
+        return [line for line in lines if line]
 
 
 class LessonSource(models.Model):
@@ -70,6 +85,153 @@ class LessonSource(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Course(models.Model):
+    """The course as a whole: one row, for what learners are told about all of it."""
+
+    as_of = models.DateField(
+        _("facts as of"),
+        help_text=_(
+            "The day the course's facts were last checked against the fact sheet; learners see "
+            "it on the lesson list and on every lesson."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("course")
+
+    def __str__(self):
+        return str(_("The course"))
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def glossary(self):
+        """Every term's forms and its address on the glossary page, for linking lessons."""
+        page = reverse("quizzes:glossary")
+        codes = [code for code, _name in settings.LANGUAGES]
+        columns = [f"{field}_{code}" for field in ("term", "forms") for code in codes]
+        return Glossary(
+            (f"{page}#{term.anchor}", term.forms_written) for term in self.only("slug", *columns)
+        )
+
+
+class GlossaryTerm(models.Model):
+    """A word the lessons use, explained for learners; each lesson links its first use here."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    term = models.CharField(_("term"), max_length=120)
+    definition = models.TextField(_("definition"))
+    forms = models.TextField(
+        _("other forms"),
+        blank=True,
+        help_text=_(
+            "Other ways the lessons write the term, one per line, in both languages' fields. "
+            "An asterisk stands for any ending (consult* matches consults and consulted). "
+            "Matching ignores the case of the first letter."
+        ),
+    )
+
+    objects = GlossaryTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def anchor(self):
+        return f"term-{self.slug}"
+
+    @property
+    def forms_written(self):
+        """The term and its other forms in every language, each as the lessons may write it."""
+        written = []
+        for code, _name in settings.LANGUAGES:
+            written.append(getattr(self, f"term_{code}") or "")
+            written.extend((getattr(self, f"forms_{code}") or "").splitlines())
+        return sorted({form.strip() for form in written if form.strip()})
+
+
+class TeacherNote(models.Model):
+    """How to teach a lesson: a question to discuss and an activity. Never shown to learners."""
+
+    lesson = models.OneToOneField(
+        Lesson, on_delete=models.CASCADE, related_name="teacher_note", verbose_name=_("lesson")
+    )
+    discussion = models.TextField(
+        _("discussion prompt"), help_text=_("Markdown. A question for the class to discuss.")
+    )
+    activity = models.TextField(
+        _("activity"), help_text=_("Markdown. A short activity: what to prepare, do and ask.")
+    )
+
+    class Meta:
+        verbose_name = _("teacher's note")
+        verbose_name_plural = _("teacher's notes")
+
+    def __str__(self):
+        return str(self.lesson)
+
+    @cached_property
+    def discussion_html(self):
+        return mark_safe(render_markdown(self.discussion))  # noqa: S308 - escaped by renderer
+
+    @cached_property
+    def activity_html(self):
+        return mark_safe(render_markdown(self.activity))  # noqa: S308 - escaped by renderer
+
+
+class SourceExcerpt(models.Model):
+    """A short passage of a primary source for teachers, quoted word for word or summarised."""
+
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="excerpts", verbose_name=_("lesson")
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("Who said or wrote it, and when: it is shown with the excerpt."),
+    )
+    text = models.TextField(
+        _("excerpt"),
+        help_text=_(
+            "The words of the source if quoted (in Polish, our translation), else a summary in "
+            "our own words."
+        ),
+    )
+    is_quotation = models.BooleanField(
+        _("quoted word for word"),
+        default=False,
+        help_text=_("Only for words checked against the source or the fact sheet."),
+    )
+    original_language = models.CharField(
+        _("language of the original"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("source excerpt")
+        verbose_name_plural = _("source excerpts")
+
+    def __str__(self):
+        return self.source
+
+    @property
+    def text_language(self):
+        """The language the reader sees the text in (the reader's, or the fallback's)."""
+        return shown_in(self, ("text",)) or current_language()
+
+    @property
+    def is_translation(self):
+        """Whether the reader sees a quotation in a language other than its original's."""
+        return self.is_quotation and self.text_language != self.original_language
 
 
 class Misconception(models.Model):

@@ -1,5 +1,8 @@
-"""Markdown to safe HTML for lesson bodies, with a timeline figure authors write as plain lines."""
+"""Markdown to safe HTML for lesson bodies: a timeline figure authors write as plain lines,
+maps they name, and each glossary term's first use linked to the glossary."""
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -7,6 +10,9 @@ from html import escape
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from . import maps
 
 # html=False: any HTML an author types is escaped and shown as text, so no script or
 # attribute from the database reaches the page. markdown-it also refuses javascript:,
@@ -133,14 +139,103 @@ _default_fence = _markdown.renderer.rules["fence"]
 
 def _fence(renderer, tokens, idx, options, env):
     token = tokens[idx]
-    if token.info.strip() == "timeline":
+    info = token.info.split()
+    if info == ["timeline"]:
         return render_timeline(token.content)
+    if len(info) == 2 and info[0] == "map":
+        return maps.render_map(info[1], token.content)
     return _default_fence(tokens, idx, options, env)
 
 
 _markdown.add_render_rule("fence", _fence)
 
 
-def render_markdown(text: str) -> SafeString:
+def _form_pattern(form: str) -> str:
+    """A term's form as a regular expression: `*` is any ending, spaces any white space, and the
+    first letter may be a capital (at the start of a sentence) or not."""
+    parts = []
+    for i, char in enumerate(form):
+        if char == "*":
+            parts.append(r"\w*")
+        elif char.isspace():
+            parts.append(r"\s+")
+        elif i == 0 and char.upper() != char.lower():
+            parts.append(f"[{re.escape(char.upper())}{re.escape(char.lower())}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+class Glossary:
+    """Finds glossary terms in text: each term is an address and the forms it is written in."""
+
+    def __init__(self, terms: Iterable[tuple[str, Iterable[str]]]):
+        forms = [(form, url) for url, written in terms for form in written if form.strip()]
+        # Longer forms first, so "North Atlantic Council" wins over a shorter form inside it.
+        forms.sort(key=lambda pair: -len(pair[0]))
+        self.urls = [url for _, url in forms]
+        self.pattern = (
+            re.compile("|".join(rf"(?<!\w)({_form_pattern(form)})(?!\w)" for form, _ in forms))
+            if forms
+            else None
+        )
+
+    def finds(self, text: str) -> bool:
+        """Whether any form of any term occurs in `text`."""
+        return self.pattern is not None and self.pattern.search(text) is not None
+
+    def link(self, children: list[Token], linked: set[str]) -> list[Token]:
+        """The inline tokens with the first use of each term not in `linked` made a link to it
+        (outside existing links and code); `linked` gains the terms linked."""
+        result, depth = [], 0
+        for token in children:
+            if token.type == "link_open":
+                depth += 1
+            elif token.type == "link_close":
+                depth -= 1
+            if token.type != "text" or depth or self.pattern is None:
+                result.append(token)
+                continue
+            text, start = token.content, 0
+            for match in self.pattern.finditer(text):
+                url = self.urls[match.lastindex - 1]
+                if url in linked:
+                    continue
+                linked.add(url)
+                result.append(_text(text[start : match.start()]))
+                result.append(Token("link_open", "a", 1, attrs={"href": url, "class": "term"}))
+                result.append(_text(match.group()))
+                result.append(Token("link_close", "a", -1))
+                start = match.end()
+            result.append(_text(text[start:]))
+        return [token for token in result if token.type != "text" or token.content]
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
+
+
+def _link_glossary_terms(state):
+    """Core rule: link each glossary term's first use in the body (headings excepted)."""
+    glossary = state.env.get("glossary")
+    if glossary is None:
+        return
+    linked: set[str] = set()
+    in_heading = False
+    for token in state.tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "inline" and token.children and not in_heading:
+            token.children = glossary.link(token.children, linked)
+
+
+_markdown.core.ruler.push("glossary", _link_glossary_terms)
+
+
+def render_markdown(text: str, *, glossary: Glossary | None = None) -> SafeString:
     """Render author Markdown to HTML that is safe to put on a page as it is."""
-    return mark_safe(_markdown.render(text))  # noqa: S308 - html is disabled, output is escaped
+    env = {"glossary": glossary}
+    # html is disabled and every text token is escaped by the renderer.
+    return mark_safe(_markdown.render(text, env))  # noqa: S308

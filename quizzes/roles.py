@@ -6,7 +6,17 @@ database, a restored partial backup), with the same permissions the migrations g
 
 from django.contrib.auth.models import Group, Permission
 
-AUTHORED = ["lesson", "lessonsource", "quiz", "question", "choice", "gradeband"]
+AUTHORED = [
+    "lesson",
+    "lessonsource",
+    "quiz",
+    "question",
+    "choice",
+    "gradeband",
+    "glossaryterm",
+    "teachernote",
+    "sourceexcerpt",
+]
 ACTIONS = ("add", "change", "delete", "view")
 TEACHER_PERMISSIONS = [
     *(f"{action}_{model}" for model in AUTHORED for action in ACTIONS),
@@ -15,6 +25,8 @@ TEACHER_PERMISSIONS = [
     "add_misconception",
     "change_misconception",
     "view_misconception",
+    "change_course",
+    "view_course",
     *(f"{action}_classroom" for action in ACTIONS),
     "view_membership",
     "delete_membership",

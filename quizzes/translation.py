@@ -11,12 +11,37 @@ class names (the teacher's own words) and everything learners type.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Choice, GradeBand, Lesson, Misconception, Question, Quiz
+from .models import (
+    Choice,
+    GlossaryTerm,
+    GradeBand,
+    Lesson,
+    Misconception,
+    Question,
+    Quiz,
+    SourceExcerpt,
+    TeacherNote,
+)
 
 
 @register(Lesson)
 class LessonTranslation(TranslationOptions):
-    fields = ("title", "summary", "body")
+    fields = ("title", "summary", "body", "objectives")
+
+
+@register(GlossaryTerm)
+class GlossaryTermTranslation(TranslationOptions):
+    fields = ("term", "definition", "forms")
+
+
+@register(TeacherNote)
+class TeacherNoteTranslation(TranslationOptions):
+    fields = ("discussion", "activity")
+
+
+@register(SourceExcerpt)
+class SourceExcerptTranslation(TranslationOptions):
+    fields = ("source", "text")
 
 
 @register(Misconception)

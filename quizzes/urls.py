@@ -7,6 +7,7 @@ app_name = "quizzes"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("lessons/<slug:slug>/", pages.lesson_detail, name="lesson-detail"),
+    path("glossary/", pages.glossary, name="glossary"),
     path("quizzes/<slug:slug>/", taking.quiz_take, name="quiz-take"),
     path("practice/", taking.practice_new, name="practice-new"),
     path("practice/<int:pk>/", taking.practice_take, name="practice-take"),

@@ -3,7 +3,15 @@
 import factory
 from django.contrib.auth.models import User
 
-from quizzes.models import Choice, Lesson, Question, Quiz
+from quizzes.models import (
+    Choice,
+    GlossaryTerm,
+    Lesson,
+    Question,
+    Quiz,
+    SourceExcerpt,
+    TeacherNote,
+)
 from quizzes.roles import teachers_group
 
 
@@ -92,3 +100,34 @@ class SuperuserFactory(UserFactory):
     username = factory.Sequence(lambda n: f"admin{n}")
     is_staff = True
     is_superuser = True
+
+
+class GlossaryTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GlossaryTerm
+
+    slug = factory.Sequence(lambda n: f"term-{n}")
+    term = factory.Sequence(lambda n: f"term{n}")
+    definition = "What the term means, in a sentence."
+    forms = ""
+
+
+class TeacherNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeacherNote
+
+    lesson = factory.SubFactory(LessonFactory)
+    discussion = "Ask the class why allies consult before they act."
+    activity = "1. Split the class into allies.\n2. Try to reach consensus."
+
+
+class SourceExcerptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceExcerpt
+
+    lesson = factory.SubFactory(LessonFactory)
+    source = "North Atlantic Council, statement of 23 September 2025"
+    text = "Our commitment to Article 5 is ironclad."
+    is_quotation = True
+    url = "https://www.eurasiareview.com/"
+    order = factory.Sequence(int)

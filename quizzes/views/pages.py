@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..alphabet import alphabetical
 from ..content_cache import cached
 from ..database_busy import write_problem
 from ..fallbacks import shown_in_each
 from ..forms import SignupForm, ThrottledPasswordChangeForm, untranslated_notice
 from ..frames import render_page
-from ..models import Lesson, Quiz
+from ..models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
 from ..progress import best_by_lesson
+from ..rendering import Glossary
 from ..sign_in_throttle import device_cookie_set
 
 
@@ -62,7 +64,8 @@ def _lesson_article(slug, *, drafts=False):
     context = {
         "lesson": lesson,
         "quizzes": lesson.quizzes.filter(is_published=True),
-        "fallback": shown_in_each(lesson, ("title", "summary", "body")),
+        "fallback": shown_in_each(lesson, ("title", "summary", "body", "objectives")),
+        "course": Course.objects.first(),
     }
     missing = next((lang for lang in context["fallback"].values() if lang), None)
     context["notice"] = untranslated_notice(missing) if missing else ""
@@ -73,7 +76,9 @@ def _lesson_article(slug, *, drafts=False):
 def home(request):
     """Published lessons, each with its quizzes and the learner's best score."""
     # One cached entry, so one content-version check per request.
-    cards, quizzes = cached("home", lambda: (_lesson_cards(), Quiz.objects.in_bulk()))
+    cards, quizzes, course = cached(
+        "home", lambda: (_lesson_cards(), Quiz.objects.in_bulk(), Course.objects.first())
+    )
     values = {}
     if request.user.is_authenticated:
         best = best_by_lesson(request.user.pk, quizzes, timezone.now())
@@ -84,7 +89,8 @@ def home(request):
 
     def context_for(values):
         scores = [values.get(f"score{i}", "") for i in range(len(cards))]
-        return {"rows": [(card, score) for (_, card), score in zip(cards, scores, strict=True)]}
+        rows = [(card, score) for (_, card), score in zip(cards, scores, strict=True)]
+        return {"rows": rows, "course": course}
 
     return render_page(
         request,
@@ -106,10 +112,42 @@ def lesson_detail(request, slug):
         raise Http404(_("There is no such lesson."))
     title, html = article
     context = {"title": title, "article": html}
-    if request.user.is_staff:  # drafts differ from what learners see: no frame
+    if request.user.is_staff:  # drafts and teachers' notes differ from what learners see: no frame
+        if request.user.has_perm("quizzes.view_teachernote"):
+            context["teacher_note"] = TeacherNote.objects.filter(lesson__slug=slug).first()
+            context["excerpts"] = SourceExcerpt.objects.filter(lesson__slug=slug)
         return render(request, "quizzes/lesson_detail.html", context)
     return render_page(
         request, "quizzes/lesson_detail.html", lambda _: context, key=("lesson", slug), values={}
+    )
+
+
+def _glossary_page():
+    """The glossary's terms in the reader's alphabetical order, each with the lessons using it."""
+    lessons = list(Lesson.objects.published())
+    entries = []
+    for term in alphabetical(GlossaryTerm.objects.all(), key=lambda term: term.term):
+        finder = Glossary([("", term.forms_written)])
+        entries.append(
+            {
+                "term": term,
+                "fallback": shown_in_each(term, ("term", "definition")),
+                "lessons": [lesson for lesson in lessons if finder.finds(lesson.body)],
+            }
+        )
+    return render_to_string("quizzes/glossary_list.html", {"entries": entries})
+
+
+@require_GET
+def glossary(request):
+    """Every glossary term with its definition and the lessons that use it."""
+    entries = cached("glossary", _glossary_page)
+    return render_page(
+        request,
+        "quizzes/glossary.html",
+        lambda _: {"entries": entries},
+        key=("glossary",),
+        values={},
     )
 
 
