@@ -28,8 +28,10 @@ from ..services import (
     answers_of,
     answers_submit,
     attempt_finish,
+    attempt_in_progress,
     attempt_start,
     practice_start,
+    questions_dealt,
 )
 
 NUMBER = re.compile(r"[0-9]{1,9}")
@@ -65,10 +67,18 @@ def quiz_take(request, slug):
         raise Http404(_("There is no such quiz."))
     if request.method == "POST":
         return _answer(request, quiz)
-    if _page_asked(request.GET.get("page"), quiz) is None:  # before dealing starts any clock
+    # Refused before dealing, which would start a timed quiz's clock: an address that is no
+    # page, and one past the last page of the attempt that opening the quiz now would deal.
+    page = _page_asked(request.GET.get("page"), quiz)
+    attempt = None
+    if page is not None and page > 1:
+        attempt = attempt_in_progress(learner=request.user, quiz=quiz)
+        if attempt is None and page > questions_dealt(quiz):
+            page = None
+    if page is None:
         raise Http404(_("This quiz has no such page."))
     try:
-        attempt = attempt_start(learner=request.user, quiz=quiz)
+        attempt = attempt or attempt_start(learner=request.user, quiz=quiz)
     except AttemptRefused as refusal:
         context = {"quiz": quiz, "form": None, "refusal": str(refusal)}
         return render(request, "quizzes/quiz_take.html", context, status=403)
@@ -212,7 +222,8 @@ def _answer(request, quiz, practice=None):
 def _page_asked(value, quiz):
     """The page asked for (1 when none), or None when no attempt at `quiz` can have it.
 
-    Whether a number is past the last page is known only from the dealt attempt.
+    Whether a number is past the last page depends on the attempt's questions: `_page_number`
+    checks it against a dealt attempt, `quiz_take` against the one opening the quiz would deal.
     """
     if value in (None, ""):
         return 1
