@@ -290,7 +290,14 @@ def _context(attempt, answers, page, form, now, missing=()):
         "question_count": len(answers),
         "paged": paged,
         "page": page,
-        "pages": [(answer.position, bool(answer.selected)) for answer in answers] if paged else [],
+        # (number, answered, current) for the question buttons; the number as text, which the
+        # template prints as it is, where an int would go through number formatting twice.
+        "pages": [
+            (str(answer.position), bool(answer.selected), answer.position == page)
+            for answer in answers
+        ]
+        if paged
+        else [],
         "previous_page": page - 1 if paged and page > 1 else None,
         "next_page": page + 1 if paged and page < len(answers) else None,
         "missing": missing,
