@@ -11,7 +11,6 @@ var/bench/inprocess.md; with --profile, also prints cProfile's top functions for
 
 import argparse
 import cProfile
-import io
 import pstats
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import run  # noqa: E402
+from benchmarks import run, wsgi  # noqa: E402
 
 
 def main():
@@ -52,23 +51,10 @@ def main():
     }
 
     def call(path, cookie, method="GET", body=b""):
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "SCRIPT_NAME": "",
-            "HTTP_COOKIE": cookie,
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_REFERER": "http://127.0.0.1/",
-        }
         status = []
-        content = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+        content = b"".join(
+            app(wsgi.environ(path, cookie, method, body), lambda s, h, *a: status.append(s))
+        )
         return status[0], content
 
     def finishes(count):

@@ -19,7 +19,6 @@ lines, for run.py.
 
 import argparse
 import cProfile
-import io
 import pstats
 import re
 import statistics
@@ -30,7 +29,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import run  # noqa: E402
+from benchmarks import run, wsgi  # noqa: E402
 
 LEARNER_PREFIX = "quiz-pages-"
 
@@ -71,26 +70,12 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
     name = f"({learner.username})".encode()
 
     def call(path, body=None):
-        path, _, query = path.partition("?")
-        body_bytes = body() if callable(body) else b""
-        environ = {
-            "REQUEST_METHOD": "POST" if body is not None else "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body_bytes),
-            "wsgi.errors": sys.stderr,
-            "SCRIPT_NAME": "",
-            "HTTP_COOKIE": cookie,
-            "CONTENT_LENGTH": str(len(body_bytes)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_REFERER": "http://127.0.0.1/",
-        }
+        if body is None:
+            request = wsgi.environ(path, cookie)
+        else:
+            request = wsgi.environ(path, cookie, "POST", body())
         started = []
-        content = b"".join(app(environ, lambda s, h, *a: started.append((s, dict(h)))))
+        content = b"".join(app(request, lambda s, h, *a: started.append((s, dict(h)))))
         return started[0][0], started[0][1], content
 
     pages = []
