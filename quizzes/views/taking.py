@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import timing
+from .. import content_cache, timing
 from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
 from ..frames import render_page
@@ -80,7 +80,12 @@ def quiz_take(request, slug):
     try:
         attempt = attempt or attempt_start(learner=request.user, quiz=quiz)
     except AttemptRefused as refusal:
-        context = {"quiz": quiz, "form": None, "refusal": str(refusal)}
+        context = {
+            "quiz": quiz,
+            "form": None,
+            "refusal": str(refusal),
+            "content_version": content_cache.version(),
+        }
         return render(request, "quizzes/quiz_take.html", context, status=403)
     attempt.quiz = quiz
     return _show(request, attempt)
@@ -282,6 +287,7 @@ def _context(attempt, answers, page, form, now, missing=()):
     counting = left is not None and (attempt.deadline is not None or left <= 24 * 60 * 60)
     return {
         "quiz": quiz,
+        "content_version": content_cache.version(),  # in the keys of its cached fragments
         "attempt": attempt,
         "form": form,
         "attempt_id": str(attempt.pk),
@@ -310,6 +316,7 @@ def _context(attempt, answers, page, form, now, missing=()):
         if missing
         else "",
         "ends_at": end,
+        "countdown": counting,
         "seconds_left": left if counting else None,
         "minutes_left": None if left is None else (left + 59) // 60,
         "ends_at_text": _when(end, now),
