@@ -7,12 +7,16 @@ In this process, through Django's WSGI handler, on the database `make bench` see
 20-question final quiz shown one question per page, and one with a 30-minute time limit, then
 times, for a signed-in learner: the quiz on one page (served from a frame), the first and a
 middle page of the paged copy, the timed copy, and Next on the paged copy (save the page's
-answer, redirect to page 2). CPU time of this process (time.process_time), which other work on
-the machine moves far less than wall time, over R interleaved rounds: min and median of the
-rounds, and the median of each round's ratio to the one-page quiz timed in the same round, with
-the queries of one request. A response counts only with the right status and the page's
-markers (the quiz title, the learner's name, "Question 6 of 12", the countdown); the script
-stops at the first that does not. Prints a table and writes it to var/bench/quiz_pages.md; with
+answer, redirect to page 2).
+
+Figures: CPU time of this process (time.process_time), which other work on the machine moves
+far less than wall time, over R interleaved rounds: min and median of the rounds, and the
+median of each round's ratio to the one-page quiz timed in the same round. For one request,
+the Python function calls, a count no other work on the machine moves (a steadier before/after
+figure than CPU time on a busy machine, though a call in the template engine costs less than
+most), and the queries. A response counts only with the right status and the page's markers
+(the quiz title, the learner's name, "Question 6 of 12", the countdown); the script stops at
+the first that does not. Prints a table and writes it to var/bench/quiz_pages.md; with
 --profile, also prints cProfile's top functions for that page. `measure()` returns the table's
 lines, for run.py.
 """
@@ -115,7 +119,7 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
         page.check(*call(page.path, page.body))
 
     try:
-        queries = {}
+        queries, calls = {}, {}
         for page in pages:
             for _ in range(20):  # warm caches, frames and connections
                 served(page)
@@ -128,6 +132,7 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
             with connection.execute_wrapper(counted):
                 served(page)
             queries[page] = len(executed)
+            calls[page] = python_calls(lambda page=page: served(page))
 
         per_round = max(1, requests // rounds)
         samples = {page: [] for page in pages}
@@ -142,8 +147,9 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
             f"CPU ms per request in process ({per_round} requests × {rounds} interleaved rounds, "
             f"{connection.vendor}).",
             "",
-            "| Quiz | Request | ms CPU (min) | ms CPU (median) | × one page | queries |",
-            "|---|---|---|---|---|---|",
+            "| Quiz | Request | ms CPU (min) | ms CPU (median) | × one page | Python calls "
+            "| × one page | queries |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for slug in (seed.BENCH_QUIZ, seed.SPIKE_QUIZ):
             group = [page for page in pages if page.group == slug]  # the one-page quiz first
@@ -156,7 +162,7 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
                 lines.append(
                     f"| {slug} | {page.name} | {min(samples[page]):.2f} | "
                     f"{statistics.median(samples[page]):.2f} | {statistics.median(ratios):.2f} | "
-                    f"{queries[page]} |"
+                    f"{calls[page]} | {calls[page] / calls[group[0]]:.2f} | {queries[page]} |"
                 )
         print("\n".join(lines), flush=True)
 
@@ -176,6 +182,24 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
     finally:  # leave the learner no attempt
         Attempt.objects.filter(learner=learner).delete()
     return lines
+
+
+def python_calls(work) -> int:
+    """How many Python and C functions `work()` calls: the same on every run, however busy the
+    machine, where its CPU time is not."""
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return count
 
 
 def next_form(page: bytes):
