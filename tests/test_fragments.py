@@ -8,6 +8,7 @@ it, and compared byte for byte (CSRF tokens and the seconds ticking aside).
 """
 
 import re
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -181,3 +182,16 @@ def test_quizzes_of_one_title_in_two_lessons_each_show_their_own_lesson(readers)
         cached, rendered = both_ways(readers[0], quiz.get_absolute_url())
         assert cached == rendered
         assert f">{lesson}</a> › Quiz</p>" in cached
+
+
+def test_each_learner_sees_their_own_time_left(paged_timed, readers):
+    ala, bob = readers
+    url = paged_timed.get_absolute_url()
+    for client in readers:
+        client.get(url)
+    bobs = Attempt.objects.get(learner__username__startswith="bob")
+    Attempt.objects.filter(pk=bobs.pk).update(deadline=bobs.deadline - timedelta(minutes=18))
+    for client, left in ((ala, "about 30 minutes"), (bob, "about 12 minutes"), (ala, "about 30 ")):
+        cached, rendered = both_ways(client, url)
+        assert cached == rendered
+        assert f'<span class="timer-clock">{left}' in cached
