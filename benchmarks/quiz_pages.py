@@ -10,15 +10,16 @@ middle page of the paged copy, the timed copy, and Next on the paged copy (save 
 answer, redirect to page 2).
 
 Figures: CPU time of this process (time.process_time), which other work on the machine moves
-far less than wall time, over R interleaved rounds: min and median of the rounds, and the
-median of each round's ratio to the one-page quiz timed in the same round. For one request,
-the Python function calls, a count no other work on the machine moves (a steadier before/after
-figure than CPU time on a busy machine, though a call in the template engine costs less than
-most), and the queries. A response counts only with the right status and the page's markers
-(the quiz title, the learner's name, "Question 6 of 12", the countdown); the script stops at
-the first that does not. Prints a table and writes it to var/bench/quiz_pages.md; with
---profile, also prints cProfile's top functions for that page. `measure()` returns the table's
-lines, for run.py.
+far less than wall time, in blocks of requests to one page: in each of R rounds, each page's
+block right after a block of its one-page quiz. Min and median of the blocks, and the median
+of each page's ratio to the one-page block just before it. For one request, the Python
+function calls, a count no other work on the machine moves (a steadier before/after figure
+than CPU time on a busy machine, though a call in the template engine costs less than most),
+and the queries. A response counts only with the right status and the page's markers (the
+quiz title, the learner's name, "Question 6 of 12", the countdown); the script stops at the
+first that does not. Prints a table and writes it to var/bench/quiz_pages.md; with --profile,
+also prints cProfile's top functions for that page. `measure()` returns the table's lines, for
+run.py.
 """
 
 import argparse
@@ -135,16 +136,29 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
             calls[page] = python_calls(lambda page=page: served(page))
 
         per_round = max(1, requests // rounds)
+
+        def timed(page):
+            started = time.process_time()
+            for _ in range(per_round):
+                served(page)
+            return (time.process_time() - started) / per_round * 1000
+
+        # In each round, each page right after its one-page quiz (A B A C ...): a busy stretch
+        # of the machine then weighs on both sides of a ratio alike.
         samples = {page: [] for page in pages}
-        for _ in range(rounds):  # interleaved: a noisy moment spreads over every page alike
+        ratios = {page: [] for page in pages}
+        for _ in range(rounds):
             for page in pages:
-                started = time.process_time()
-                for _ in range(per_round):
-                    served(page)
-                samples[page].append((time.process_time() - started) / per_round * 1000)
+                base = next(p for p in pages if p.group == page.group)  # the one-page quiz
+                if page is not base:
+                    before = timed(base)
+                    samples[base].append(before)
+                    samples[page].append(timed(page))
+                    ratios[page].append(samples[page][-1] / before)
 
         lines = [
-            f"CPU ms per request in process ({per_round} requests × {rounds} interleaved rounds, "
+            f"CPU ms per request in process ({per_round} requests a block, {rounds} rounds of "
+            "each page after its one-page quiz, "
             f"{connection.vendor}).",
             "",
             "| Quiz | Request | ms CPU (min) | ms CPU (median) | × one page | Python calls "
@@ -154,14 +168,10 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
         for slug in (seed.BENCH_QUIZ, seed.SPIKE_QUIZ):
             group = [page for page in pages if page.group == slug]  # the one-page quiz first
             for page in group:
-                # Each round's ratio to the one-page quiz timed just before it, then the median:
-                # a slow stretch of the machine then weighs on both sides of a ratio alike.
-                ratios = [
-                    ms / base for ms, base in zip(samples[page], samples[group[0]], strict=True)
-                ]
+                ratio = statistics.median(ratios[page]) if ratios[page] else 1
                 lines.append(
                     f"| {slug} | {page.name} | {min(samples[page]):.2f} | "
-                    f"{statistics.median(samples[page]):.2f} | {statistics.median(ratios):.2f} | "
+                    f"{statistics.median(samples[page]):.2f} | {ratio:.2f} | "
                     f"{calls[page]} | {calls[page] / calls[group[0]]:.2f} | {queries[page]} |"
                 )
         print("\n".join(lines), flush=True)
