@@ -21,7 +21,6 @@ It is written to var/bench/inprocess-whole.md.
 import argparse
 import cProfile
 import functools
-import io
 import pstats
 import sys
 import time
@@ -29,28 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import run  # noqa: E402
+from benchmarks import run, wsgi  # noqa: E402
 
 
 def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes, dict]:
     """(status, body, headers) of one request to the WSGI handler `app`, the body read whole."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "SCRIPT_NAME": "",
-        "HTTP_COOKIE": cookie,
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "HTTP_REFERER": "http://127.0.0.1/",
-    }
     started = []
-    content = b"".join(app(environ, lambda s, h, *a: started.append((s, dict(h)))))
+    content = b"".join(
+        app(wsgi.environ(path, cookie, method, body), lambda s, h, *a: started.append((s, dict(h))))
+    )
     return started[0][0], content, started[0][1]
 
 

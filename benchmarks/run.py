@@ -98,8 +98,6 @@ def variant_quizzes(quiz) -> list:
     """The benchmark quiz again as one question per page, and with a time limit."""
     from benchmarks import seed
 
-    if not hasattr(seed, "ensure_paged_quiz"):  # until the paged-timed branch lands
-        return []
     return [
         ("quiz, one question per page", seed.ensure_paged_quiz()),
         ("quiz, timed", seed.ensure_timed_quiz()),

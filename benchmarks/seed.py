@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
@@ -110,3 +111,39 @@ def ensure_class(teacher: User, learners: list[User]) -> Classroom:
         if learner.pk not in have
     )
     return classroom
+
+
+def ensure_quiz_copy(slug: str, suffix: str, title: str, **settings) -> Quiz:
+    """A published copy of the quiz `slug` with `settings` changed (once; reused afterwards).
+
+    The copy has no questions of its own: it draws from the original and whatever the original
+    draws from, so its pool is the original's, and attempts at it leave the original's alone.
+    """
+    copy = Quiz.objects.filter(slug=f"{slug}-{suffix}").first()
+    if copy is not None:
+        return copy
+    original = Quiz.objects.get(slug=slug)
+    sources = [original, *original.draws_from.all()]
+    copy = Quiz.objects.get(pk=original.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.slug = f"{slug}-{suffix}"
+    for code, _name in django_settings.LANGUAGES:  # each language's title, where it has one
+        if getattr(original, f"title_{code}"):
+            setattr(copy, f"title_{code}", f"{getattr(original, f'title_{code}')} ({title})")
+    for field, value in settings.items():
+        setattr(copy, field, value)
+    with transaction.atomic():
+        copy.save()
+        copy.draws_from.set(sources)
+    return copy
+
+
+def ensure_paged_quiz(slug: str = BENCH_QUIZ) -> Quiz:
+    """A copy of the quiz shown one question per page."""
+    return ensure_quiz_copy(slug, "paged", "one question per page", one_question_per_page=True)
+
+
+def ensure_timed_quiz(slug: str = BENCH_QUIZ, minutes: int = 30) -> Quiz:
+    """A copy of the quiz with a time limit, so its page shows a countdown."""
+    return ensure_quiz_copy(slug, "timed", f"{minutes} minutes", time_limit=minutes)

@@ -14,7 +14,6 @@ per-question reports), so the gain in one is not hidden by the other.
 """
 
 import argparse
-import io
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import run  # noqa: E402
+from benchmarks import run, wsgi  # noqa: E402
 
 CLASS_OF_30 = "Class of 30"
 
@@ -150,22 +149,8 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
 
     def call(path, cookie):
         """(status, body) of a GET; of a streamed body, only up to the end of its first row."""
-        path, _, query = path.partition("?")
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "SCRIPT_NAME": "",
-            "HTTP_COOKIE": cookie,
-        }
         status = []
-        body = app(environ, lambda s, h, *a: status.append(s))
+        body = app(wsgi.environ(path, cookie), lambda s, h, *a: status.append(s))
         first = b""
         for chunk in body:  # a streamed export: its header and first row are what count
             first += chunk

@@ -222,6 +222,23 @@ STORAGES = {
     },
 }
 
+# `{% cache %}` keeps template fragments that every learner sees alike (a quiz page's buttons,
+# the countdown's announcements) in each app server's memory: a fragment costs less to render
+# than a round trip to a shared cache. Each fragment's key names everything it shows, so none
+# expires; the least recently used go first. Under DEBUG nothing is kept, so a template edit
+# shows at once.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if DEBUG
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # Finished exports too large for a request (see EXPORT_INLINE_LIMIT) are written here: a private
 # directory the web server never serves; the owner downloads them through a view.
 STORAGES["exports"] = {

@@ -59,8 +59,11 @@ def current_version():
     return row[0] if row else 0
 
 
-def _version():
-    """The content version, read once per request (outside requests, every time)."""
+def version():
+    """The content version, read once per request (outside requests, every time).
+
+    A template fragment cached with it in its key (`{% cache %}`) is rebuilt after any edit.
+    """
     if not getattr(_request, "active", False):
         return current_version()
     if _request.version is None:
@@ -93,19 +96,19 @@ def cached(name, build):
     memory.
     """
     global _seen_version
-    version = _version()
-    if version != _seen_version:
+    current = version()
+    if current != _seen_version:
         _entries.clear()
-        _seen_version = version
+        _seen_version = current
     key = (name, get_language())
     entry = _entries.get(key)
-    if entry is not None and entry[0] == version:
+    if entry is not None and entry[0] == current:
         return entry[1]
     value = build()
     # Tagged with the version it was built from, so a value another thread built from old
     # content while an edit landed is never served as new.
     if value is not None:
-        _entries[key] = (version, value)
+        _entries[key] = (current, value)
     return value
 
 

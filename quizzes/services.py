@@ -43,6 +43,22 @@ def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> st
     return None
 
 
+def attempt_in_progress(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt | None:
+    """The learner's unfinished attempt at the quiz, if they have one."""
+    return fetch_first(
+        Attempt,
+        "WHERE learner_id = %s AND quiz_id = %s AND submitted_at IS NULL",
+        [learner.pk, quiz.pk],
+    )
+
+
+def questions_dealt(quiz: Quiz) -> int:
+    """How many questions an attempt at the quiz dealt now gets."""
+    pool = _quiz_pool(quiz)
+    draw = quiz.questions_per_attempt
+    return min(draw, len(pool)) if draw else len(pool)
+
+
 def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     """Resume the learner's in-progress attempt at the quiz, or deal a new one.
 
@@ -50,11 +66,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     question as an unanswered Answer. Raises AttemptRefused when the quiz is not open or the
     learner has no attempts left.
     """
-    attempt = fetch_first(
-        Attempt,
-        "WHERE learner_id = %s AND quiz_id = %s AND submitted_at IS NULL",
-        [learner.pk, quiz.pk],
-    )
+    attempt = attempt_in_progress(learner=learner, quiz=quiz)
     if attempt is not None:
         return attempt
     now = timezone.now()
@@ -62,7 +74,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     if refusal:
         raise AttemptRefused(refusal)
 
-    pool = cached(f"pool:{quiz.pk}", lambda: _pool(quiz.pool()))
+    pool = _quiz_pool(quiz)
     if not pool:
         raise AttemptRefused(_("This quiz has no questions yet. Come back later."))
     seed = secrets.randbelow(2**31)
@@ -88,6 +100,10 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
         # Another request (a second tab, a double click) dealt it first: use that one.
         return Attempt.objects.in_progress().get(learner=learner, quiz=quiz)
     return attempt
+
+
+def _quiz_pool(quiz: Quiz) -> list[tuple[int, int, int]]:
+    return cached(f"pool:{quiz.pk}", lambda: _pool(quiz.pool()))
 
 
 def _pool(questions) -> list[tuple[int, int, int]]:

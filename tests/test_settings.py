@@ -75,3 +75,12 @@ def test_a_write_waits_database_lock_timeout_seconds_for_a_lock_on_either_databa
 
 def test_a_write_waits_5_seconds_for_a_lock_by_default():
     assert "'timeout': 5.0" in database_options({"DATABASE_URL": "sqlite:///:memory:"})
+
+
+def test_template_fragments_are_kept_only_when_debug_is_off():
+    """Under DEBUG a template edit shows at once: no `{% cache %}` fragment is kept."""
+    code = "from django.core.cache import caches; print(caches['template_fragments'].__class__)"
+    for env, kept in (({"DEBUG": "1"}, "DummyCache"), (PRODUCTION, "LocMemCache")):
+        result = manage("shell", "-c", code, env=env)
+        assert result.returncode == 0, result.stderr
+        assert f".{kept}'>" in result.stdout

@@ -1,10 +1,11 @@
 """Request-dependent parts of `base.html`: `{% site_header %}` and `{% site_messages %}`.
 
-The header (brand, menu, sign-out and language forms) is the same for every reader of a page in
-a language except for three values: the CSRF token, the user's name and the address to return
-to after switching language. Each process renders `site_header.html` once per language, role
-and current menu entry, with markers for those values (see quizzes/frames.py), and fills them in
-per request. Inside a frame being built, both tags leave their markers for the page to fill.
+The header (skip link, brand, menu, sign-out and language forms) is the same for every reader
+of a page in a language except for three values: the CSRF token, the user's name and the
+address to return to after switching language. Each process renders `site_header.html` once
+per language, role and current menu entry, with markers for those values (see
+quizzes/frames.py), and fills them in per request. Inside a frame being built, both tags leave
+their markers for the page to fill.
 """
 
 from django import template

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import timing
+from .. import content_cache, timing
 from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
 from ..frames import render_page
@@ -28,8 +28,10 @@ from ..services import (
     answers_of,
     answers_submit,
     attempt_finish,
+    attempt_in_progress,
     attempt_start,
     practice_start,
+    questions_dealt,
 )
 
 NUMBER = re.compile(r"[0-9]{1,9}")
@@ -65,12 +67,25 @@ def quiz_take(request, slug):
         raise Http404(_("There is no such quiz."))
     if request.method == "POST":
         return _answer(request, quiz)
-    if _page_asked(request.GET.get("page"), quiz) is None:  # before dealing starts any clock
+    # Refused before dealing, which would start a timed quiz's clock: an address that is no
+    # page, and one past the last page of the attempt that opening the quiz now would deal.
+    page = _page_asked(request.GET.get("page"), quiz)
+    attempt = None
+    if page is not None and page > 1:
+        attempt = attempt_in_progress(learner=request.user, quiz=quiz)
+        if attempt is None and page > questions_dealt(quiz):
+            page = None
+    if page is None:
         raise Http404(_("This quiz has no such page."))
     try:
-        attempt = attempt_start(learner=request.user, quiz=quiz)
+        attempt = attempt or attempt_start(learner=request.user, quiz=quiz)
     except AttemptRefused as refusal:
-        context = {"quiz": quiz, "form": None, "refusal": str(refusal)}
+        context = {
+            "quiz": quiz,
+            "form": None,
+            "refusal": str(refusal),
+            "content_version": content_cache.version(),
+        }
         return render(request, "quizzes/quiz_take.html", context, status=403)
     attempt.quiz = quiz
     return _show(request, attempt)
@@ -212,7 +227,8 @@ def _answer(request, quiz, practice=None):
 def _page_asked(value, quiz):
     """The page asked for (1 when none), or None when no attempt at `quiz` can have it.
 
-    Whether a number is past the last page is known only from the dealt attempt.
+    Whether a number is past the last page depends on the attempt's questions: `_page_number`
+    checks it against a dealt attempt, `quiz_take` against the one opening the quiz would deal.
     """
     if value in (None, ""):
         return 1
@@ -271,6 +287,7 @@ def _context(attempt, answers, page, form, now, missing=()):
     counting = left is not None and (attempt.deadline is not None or left <= 24 * 60 * 60)
     return {
         "quiz": quiz,
+        "content_version": content_cache.version(),  # in the keys of its cached fragments
         "attempt": attempt,
         "form": form,
         "attempt_id": str(attempt.pk),
@@ -279,7 +296,14 @@ def _context(attempt, answers, page, form, now, missing=()):
         "question_count": len(answers),
         "paged": paged,
         "page": page,
-        "pages": [(answer.position, bool(answer.selected)) for answer in answers] if paged else [],
+        # (number, answered, current) for the question buttons; the number as text, which the
+        # template prints as it is, where an int would go through number formatting twice.
+        "pages": [
+            (str(answer.position), bool(answer.selected), answer.position == page)
+            for answer in answers
+        ]
+        if paged
+        else [],
         "previous_page": page - 1 if paged and page > 1 else None,
         "next_page": page + 1 if paged and page < len(answers) else None,
         "missing": missing,
@@ -292,6 +316,7 @@ def _context(attempt, answers, page, form, now, missing=()):
         if missing
         else "",
         "ends_at": end,
+        "countdown": counting,
         "seconds_left": left if counting else None,
         "minutes_left": None if left is None else (left + 59) // 60,
         "ends_at_text": _when(end, now),
