@@ -630,7 +630,7 @@ def main():
         settings="benchmarks.bare_settings",
     )
     rounds = 2 if args.quick else 3
-    seconds = 4 if args.quick else 8
+    seconds = 3 if args.quick else 5
     try:
         cookies = [session_cookie(u) for u in learners[:64]]
         say(f"# Benchmarks ({date.today().isoformat()})")
