@@ -227,15 +227,13 @@ def main():
     import statistics
 
     from benchmarks import run
-    from benchmarks.inprocess import request
+    from benchmarks.wsgi import request
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=["site", "baseline"])
     args = parser.parse_args()
-    if not (run.VAR / "db.sqlite3").exists():
-        sys.exit("No benchmark data yet: run `make bench` once first.")
-    run.configure(postgres=False)
+    run.configure_seeded()
 
     from django.contrib.auth.models import User
     from django.core.handlers.wsgi import WSGIHandler

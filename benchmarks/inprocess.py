@@ -31,15 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import run, wsgi  # noqa: E402
 
 
-def request(app, path, cookie, method="GET", body=b"") -> tuple[str, bytes, dict]:
-    """(status, body, headers) of one request to the WSGI handler `app`, the body read whole."""
-    started = []
-    content = b"".join(
-        app(wsgi.environ(path, cookie, method, body), lambda s, h, *a: started.append((s, dict(h))))
-    )
-    return started[0][0], content, started[0][1]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -55,9 +46,7 @@ def main():
         parser.error("with --whole, --profile is one of open, finish, result, whole")
     if not args.whole and args.profile in ("open", "result", "whole"):
         parser.error(f"--profile {args.profile} needs --whole")
-    if not (run.VAR / "db.sqlite3").exists():
-        sys.exit("No benchmark data yet: run `make bench` once first.")
-    run.configure(postgres=False)
+    run.configure_seeded()
 
     from django.contrib.auth.models import User
     from django.core.handlers.wsgi import WSGIHandler
@@ -79,7 +68,7 @@ def main():
         "ceiling": "/bench/ceiling",
     }
 
-    call = functools.partial(request, app)
+    call = functools.partial(wsgi.request, app)
 
     if args.whole:
         return whole(args, call, final)

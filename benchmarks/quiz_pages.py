@@ -76,12 +76,10 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
 
     def call(path, body=None):
         if body is None:
-            request = wsgi.environ(path, cookie)
+            status, content, headers = wsgi.request(app, path, cookie)
         else:
-            request = wsgi.environ(path, cookie, "POST", body())
-        started = []
-        content = b"".join(app(request, lambda s, h, *a: started.append((s, dict(h)))))
-        return started[0][0], started[0][1], content
+            status, content, headers = wsgi.request(app, path, cookie, "POST", body())
+        return status, headers, content
 
     pages = []
     for slug in (seed.BENCH_QUIZ, seed.SPIKE_QUIZ):
@@ -234,9 +232,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--profile", help="also profile the page whose name has this")
     args = parser.parse_args()
-    if not (run.VAR / "db.sqlite3").exists():
-        sys.exit("No benchmark data yet: run `make bench` once first.")
-    run.configure(postgres=False)
+    run.configure_seeded()
     lines = measure(args.requests, rounds=args.rounds, profile=args.profile)
     (run.VAR / "quiz_pages.md").write_text("\n".join(lines) + "\n")
 

@@ -105,6 +105,13 @@ def variant_quizzes(quiz) -> list:
     ]
 
 
+def configure_seeded() -> dict:
+    """`configure` for the in-process scripts, which measure the data `make bench` seeded."""
+    if not (VAR / "db.sqlite3").exists():
+        sys.exit("No benchmark data yet: run `make bench` once first.")
+    return configure(postgres=False)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

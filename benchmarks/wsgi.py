@@ -24,3 +24,12 @@ def environ(path: str, cookie: str, method: str = "GET", body: bytes = b"") -> d
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "HTTP_REFERER": "http://127.0.0.1/",
     }
+
+
+def request(app, path: str, cookie: str, method: str = "GET", body: bytes = b"") -> tuple:
+    """(status, body, headers) of one request to the WSGI handler `app`, the body read whole."""
+    started = []
+    content = b"".join(
+        app(environ(path, cookie, method, body), lambda s, h, *a: started.append((s, dict(h))))
+    )
+    return started[0][0], content, started[0][1]
