@@ -343,21 +343,37 @@ async def _open(connection, quiz_url):
     return finish_form(page) if status == 200 else None
 
 
-async def _finish_and_see(connection, quiz_url, form, name, referer):
-    """Press Finish and load the result page it leads to; seconds until it is shown, or None
-    when any step gave the wrong answer."""
-    started = time.perf_counter()
+async def _finish(connection, quiz_url, form, referer):
+    """Press Finish; the result page's address it redirects to, or None when it did not."""
+    if form is None:
+        return None
     try:
         status, headers, _ = await connection.request(
             "POST", quiz_url, form, {**FORM_HEADERS, "Referer": referer}
         )
-        location = headers.get("location", "")
-        if status != 302 or "/attempts/" not in location:
-            return None
-        status, _, page = await connection.request("GET", location)
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
         return None
-    if status != 200 or not all(marker in page for marker in result_markers(name)):
+    location = headers.get("location", "")
+    return location if status == 302 and "/attempts/" in location else None
+
+
+async def _see(connection, location, name) -> bool:
+    """Load the result page at `location`; whether it shows the learner's name and score."""
+    if location is None:
+        return False
+    try:
+        status, _, page = await connection.request("GET", location)
+    except (ConnectionError, OSError, asyncio.IncompleteReadError):
+        return False
+    return status == 200 and all(marker in page for marker in result_markers(name))
+
+
+async def _finish_and_see(connection, quiz_url, form, name, referer):
+    """Press Finish and load the result page it leads to; seconds until it is shown, or None
+    when any step gave the wrong answer."""
+    started = time.perf_counter()
+    location = await _finish(connection, quiz_url, form, referer)
+    if not await _see(connection, location, name):
         return None
     return time.perf_counter() - started
 
@@ -366,7 +382,6 @@ async def spike(server, cookies, names, quiz_url) -> dict:
     """The whole attempt, all at once: every learner opens the quiz (an attempt is dealt), then
     all press Finish at the same moment, each with an answer ticked for every question (the
     first choice shown), and loads the result page. Timed from Finish until the result shows."""
-    learners = cookies
     referer = f"http://127.0.0.1:{server.port}/"
     connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
     cpu = server.cpu_seconds()
@@ -385,12 +400,12 @@ async def spike(server, cookies, names, quiz_url) -> dict:
     shown = [wait for wait in waits if wait is not None]
     result = Result(latencies=shown, seconds=seconds)
     return {
-        "learners": len(learners),
-        "errors": len(learners) - len(shown),
+        "learners": len(cookies),
+        "errors": len(cookies) - len(shown),
         "attempts_per_s": len(shown) / seconds if seconds else 0,
         "p50": result.p50,
         "p99": result.percentile(99),
-        "cpu_ms": cpu / len(learners) * 1000,
+        "cpu_ms": cpu / len(cookies) * 1000,
         "total_s": seconds,
     }
 
@@ -399,7 +414,6 @@ async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> 
     """Server CPU per request of each step of a whole attempt, with a few learners at a time
     (no queueing): every learner opens the quiz, then every one presses Finish, then every one
     loads the result, each step read from the workers' CPU on its own."""
-    learners = cookies
     referer = f"http://127.0.0.1:{server.port}/"
     connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
     gate = asyncio.Semaphore(concurrency)
@@ -408,40 +422,34 @@ async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> 
         async with gate:
             return await step
 
-    async def finish(connection, form):
-        if form is None:
-            return None
-        status, headers, _ = await connection.request(
-            "POST", quiz_url, form, {**FORM_HEADERS, "Referer": referer}
-        )
-        return headers.get("location") if status == 302 else None
-
-    async def see(connection, location, name):
-        if location is None:
-            return False
-        status, _, page = await connection.request("GET", location)
-        return status == 200 and all(marker in page for marker in result_markers(name))
-
     steps = {}
-    cpu = server.cpu_seconds()
+    mark = server.cpu_seconds()
+
+    def lap(step):
+        nonlocal mark
+        now = server.cpu_seconds()
+        steps[step], mark = now - mark, now
+
     forms = await asyncio.gather(*(limited(_open(c, quiz_url)) for c in connections))
-    steps["open (deal)"], cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+    lap("open (deal)")
     locations = await asyncio.gather(
-        *(limited(finish(c, f)) for c, f in zip(connections, forms, strict=True))
+        *(
+            limited(_finish(c, quiz_url, f, referer))
+            for c, f in zip(connections, forms, strict=True)
+        )
     )
-    steps["Finish"], cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+    lap("Finish")
     seen = await asyncio.gather(
         *(
-            limited(see(c, where, name))
+            limited(_see(c, where, name))
             for c, where, name in zip(connections, locations, names, strict=True)
         )
     )
-    steps["result page"] = server.cpu_seconds() - cpu
+    lap("result page")
     await asyncio.gather(*(c.close() for c in connections))
-    errors = len(learners) - sum(seen)
-    per_request = {step: used / len(learners) * 1000 for step, used in steps.items()}
+    per_request = {step: used / len(cookies) * 1000 for step, used in steps.items()}
     per_request["whole attempt"] = sum(per_request.values())
-    return {"ms": per_request, "errors": errors, "learners": len(learners)}
+    return {"ms": per_request, "errors": len(cookies) - sum(seen), "learners": len(cookies)}
 
 
 def export(server, cookie, path) -> dict:
