@@ -20,7 +20,6 @@ from ..content_cache import cached
 from ..forms import PracticeForm, QuizForm
 from ..frames import render_page
 from ..models import Attempt, Quiz
-from ..plain_sql import fetch_first
 from ..services import (
     AttemptRefused,
     Outcome,
@@ -160,13 +159,11 @@ def _answer(request, quiz, practice=None):
     attempt_id = request.POST.get("attempt", "")
     if not NUMBER.fullmatch(attempt_id):
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
-    if quiz is not None:
-        clause, params = "WHERE id = %s AND learner_id = %s AND quiz_id = %s", [quiz.pk]
-    elif practice > MAX_ID:  # the address's id is beyond any row's (and SQLite's integers)
+    if quiz is None and practice > MAX_ID:  # beyond any row's id (and SQLite's integers)
         raise Http404(_("There is no such attempt."))
-    else:
-        clause, params = "WHERE id = %s AND learner_id = %s AND id = %s AND practice", [practice]
-    attempt = fetch_first(Attempt, clause, [int(attempt_id), request.user.pk, *params])
+    attempt = Attempt.objects.answerable(
+        int(attempt_id), learner=request.user, quiz=quiz, practice=practice
+    )
     if attempt is None:
         raise Http404(_("There is no such attempt."))
     if quiz is not None:
