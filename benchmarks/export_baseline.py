@@ -5,7 +5,7 @@
 `grades_csv(db, quiz_id, out)` writes a quiz's grades CSV as a superuser downloads it from the
 site in English (every learner's finished attempts, `quizzes:quiz-export`, kind "grades"):
 the same header, columns, order, number and date formats, formula neutralising of the text
-cells (`quizzes.spreadsheet.neutralise`, standard library only) and CRLF line endings. Standard
+cells (`quizzes.core.spreadsheet.neutralise`, standard library only) and CRLF line endings. Standard
 library only: small queries for the header and the learners' classes, then the attempts and
 their answers as two ordered streams merged as they come, written with csv.writer. One query
 joining the two is three times slower in SQLite alone, and one with GROUP_CONCAT no faster.
@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quizzes.spreadsheet import neutralise  # noqa: E402 - standard library only
+from quizzes.core.spreadsheet import neutralise
 
 HEADER = [
     "last name",

@@ -125,7 +125,7 @@ def session_cookie(user) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "quizzes.auth_backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "quizzes.core.auth_backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = "b" * 32

@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from quizzes.course.versions import version_by_id
 from quizzes.models import Answer, Attempt, Classroom, Lesson, Membership, Quiz
-from quizzes.scoring import is_passed, percentage
-from quizzes.services import _dealt_answers, _pool
-from quizzes.versions import version_by_id
+from quizzes.taking.attempts import _dealt_answers, _pool
+from quizzes.taking.scoring import is_passed, percentage
 
 BENCH_QUIZ = "article-4-consultation"
 # The classroom spike's quiz: the course's final quiz, 20 questions drawn per learner.

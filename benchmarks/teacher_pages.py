@@ -45,8 +45,8 @@ def ensure_class_of_30(learners):
     """A plain member of the Teachers group with a class of the first 30 learners."""
     from django.contrib.auth.models import User
 
+    from quizzes.core.roles import teachers_group
     from quizzes.models import Classroom, Membership
-    from quizzes.roles import teachers_group
 
     teacher, created = User.objects.get_or_create(
         username="bench-class-teacher", defaults={"is_staff": True, "password": "!bench"}
@@ -96,8 +96,8 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
     from django.utils import translation
 
     from benchmarks import seed
-    from quizzes.dashboard import item_statistics
     from quizzes.models import Attempt, Classroom, Quiz
+    from quizzes.teaching.dashboard import item_statistics
 
     app = WSGIHandler()
     translation.activate("en")
@@ -225,8 +225,8 @@ def timed(work, repeat: int, *, budget_ms: float) -> tuple[float, float, int]:
 
 def parts(quiz, admin, teacher, requests) -> list[str]:
     """The dashboard's functions alone, over the whole quiz and over the class of 30."""
-    from quizzes import dashboard
-    from quizzes.classes import attempts_visible_to
+    from quizzes.teaching import dashboard
+    from quizzes.teaching.classes import attempts_visible_to
 
     lines = ["", "| Part | attempts | p50 ms | p95 ms |", "|---|---|---|---|"]
     for who, user in (("class of 30", teacher), ("whole quiz", admin)):

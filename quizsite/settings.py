@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After LocaleMiddleware, so its "busy, try again" page is in the visitor's language.
-    "quizzes.database_busy.DatabaseBusyMiddleware",
+    "quizzes.core.database_busy.DatabaseBusyMiddleware",
     # After the language, the user and messages: its 400 page is the site's own, translated.
     "quizsite.nul_characters.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,9 +172,9 @@ PASSWORD_HASHERS = [
 # account never keep the teacher out; its own wrong passwords are bounded on their own.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "quizzes.auth_backends.ModelBackend",
+    "quizzes.core.auth_backends.ModelBackend",
 ]
-AXES_HANDLER = "quizzes.sign_in_throttle.SignInThrottle"
+AXES_HANDLER = "quizzes.core.sign_in_throttle.SignInThrottle"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "30"))
 SIGN_IN_FIRST_LOCK = timedelta(minutes=1)
@@ -185,7 +185,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # An attempt refused during a lock is not counted, so it cannot stretch the lock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "quizzes.sign_in_throttle.locked_out"
+AXES_LOCKOUT_CALLABLE = "quizzes.core.sign_in_throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "quizsite.client_ip.client_ip"
 AXES_VERBOSE = False
 
@@ -297,7 +297,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions, read with one plain SQL statement (see quizzes/sessions.py).
-SESSION_ENGINE = "quizzes.sessions"
+SESSION_ENGINE = "quizzes.core.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 # Demo accounts (`manage.py ensure_demo_users`): always in local development; in production

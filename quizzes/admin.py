@@ -28,14 +28,7 @@ from django.views.decorators.http import require_http_methods
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
-from . import exports
-from .classes import attempts_visible_to, learners_taught_by
-from .downloads import csv_download, quiz_csv_download
-from .forms import QuestionFileForm
-from .gift_export import to_gift
-from .importing import create_questions, guess_format, read_questions
-from .jobs import job_start
-from .models import (
+from quizzes.models import (
     Answer,
     Attempt,
     Choice,
@@ -53,10 +46,17 @@ from .models import (
     SourceExcerpt,
     TeacherNote,
 )
-from .question_files import FormatError
-from .regrading import regrade_apply, regrade_plan
-from .scoring import answer_key_errors
-from .services import overdue_finish
+from quizzes.question_files.forms import QuestionFileForm
+from quizzes.question_files.gift_export import to_gift
+from quizzes.question_files.importing import create_questions, guess_format, read_questions
+from quizzes.question_files.parsed import FormatError
+from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.scoring import answer_key_errors
+from quizzes.teaching import exports
+from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
+from quizzes.teaching.downloads import csv_download, quiz_csv_download
+from quizzes.teaching.jobs import job_start
+from quizzes.teaching.regrading import regrade_apply, regrade_plan
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}

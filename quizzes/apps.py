@@ -22,7 +22,7 @@ class QuizzesConfig(AppConfig):
     def ready(self):
         from django.core.signals import setting_changed
 
-        from .content_cache import connect_signals
+        from quizzes.course.content_cache import connect_signals
 
         connect_signals()
         setting_changed.connect(forget_template_fragments, dispatch_uid="forget-fragments")

@@ -30,7 +30,7 @@ from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .content_cache import cached
+from quizzes.course.content_cache import cached
 
 # Markers carry a random token made at start-up and never sent to anyone, so no text an author
 # or a learner writes can pass for one.

@@ -14,11 +14,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import timing
-from .fallbacks import current_language, shown_in
-from .plain_sql import fetch_first
-from .rendering import Glossary, render_markdown
-from .scoring import answer_marks, band_feedback
+from quizzes.core.plain_sql import fetch_first
+from quizzes.course.fallbacks import current_language, shown_in
+from quizzes.course.rendering import Glossary, render_markdown
+from quizzes.taking import timing
+from quizzes.taking.scoring import answer_marks, band_feedback
 
 
 class LessonQuerySet(models.QuerySet):
@@ -788,7 +788,7 @@ class Answer(models.Model):
         immutable versions (versions.py; `versions_by_id` reads many in one query)."""
         if self._meta.get_field("version").is_cached(self):
             return self.version
-        from .versions import version_by_id
+        from quizzes.course.versions import version_by_id
 
         return version_by_id(self.version_id)
 
@@ -829,7 +829,7 @@ class Answer(models.Model):
     def snapshot(self) -> dict:
         """The question as its learner saw it: texts in the attempt's language, choices in the
         order dealt (see versions.as_dealt)."""
-        from .versions import as_dealt
+        from quizzes.course.versions import as_dealt
 
         return as_dealt(self._version, self.dealt_indexes, self.attempt.language)
 

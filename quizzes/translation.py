@@ -11,7 +11,7 @@ class names (the teacher's own words) and everything learners type.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import (
+from quizzes.models import (
     Choice,
     GlossaryTerm,
     GradeBand,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner, pages, taking, teaching
+from quizzes.views import learner, pages, taking, teaching
 
 app_name = "quizzes"
 

@@ -230,8 +230,8 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True)
 def no_versions_from_an_earlier_test():
     """Each test starts with the process's store of question versions empty: rolling a test
-    back lets SQLite give the next test's versions the same ids (see quizzes/versions.py)."""
-    from quizzes.versions import forget
+    back lets SQLite give the next test's versions the same ids (see quizzes/course/versions.py)."""
+    from quizzes.course.versions import forget
 
     forget()
     yield

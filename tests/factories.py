@@ -3,16 +3,8 @@
 import factory
 from django.contrib.auth.models import User
 
-from quizzes.models import (
-    Choice,
-    GlossaryTerm,
-    Lesson,
-    Question,
-    Quiz,
-    SourceExcerpt,
-    TeacherNote,
-)
-from quizzes.roles import teachers_group
+from quizzes.core.roles import teachers_group
+from quizzes.models import Choice, GlossaryTerm, Lesson, Question, Quiz, SourceExcerpt, TeacherNote
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -236,7 +236,7 @@ def test_teachers_see_only_their_classes_attempts_in_the_admin(teacher_client, q
 
 def test_the_teachers_group_matches_what_the_migrations_grant():
     """roles.teachers_group() remakes the group with the migrations' permissions."""
-    from quizzes.roles import TEACHER_PERMISSIONS, teachers_group
+    from quizzes.core.roles import TEACHER_PERMISSIONS, teachers_group
 
     migrated = set(
         Group.objects.get(name="Teachers").permissions.values_list("codename", flat=True)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizzes.aiken import parse_aiken
-from quizzes.question_files import FormatError, ParsedChoice, ParsedQuestion
+from quizzes.question_files.aiken import parse_aiken
+from quizzes.question_files.parsed import FormatError, ParsedChoice, ParsedQuestion
 
 NO_ANSWER = "This question has no ANSWER line after its options."
 AFTER_ANSWER = "Text after the ANSWER line: leave a blank line before the next question."

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import quiz_statistics
-from quizzes.jobs import exports_prune
 from quizzes.models import Classroom, Job, QuizStatistics
-from quizzes.quiz_statistics import compute_quiz_statistics
+from quizzes.teaching import quiz_statistics
+from quizzes.teaching.jobs import exports_prune
+from quizzes.teaching.quiz_statistics import compute_quiz_statistics
 
 from .conftest import enrol
 from .factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
@@ -301,7 +301,7 @@ def test_an_export_is_removed_after_the_retention_period(
 def test_a_failed_export_shows_its_error_and_only_its_owner_may_retry(
     teacher_client, three_attempts, export_in_the_background, monkeypatch
 ):
-    from quizzes import jobs
+    from quizzes.teaching import jobs
 
     with monkeypatch.context() as patch:
         patch.setattr(jobs, "quiz_csv_rows", lambda *a: 1 / 0)

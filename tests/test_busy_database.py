@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
-from quizzes.services import attempt_start
+from quizzes.taking.attempts import attempt_start
 
 from .conftest import (
     LOCK_TIMEOUT,
@@ -239,7 +239,7 @@ def test_gunicorn_serves_a_page_while_a_save_in_the_same_worker_waits_for_the_lo
 def test_on_sqlite_writes_queue_in_the_process_and_reads_do_not(learner_client, quiz, settings):
     """A request that writes waits for the others of its process (at most the lock timeout,
     then "busy"); a page that only reads never waits for them."""
-    from quizzes import database_busy
+    from quizzes.core import database_busy
 
     settings.DATABASE_LOCK_TIMEOUT = LOCK_TIMEOUT
     attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Choice, Lesson, Question, Quiz
-from quizzes.scoring import answer_key_errors
+from quizzes.taking.scoring import answer_key_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt, Misconception, Question
-from quizzes.versions import versions_for
 
 from .conftest import enrol
 from .factories import QuizFactory, UserFactory, question_with_choices

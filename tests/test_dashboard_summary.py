@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.classes import attempts_visible_to
-from quizzes.dashboard import learner_grades, learner_rows, quiz_summary
 from quizzes.models import Attempt, Classroom
-from quizzes.scoring import overall_grade
+from quizzes.taking.scoring import overall_grade
+from quizzes.teaching.classes import attempts_visible_to
+from quizzes.teaching.dashboard import learner_grades, learner_rows, quiz_summary
 
 from .conftest import enrol
 from .factories import QuizFactory, TeacherFactory, UserFactory

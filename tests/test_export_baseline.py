@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from benchmarks.export_baseline import grades_csv
 from quizzes.models import Attempt, Classroom, Question
-from quizzes.regrading import regrade_apply
-from quizzes.services import attempt_finish
+from quizzes.taking.attempts import attempt_finish
+from quizzes.teaching.regrading import regrade_apply
 
 from .conftest import choice_ids, enrol, sqlite_only
 from .factories import QuizFactory, SuperuserFactory, UserFactory, question_with_choices

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.exports import neutralise
 from quizzes.models import Attempt, Classroom
+from quizzes.teaching.exports import neutralise
 
 from .conftest import answers_for, attempt_shown, enrol
 from .factories import QuestionFactory, QuizFactory, UserFactory, question_with_choices

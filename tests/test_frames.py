@@ -115,7 +115,7 @@ def test_with_shuffled_choices_each_learners_framed_page_answers_their_own_deali
     quiz.shuffle_choices = True
     quiz.save()
     seeds = iter([1, 2])
-    monkeypatch.setattr("quizzes.services.secrets.randbelow", lambda _: next(seeds))
+    monkeypatch.setattr("quizzes.taking.attempts.secrets.randbelow", lambda _: next(seeds))
     ala, bob = readers[:2]
     url = quiz.get_absolute_url()
     attempts = [attempt_shown(client.get(url)) for client in (ala, bob)]

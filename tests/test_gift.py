@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from quizzes.gift import parse_gift
-from quizzes.gift_export import to_gift
-from quizzes.question_files import FormatError, ParsedChoice, ParsedQuestion
+from quizzes.question_files.gift import parse_gift
+from quizzes.question_files.gift_export import to_gift
+from quizzes.question_files.parsed import FormatError, ParsedChoice, ParsedQuestion
 
 WEIGHTS_MULTIPLE = (
     "The weights were replaced by quizsite's rule: correct choices share +100 %, wrong ones −100 %."

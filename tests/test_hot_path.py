@@ -185,7 +185,7 @@ def test_the_header_follows_the_language(learner_client):
 
 def test_a_value_built_while_the_content_changed_is_not_served_as_new(lesson):
     """Another app-server thread sees an edit while this one is still building from old rows."""
-    from quizzes import content_cache
+    from quizzes.course import content_cache
 
     def build_while_an_edit_lands():
         lesson.save()  # the edit commits, and another thread already caches under its version
@@ -215,7 +215,7 @@ def test_text_that_looks_like_a_frame_marker_is_left_as_it_is():
 
 def test_a_missing_lesson_or_quiz_is_not_kept_in_memory(lesson):
     """Made-up addresses (a crawler's) each cost a query, never a cache entry."""
-    from quizzes import content_cache
+    from quizzes.course import content_cache
 
     builds = []
     for _ in range(2):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
+from quizzes.teaching.item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
 
 GOLDEN = Path(__file__).resolve().parents[2] / "shared" / "golden" / "moodle_quiz_stats"
 

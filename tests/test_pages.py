@@ -140,7 +140,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("down")
 
-    monkeypatch.setattr("quizzes.database_busy.connection.cursor", broken_cursor)
+    monkeypatch.setattr("quizzes.core.database_busy.connection.cursor", broken_cursor)
     assert client.get("/healthz").status_code == 503
 
 

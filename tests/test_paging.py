@@ -143,7 +143,7 @@ def test_finish_with_gaps_after_another_tab_finished_goes_to_the_result(
     learner_client, paged, monkeypatch
 ):
     """The save inside "Finish" finds the attempt closed by a racing request: no 500."""
-    from quizzes.services import attempt_finish
+    from quizzes.taking.attempts import attempt_finish
     from quizzes.views import taking
 
     learner_client.get(paged.get_absolute_url())

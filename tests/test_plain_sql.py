@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from quizzes.core.plain_sql import fetch, fetch_first, update, update_each
+from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt
-from quizzes.plain_sql import fetch, fetch_first, update, update_each
-from quizzes.versions import versions_for
 
 from .factories import QuizFactory, UserFactory, question_with_choices
 

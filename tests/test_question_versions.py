@@ -16,9 +16,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
+from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt, Question, QuestionVersion
-from quizzes.regrading import regrade_apply
-from quizzes.versions import versions_for
+from quizzes.teaching.regrading import regrade_apply
 
 from .conftest import answers_for, attempt_shown, choice_ids
 from .factories import UserFactory

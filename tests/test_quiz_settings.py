@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.dealing import deal
 from quizzes.models import Attempt, GradeBand, Question
-from quizzes.scoring import band_feedback, overall_grade
+from quizzes.taking.dealing import deal
+from quizzes.taking.scoring import band_feedback, overall_grade
 
 from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved, values_shown
 from .factories import QuizFactory, UserFactory, question_with_choices
@@ -114,7 +114,7 @@ def test_shuffled_questions_differ_between_learners_and_stay_put_on_reload(
     quiz.shuffle_questions = True
     quiz.save()
     seeds = iter(range(1, 100))
-    monkeypatch.setattr("quizzes.services.secrets.randbelow", lambda _: next(seeds))
+    monkeypatch.setattr("quizzes.taking.attempts.secrets.randbelow", lambda _: next(seeds))
     orders = []
     for _ in range(4):
         client = Client()
@@ -131,7 +131,7 @@ def test_shuffled_choices_are_kept_for_the_attempt(learner_client, six_question_
     quiz = six_question_quiz
     quiz.shuffle_choices = True
     quiz.save()
-    monkeypatch.setattr("quizzes.services.secrets.randbelow", lambda _: 3)
+    monkeypatch.setattr("quizzes.taking.attempts.secrets.randbelow", lambda _: 3)
     page = learner_client.get(quiz.get_absolute_url()).content.decode()
     attempt = Attempt.objects.get()
     dealt = {a.question_id: [c["id"] for c in a.snapshot["choices"]] for a in attempt.answers.all()}

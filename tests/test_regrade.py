@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Question
-from quizzes.regrading import regrade_plan
-from quizzes.scoring import answer_marks
+from quizzes.taking.scoring import answer_marks
+from quizzes.teaching.regrading import regrade_plan
 
 from .conftest import choice_ids, enrol, values_shown
 from .factories import SuperuserFactory, TeacherFactory, UserFactory
@@ -119,7 +119,7 @@ def test_the_regrade_keeps_what_the_learner_saw(quiz, two_learners):
     single.text = "A reworded question"
     single.save()
     single.choices.filter(pk=wrong).update(text="A reworded choice")
-    from quizzes.regrading import regrade_apply
+    from quizzes.teaching.regrading import regrade_apply
 
     regrade_apply(quiz, among=Attempt.objects.all())
     answer = Attempt.objects.get(learner__username="alice").answers.get(question=single)
@@ -187,7 +187,7 @@ def test_a_deleted_question_keeps_its_key_and_marks(quiz, two_learners):
     single, wrong, attempts = two_learners
     before = attempts["alice"].answers.get(question=single).version
     single.delete()
-    from quizzes.regrading import regrade_apply
+    from quizzes.teaching.regrading import regrade_apply
 
     assert regrade_apply(quiz, among=Attempt.objects.all()) == []
     answer = Attempt.objects.get(pk=attempts["alice"].pk).answers.get(position=1)
@@ -258,8 +258,8 @@ def test_a_regrade_job_re_marks_only_its_owners_learners(
 def test_running_a_regrade_job_twice_changes_nothing(
     quiz, teacher_client, two_learners, regrade_in_the_background
 ):
-    from quizzes.jobs import regrade_quiz
     from quizzes.models import Job
+    from quizzes.teaching.jobs import regrade_quiz
 
     single, wrong, attempts = two_learners
     fix_the_key(single, wrong)
@@ -277,8 +277,8 @@ def test_running_a_regrade_job_twice_changes_nothing(
 def test_a_failed_regrade_job_shows_its_error_and_retry_finishes_it(
     quiz, teacher_client, two_learners, regrade_in_the_background, monkeypatch
 ):
-    from quizzes import jobs
     from quizzes.models import Job
+    from quizzes.teaching import jobs
 
     single, wrong, attempts = two_learners
     fix_the_key(single, wrong)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Attempt, Quiz
-from quizzes.review import FULL, Review, review_for
+from quizzes.taking.review import FULL, Review, review_for
 
 from .conftest import answers_for, choice_ids, values_shown
 from .factories import QuizFactory

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.scoring import (
+from quizzes.taking.scoring import (
     ChoiceKey,
     answer_key_errors,
     is_passed,

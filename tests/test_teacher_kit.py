@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from quizzes import maps
-from quizzes.alphabet import sort_key
+from quizzes.course import maps
+from quizzes.course.alphabet import sort_key
+from quizzes.course.rendering import Glossary, render_markdown
 from quizzes.models import Course, GlossaryTerm, Lesson, SourceExcerpt, TeacherNote
-from quizzes.rendering import Glossary, render_markdown
 
 from .factories import (
     GlossaryTermFactory,
@@ -380,7 +380,7 @@ def test_the_keys_name_every_ally_requester_and_voivodeship_the_drawings_show():
 
 @pytest.mark.parametrize("name", sorted(maps.MAPS))
 def test_the_stored_drawings_are_small_and_styled_only_by_classes(name):
-    svg = (ROOT / "quizzes" / "maps" / f"{name}.svg").read_text()
+    svg = (ROOT / "quizzes" / "course" / "maps" / f"{name}.svg").read_text()
     assert len(svg.encode()) < 24 * 1024, "simplify the map further (scripts/make-maps)"
     assert "style" not in svg and "<script" not in svg and "fill=" not in svg
     for element in re.findall(r"<(?:path|rect|g)\b[^>]*>|<text\b[^>]*data-label[^>]*>", svg):

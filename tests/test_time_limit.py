@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import timing
 from quizzes.models import Attempt, Question
+from quizzes.taking import timing
 
 from .conftest import answers_for, attempt_shown, choice_ids, values_shown
 
@@ -248,7 +248,7 @@ def test_a_close_date_days_away_is_shown_as_a_date_without_a_countdown(learner_c
 def test_a_finish_waits_for_the_lock_and_a_finished_attempt_is_not_finished_again(
     learner_client, quiz
 ):
-    from quizzes.services import attempt_finish
+    from quizzes.taking.attempts import attempt_finish
 
     start(learner_client, quiz)
     attempt = Attempt.objects.get()

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from ..frames import fill, header_key, header_values, messages_html, slot, split
+from quizzes.frames import fill, header_key, header_values, messages_html, slot, split
 
 register = template.Library()
 

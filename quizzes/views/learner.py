@@ -11,16 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import classes
-from ..content_cache import cached
-from ..fallbacks import translated
-from ..forms import JoinForm, PracticeForm
-from ..models import Attempt, GradingMethod, Quiz
-from ..progress import lesson_progress
-from ..review import review_for, reviewed_answers, visible
-from ..scoring import overall_grade
-from ..services import overdue_finish
-from ..versions import versions_by_id
+from quizzes.course.content_cache import cached
+from quizzes.course.fallbacks import translated
+from quizzes.course.versions import versions_by_id
+from quizzes.models import Attempt, GradingMethod, Quiz
+from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.forms import PracticeForm
+from quizzes.taking.progress import lesson_progress
+from quizzes.taking.review import review_for, reviewed_answers, visible
+from quizzes.taking.scoring import overall_grade
+from quizzes.teaching import classes
+from quizzes.teaching.forms import JoinForm
 
 
 @login_required

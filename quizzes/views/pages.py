@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..alphabet import alphabetical
-from ..content_cache import cached
-from ..database_busy import write_problem
-from ..fallbacks import shown_in_each
-from ..forms import SignupForm, ThrottledPasswordChangeForm, untranslated_notice
-from ..frames import render_page
-from ..models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
-from ..progress import best_by_lesson
-from ..rendering import Glossary
-from ..sign_in_throttle import device_cookie_set
+from quizzes.core.database_busy import write_problem
+from quizzes.core.sign_in_throttle import device_cookie_set
+from quizzes.course.alphabet import alphabetical
+from quizzes.course.content_cache import cached
+from quizzes.course.fallbacks import shown_in_each, untranslated_notice
+from quizzes.course.rendering import Glossary
+from quizzes.forms import SignupForm, ThrottledPasswordChangeForm
+from quizzes.frames import render_page
+from quizzes.models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
+from quizzes.taking.progress import best_by_lesson
 
 
 def _lesson_cards():
@@ -159,7 +159,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="quizzes.auth_backends.ModelBackend")
+        login(request, user, backend="quizzes.core.auth_backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
         return redirect("quizzes:home")
     return render(request, "registration/signup.html", {"form": form})

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import content_cache, timing
-from ..content_cache import cached
-from ..forms import PracticeForm, QuizForm
-from ..frames import render_page
-from ..models import Attempt, Quiz
-from ..services import (
+from quizzes.course import content_cache
+from quizzes.course.content_cache import cached
+from quizzes.frames import render_page
+from quizzes.models import Attempt, Quiz
+from quizzes.taking import timing
+from quizzes.taking.attempts import (
     AttemptRefused,
     Outcome,
     answer_save,
@@ -32,6 +32,7 @@ from ..services import (
     practice_start,
     questions_dealt,
 )
+from quizzes.taking.forms import PracticeForm, QuizForm
 
 NUMBER = re.compile(r"[0-9]{1,9}")
 MAX_ID = 2**63 - 1

@@ -16,9 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import exports
-from ..classes import attempts_visible_to, rotate_code
-from ..dashboard import (
+from quizzes.core.sign_in_throttle import locked_usernames, unlock
+from quizzes.course.fallbacks import translated
+from quizzes.models import Classroom, Job, Membership, Quiz, QuizStatistics
+from quizzes.taking.attempts import overdue_finish
+from quizzes.teaching import exports
+from quizzes.teaching.classes import attempts_visible_to, rotate_code
+from quizzes.teaching.dashboard import (
     LEARNER_SORTS,
     Dashboard,
     QuestionReports,
@@ -28,14 +32,10 @@ from ..dashboard import (
     learner_rows,
     quiz_summary,
 )
-from ..downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
-from ..fallbacks import translated
-from ..forms import AttemptFilterForm, ClassroomForm
-from ..jobs import export_expired, job_retry, job_start
-from ..models import Classroom, Job, Membership, Quiz, QuizStatistics
-from ..quiz_statistics import statistics_for, statistics_recompute
-from ..services import overdue_finish
-from ..sign_in_throttle import locked_usernames, unlock
+from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
+from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm
+from quizzes.teaching.jobs import export_expired, job_retry, job_start
+from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 

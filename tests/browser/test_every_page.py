@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
-from quizzes.services import attempt_finish, attempt_start
+from quizzes.taking.attempts import attempt_finish, attempt_start
 
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
 from .conftest import assert_accessible, sign_in

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from quizzes.models import Classroom, Membership, Quiz
-from quizzes.services import attempt_finish, attempt_start
+from quizzes.taking.attempts import attempt_finish, attempt_start
 
 from ..factories import TeacherFactory, UserFactory
 from .conftest import PHONE, assert_accessible, sign_in

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Attempt, Classroom, Membership, Question
-from quizzes.services import attempt_finish, attempt_start
+from quizzes.taking.attempts import attempt_finish, attempt_start
 
 from ..conftest import values_shown
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from quizzes.backups import BackupError, backup
+from quizzes.core.backups import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from quizzes.roles import teachers_group
+from quizzes.core.roles import teachers_group
 
 DEMO_USERS = {
     # username: (environment variable for the password, is a teacher)

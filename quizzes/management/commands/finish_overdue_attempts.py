@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from quizzes.models import Attempt
-from quizzes.services import overdue_finish
+from quizzes.taking.attempts import overdue_finish
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from quizzes.models import Lesson, Question
-from quizzes.scoring import answer_key_errors
+from quizzes.taking.scoring import answer_key_errors
 
 COURSE_FIXTURE = settings.BASE_DIR / "fixtures" / "course.yaml"
 

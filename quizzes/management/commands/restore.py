@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.backups import BackupError, restore
+from quizzes.core.backups import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from .gift import CATEGORY, ESCAPABLE, quizsite_weight
-from .scoring import MULTIPLE, SINGLE, answer_key_errors
+from quizzes.question_files.gift import CATEGORY, ESCAPABLE, quizsite_weight
+from quizzes.taking.scoring import MULTIPLE, SINGLE, answer_key_errors
 
 WEIGHT_PLACES = Decimal("0.00001")
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Max, QuerySet
 
-from .models import Answer, Attempt, Lesson, Question
-from .review import PARTS, review_for, visible
+from quizzes.models import Answer, Attempt, Lesson, Question
+from quizzes.taking.review import PARTS, review_for, visible
 
 
 @dataclass(frozen=True)

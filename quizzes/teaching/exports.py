@@ -15,10 +15,10 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .fallbacks import current_language
-from .models import Answer, Question, QuestionVersion
-from .spreadsheet import neutralise
-from .versions import as_dealt, texts_in, version_by_id
+from quizzes.core.spreadsheet import neutralise
+from quizzes.course.fallbacks import current_language
+from quizzes.course.versions import as_dealt, texts_in, version_by_id
+from quizzes.models import Answer, Question, QuestionVersion
 
 fromisoformat = datetime.fromisoformat
 

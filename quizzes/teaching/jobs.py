@@ -18,11 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from .classes import attempts_visible_to
-from .downloads import csv_filename, csv_text, quiz_csv_rows
-from .forms import AttemptFilterForm
-from .models import Answer, Job, Quiz, Regrade, exports_storage
-from .regrading import regrade_apply
+from quizzes.models import Answer, Job, Quiz, Regrade, exports_storage
+from quizzes.teaching.classes import attempts_visible_to
+from quizzes.teaching.downloads import csv_filename, csv_text, quiz_csv_rows
+from quizzes.teaching.forms import AttemptFilterForm
+from quizzes.teaching.regrading import regrade_apply
 
 logger = logging.getLogger(__name__)
 Status = Job.Status

@@ -10,7 +10,7 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
-from .plain_sql import fetch_first
+from quizzes.core.plain_sql import fetch_first
 
 
 class SessionStore(db.SessionStore):

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from . import exports
-from .classes import class_names_by_learner
-from .dashboard import QuestionReports, question_order, question_reports
-from .exports import csv_lines
-from .models import Answer, Misconception
+from quizzes.models import Answer, Misconception
+from quizzes.teaching import exports
+from quizzes.teaching.classes import class_names_by_learner
+from quizzes.teaching.dashboard import QuestionReports, question_order, question_reports
+from quizzes.teaching.exports import csv_lines
 
 QUIZ_EXPORTS = ("grades", "responses", "items")
 LINES_PER_PIECE = 200

@@ -27,8 +27,13 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .question_files import FormatError, ParsedChoice, ParsedQuestion, text_blocks
-from .scoring import SINGLE
+from quizzes.question_files.parsed import (
+    FormatError,
+    ParsedChoice,
+    ParsedQuestion,
+    text_blocks,
+)
+from quizzes.taking.scoring import SINGLE
 
 _OPTION = re.compile(r"(?P<letter>[A-Z])[.)](?:[ \t]+(?P<text>.*))?")
 _ANSWER = re.compile(r"ANSWER:(?P<letter>.*)")

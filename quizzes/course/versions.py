@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from .fallbacks import shown_in
-from .models import Choice, Question, QuestionVersion
+from quizzes.course.fallbacks import shown_in
+from quizzes.models import Choice, Question, QuestionVersion
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from .models import Attempt
+from quizzes.models import Attempt
 
 RETRY_AFTER_SECONDS = 5
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-from .models import (
+from quizzes.models import (
     Choice,
     ContentVersion,
     Course,

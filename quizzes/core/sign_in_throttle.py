@@ -34,7 +34,7 @@ from django.db.models import F, Max, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import DeviceFailureCount
+from quizzes.models import DeviceFailureCount
 
 DEVICE_COOKIE = "device"
 DEVICE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -11,15 +11,15 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from . import timing
-from .content_cache import cached
-from .dealing import deal
-from .fallbacks import current_language
-from .models import Answer, Attempt, Lesson, Question, Quiz
-from .plain_sql import fetch, fetch_first, update, update_each
-from .progress import has_answered, latest_mistakes
-from .scoring import answer_marks, is_passed, percentage
-from .versions import versions_by_id, versions_for
+from quizzes.core.plain_sql import fetch, fetch_first, update, update_each
+from quizzes.course.content_cache import cached
+from quizzes.course.fallbacks import current_language
+from quizzes.course.versions import versions_by_id, versions_for
+from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
+from quizzes.taking import timing
+from quizzes.taking.dealing import deal
+from quizzes.taking.progress import has_answered, latest_mistakes
+from quizzes.taking.scoring import answer_marks, is_passed, percentage
 
 
 class AttemptRefused(Exception):

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from . import maps
+from quizzes.course import maps
 
 # html=False: any HTML an author types is escaped and shown as text, so no script or
 # attribute from the database reaches the page. markdown-it also refuses javascript:,

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from .models import Attempt, Classroom, Membership, new_join_code
+from quizzes.models import Attempt, Classroom, Membership, new_join_code
 
 CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
 

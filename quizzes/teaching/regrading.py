@@ -32,10 +32,18 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import Answer, Attempt, Question, QuestionVersion, Quiz, Regrade, RegradedAttempt
-from .plain_sql import update_each
-from .scoring import is_passed, percentage
-from .versions import rekeyed, stored, versions_by_id
+from quizzes.core.plain_sql import update_each
+from quizzes.course.versions import rekeyed, stored, versions_by_id
+from quizzes.models import (
+    Answer,
+    Attempt,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Regrade,
+    RegradedAttempt,
+)
+from quizzes.taking.scoring import is_passed, percentage
 
 MARKS = DecimalField(max_digits=14, decimal_places=7)
 

@@ -8,7 +8,7 @@ capital before every small letter. Polish orders its letters a ą b c ć d e ę 
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from .fallbacks import current_language
+from quizzes.course.fallbacks import current_language
 
 T = TypeVar("T")
 

@@ -28,11 +28,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Round, Trim
 
-from .fallbacks import current_language
-from .item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
-from .models import Answer, GradingMethod, Misconception, Question, QuestionVersion, Quiz
-from .scoring import mean_grade
-from .versions import texts_in, versions_by_id
+from quizzes.course.fallbacks import current_language
+from quizzes.course.versions import texts_in, versions_by_id
+from quizzes.models import Answer, GradingMethod, Misconception, Question, QuestionVersion, Quiz
+from quizzes.taking.scoring import mean_grade
+from quizzes.teaching.item_analysis import QuestionStats, QuizStats, question_stats, quiz_stats
 
 # Moodle flags questions whose discriminative efficiency is below this (percent).
 LOW_EFFICIENCY = 15

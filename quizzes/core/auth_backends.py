@@ -9,7 +9,7 @@ included) at under a tenth of the cost. Everything else, including who may sign 
 from django.contrib.auth import backends, get_user_model
 from django.db import connections, router
 
-from .plain_sql import fetch_first
+from quizzes.core.plain_sql import fetch_first
 
 
 class ModelBackend(backends.ModelBackend):

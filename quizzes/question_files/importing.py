@@ -6,11 +6,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .aiken import parse_aiken
-from .gift import parse_gift
-from .models import Choice, Question, Quiz
-from .question_files import FormatError, ParsedQuestion
-from .scoring import MAX_CHOICES
+from quizzes.models import Choice, Question, Quiz
+from quizzes.question_files.aiken import parse_aiken
+from quizzes.question_files.gift import parse_gift
+from quizzes.question_files.parsed import FormatError, ParsedQuestion
+from quizzes.taking.scoring import MAX_CHOICES
 
 GIFT, AIKEN = "gift", "aiken"
 READERS = {GIFT: parse_gift, AIKEN: parse_aiken}

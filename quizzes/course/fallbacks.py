@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -48,3 +49,10 @@ def translated(lookup: str) -> Coalesce:
     return Coalesce(
         *(NullIf(f"{lookup}_{code}", Value("")) for code in order), output_field=TextField()
     )
+
+
+def untranslated_notice(shown_in: str) -> str:
+    """ "Not yet translated", naming the language the text is shown in instead."""
+    return _("Not yet translated: shown in %(language)s.") % {
+        "language": str(LANGUAGE_NAMES.get(shown_in, shown_in))
+    }

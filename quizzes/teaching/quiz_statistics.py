@@ -21,9 +21,9 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from .dashboard import item_statistics
-from .forms import AttemptFilterForm, submitted_between
-from .models import Attempt, Classroom, Membership, Quiz, QuizStatistics
+from quizzes.models import Attempt, Classroom, Membership, Quiz, QuizStatistics
+from quizzes.teaching.dashboard import item_statistics
+from quizzes.teaching.forms import AttemptFilterForm, submitted_between
 
 logger = logging.getLogger(__name__)
 Status = QuizStatistics.Status

@@ -45,8 +45,13 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from .question_files import FormatError, ParsedChoice, ParsedQuestion, text_blocks
-from .scoring import MULTIPLE, SINGLE
+from quizzes.question_files.parsed import (
+    FormatError,
+    ParsedChoice,
+    ParsedQuestion,
+    text_blocks,
+)
+from quizzes.taking.scoring import MULTIPLE, SINGLE
 
 ESCAPABLE = "~=#{}:"
 CATEGORY = "$CATEGORY:"

@@ -1,0 +1,248 @@
+"""The quiz form (one field per question, checked against the order dealt) and the practice form."""
+
+import re
+from html import escape
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.course.fallbacks import untranslated_notice
+from quizzes.models import Answer, Lesson, Question
+
+QUESTION_FIELD = re.compile(r"^q\d+$")
+
+
+# Errors that no honest use of the page can produce: the view answers these with a 400.
+FORGED_ERROR_CODES = {"invalid_choice", "invalid_list", "several_for_one", "unknown_question"}
+
+
+NOT_A_CHOICE = _("That answer is not one of this question's choices.")
+
+
+class DealtPlaces:
+    """A question's answer as the page sends it: places of choices in the order dealt ("1",
+    "2", ...), cleaned to the choices' ids.
+
+    `ids` maps each place to its choice's id. The page's inputs are written by
+    `question_fieldset`, never by the field's widget, so the field keeps no list of (value,
+    label) choices to normalise and checks a value against `ids`: building those lists for a
+    20-question Finish took some 40 % of the form's time.
+    """
+
+    def __init__(self, *, ids: dict[str, int], **kwargs):
+        super().__init__(coerce=ids.__getitem__, **kwargs)
+        self.ids = ids
+
+    def valid_value(self, value) -> bool:
+        return value in self.ids
+
+
+class OneAnswer(DealtPlaces, forms.TypedChoiceField):
+    """A one-answer question: one place, cleaned to its choice's id (None when left empty)."""
+
+    widget = forms.RadioSelect
+    default_error_messages = {
+        "invalid_choice": NOT_A_CHOICE,
+        "required": _("Choose an answer to this question."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(empty_value=None, **kwargs)
+
+
+class SeveralAnswers(DealtPlaces, forms.TypedMultipleChoiceField):
+    """A several-answer question: places, cleaned to their choices' ids."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": NOT_A_CHOICE,
+        "invalid_list": NOT_A_CHOICE,
+        "required": _("Choose at least one answer to this question."),
+    }
+
+
+class QuizForm(forms.Form):
+    """One field per dealt question: radio buttons for one answer, checkboxes for several.
+
+    Built from the attempt's answers (their frozen questions, choices in the order dealt), so
+    only choice texts and their places in that order ("1", "2", ...) reach the page: neither
+    which choice is correct nor, through the ids, the order they were written in. With
+    `require_all` (finishing), every question must be answered; without it (saving), any may
+    be left empty.
+    """
+
+    def __init__(self, *args, answers, require_all=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = list(answers)
+        self.require_all = require_all
+        if self.is_bound:  # only a submitted form is validated; showing one needs no fields
+            for answer in self.answers:
+                self.fields[self.field_name(answer)] = self._question_field(answer, require_all)
+
+    @staticmethod
+    def field_name(answer: Answer) -> str:
+        return f"q{answer.question_key}"
+
+    @staticmethod
+    def _question_field(answer: Answer, required: bool) -> forms.Field:
+        question = answer.snapshot
+        ids = {value: choice["id"] for value, choice in valued_choices(question)}
+        field = SeveralAnswers if question["kind"] == Question.Kind.MULTIPLE else OneAnswer
+        return field(ids=ids, label=question["text"], required=required)
+
+    def clean(self):
+        cleaned = super().clean()
+        for answer in self.answers:
+            name = self.field_name(answer)
+            if answer.snapshot["kind"] == Question.Kind.SINGLE and len(self.data.getlist(name)) > 1:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("This question takes one answer only."), code="several_for_one"
+                    ),
+                )
+        unknown = [key for key in self.data if QUESTION_FIELD.match(key) and key not in self.fields]
+        if unknown:
+            raise ValidationError(
+                _("The form answers a question that is not in this quiz. Reload the page."),
+                code="unknown_question",
+            )
+        return cleaned
+
+    def is_forged(self) -> bool:
+        """Whether the errors could only come from a hand-made request, not from the page."""
+        return any(
+            error.code in FORGED_ERROR_CODES
+            for errors in self.errors.as_data().values()
+            for error in errors
+        )
+
+    def selections(self) -> dict[int, list[int]]:
+        """The chosen choice ids by question id, from a valid form ([] for none chosen)."""
+        selections = {}
+        for answer in self.answers:
+            value = self.cleaned_data[self.field_name(answer)]
+            if value is None:
+                value = []
+            selections[answer.question_key] = value if isinstance(value, list) else [value]
+        return selections
+
+    def error_links(self) -> list[tuple[int, str, str]]:
+        """(question number, id of its fieldset, first error) for each question with an error."""
+        if not self.is_bound:
+            return []
+        links = []
+        for answer in self.answers:
+            name = self.field_name(answer)
+            if errors := self.errors.get(name):
+                links.append((answer.position, f"id_{name}_fieldset", errors[0]))
+        return links
+
+    def fieldsets(self) -> list[str]:
+        """Each question on the page as a `<fieldset>` of radio buttons or checkboxes.
+
+        Written with f-strings and `html.escape` rather than a template loop over bound
+        fields: for a 12-question quiz that loop was 60 % of the page's time
+        (docs/BENCHMARKS.md). Ticked are the learner's saved choices, or on a form sent back
+        with errors, the choices they sent.
+        """
+        fieldsets = []
+        texts = fieldset_texts()
+        for answer in self.answers:
+            name = self.field_name(answer)
+            if self.is_bound:
+                chosen = set(self.data.getlist(name))
+                errors = self.errors.get(name)
+            else:
+                selected = set(answer.selected or [])
+                chosen = {
+                    value
+                    for value, choice in valued_choices(answer.snapshot)
+                    if choice["id"] in selected
+                }
+                errors = None
+            fieldsets.append(
+                question_fieldset(
+                    answer.position,
+                    answer.snapshot,
+                    name,
+                    chosen,
+                    errors[0] if errors else None,
+                    required=self.require_all,
+                    texts=texts,
+                )
+            )
+        return fieldsets
+
+
+def fieldset_texts() -> dict:
+    """The words every fieldset uses, translated once per form rather than once per question."""
+    return {
+        "multiple": escape(str(_("Choose all that apply."))),
+        "single": escape(str(_("Choose one."))),
+        "number": str(_("Question %(number)s")),
+    }
+
+
+def valued_choices(question) -> list[tuple[str, dict]]:
+    """A frozen question's choices, each with the value its input carries on the page.
+
+    The value is the choice's place in the order dealt ("1", "2", ...), which the page shows
+    anyway; ids would tell the order the choices were written in, and authors often write the
+    right one first.
+    """
+    return [(str(n), choice) for n, choice in enumerate(question["choices"], 1)]
+
+
+def question_fieldset(number, question, name, chosen, error, *, required, texts) -> str:
+    """One question's fieldset: legend, hint, its error if any, and one input per choice."""
+    multiple = question["kind"] == Question.Kind.MULTIPLE
+    field_id = f"id_{name}"
+    kind = "checkbox" if multiple else "radio"
+    required_attr = " required" if required and not multiple else ""
+    hint = texts["multiple"] if multiple else texts["single"]
+    number_text = texts["number"] % {"number": number}
+    described = f' aria-describedby="{field_id}_error"' if error else ""
+    shown_in = question.get("shown_in")
+    lang = f' lang="{escape(shown_in)}"' if shown_in else ""
+    parts = [
+        f'<fieldset class="question{" has-error" if error else ""}" id="{field_id}_fieldset"'
+        f'{described}><legend><span class="question-number">{escape(number_text)}</span> '
+        f"<span{lang}>{escape(question['text'])}</span></legend>"
+        f'<p class="hint">{hint}</p>'
+    ]
+    if shown_in:
+        parts.append(f'<p class="hint untranslated">{escape(untranslated_notice(shown_in))}</p>')
+    if error:
+        parts.append(f'<p class="field-error" id="{field_id}_error">{escape(str(error))}</p>')
+    parts.append('<div class="choices">')
+    for n, (value, choice) in enumerate(valued_choices(question)):
+        checked = " checked" if value in chosen else ""
+        parts.append(
+            f'<label class="choice" for="{field_id}_{n}"><input type="{kind}" name="{name}" '
+            f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required_attr}> '
+            f"<span{lang}>{escape(choice['text'])}</span></label>"
+        )
+    parts.append("</div></fieldset>")
+    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class PracticeForm(forms.Form):
+    """Which lesson's mistakes to practise (empty: all lessons), and where to come back to."""
+
+    lesson = forms.ModelChoiceField(
+        label=_("Lesson"),
+        queryset=Lesson.objects.published(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All lessons"),
+    )
+    back = forms.ChoiceField(
+        choices=[("my-results", "my-results"), ("progress", "progress")],
+        required=False,
+    )
+
+    def clean_back(self):
+        return self.cleaned_data["back"] or "my-results"

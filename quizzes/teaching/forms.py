@@ -1,0 +1,79 @@
+"""Forms of the teacher's side: the results filter, a class, and a learner's class code."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.models import Classroom, Quiz
+
+
+class AttemptFilterForm(forms.Form):
+    """The teacher's filter on the results pages and exports: quiz, class and dates."""
+
+    quiz = forms.ModelChoiceField(
+        label=_("Quiz"),
+        queryset=Quiz.objects.select_related("lesson"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All quizzes"),
+        error_messages={"invalid_choice": _("There is no quiz with that name.")},
+    )
+    classroom = forms.ModelChoiceField(
+        label=_("Class"),
+        queryset=Classroom.objects.none(),
+        required=False,
+        empty_label=_("All my classes"),
+        error_messages={"invalid_choice": _("That is not one of your classes.")},
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = Classroom.objects.taught_by(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filter(self, attempts, *, dates=True):
+        """The attempts narrowed to the chosen quiz, class and dates (submitted dates, local)."""
+        data = self.cleaned_data
+        if data.get("quiz"):
+            attempts = attempts.filter(quiz=data["quiz"])
+        if data.get("classroom"):
+            attempts = attempts.filter(learner__memberships__classroom=data["classroom"])
+        if not dates:
+            return attempts
+        return submitted_between(attempts, data.get("date_from"), data.get("date_to"))
+
+
+def submitted_between(attempts, start, end):
+    """The attempts submitted on or after `start` and on or before `end` (local dates; None:
+    no bound)."""
+    if start:
+        attempts = attempts.filter(submitted_at__date__gte=start)
+    if end:
+        attempts = attempts.filter(submitted_at__date__lte=end)
+    return attempts
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name"]
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Class code"),
+        max_length=16,
+        help_text=_("The code your teacher gave you, e.g. K7M2QX9P."),
+        error_messages={"required": _("Enter the code your teacher gave you.")},
+    )
