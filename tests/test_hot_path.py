@@ -6,10 +6,14 @@ never is, and that sessions still expire, end and fail safely with the one-query
 """
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.core.cache.backends import filebased
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -87,11 +91,12 @@ def test_an_edit_that_rolls_back_is_never_served(learner_client, lesson):
     assert "never committed" not in text(learner_client.get("/en/"))
 
 
-def test_a_cached_lesson_costs_three_queries(learner_client, lesson, django_assert_num_queries):
-    """Session, user and the content version: the lesson itself comes from memory."""
+def test_a_cached_lesson_costs_two_queries(learner_client, lesson, django_assert_num_queries):
+    """The user and the content version: the session comes from the sessions cache, the
+    lesson itself from memory."""
     url = lesson.get_absolute_url()
     learner_client.get(url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         text(learner_client.get(url))
 
 
@@ -101,11 +106,37 @@ def test_teachers_still_see_drafts(teacher_client, lesson):
     assert "Draft: learners cannot see" in text(teacher_client.get(lesson.get_absolute_url()))
 
 
-def test_an_expired_session_signs_the_learner_out(learner_client):
+def signed_out(client):
+    response = client.get(reverse("quizzes:my-results"))
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_expired_session_signs_the_learner_out(learner_client, monkeypatch):
+    """The cached copy of a session expires with it (`cached_db` sets the cache's timeout to
+    the session's age), and the database row's expiry holds once the copy is gone."""
+    assert not signed_out(learner_client)
+    age = settings.SESSION_COOKIE_AGE + 1
+    later, now = time.time() + age, timezone.now() + timedelta(seconds=age)
+    monkeypatch.setattr(filebased.time, "time", lambda: later)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert signed_out(learner_client)
+
+
+def test_a_session_expired_in_the_database_signs_the_learner_out(learner_client):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    response = learner_client.get(reverse("quizzes:my-results"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    caches[settings.SESSION_CACHE_ALIAS].clear()
+    assert signed_out(learner_client)
+
+
+def test_after_signing_out_the_old_session_cookie_is_refused(learner_client):
+    """The cached copy goes with the row, so a replayed cookie finds neither."""
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = learner_client.cookies[
+        settings.SESSION_COOKIE_NAME
+    ].value
+    assert not signed_out(replay)
+    learner_client.post(reverse("logout"))
+    assert signed_out(replay)
 
 
 @pytest.mark.parametrize("key", ["", "short", "x" * 40, "' OR 1=1 --", "é" * 32])

@@ -121,3 +121,13 @@ def test_every_part_is_named_in_the_layers():
     folders = {p.name for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     layered = {p for parts in PARTS for p in (parts if isinstance(parts, tuple) else (parts,))}
     assert folders - {"views", "templatetags", "management", "migrations"} == layered
+
+
+def test_only_the_models_managers_run_plain_sql():
+    """SQL written by hand lives in the model managers that need it, each with its figure."""
+    users = [
+        module_name(path)
+        for path in app_modules()
+        if "quizzes.core.plain_sql" in quizzes_imports(path)
+    ]
+    assert users == ["quizzes.models"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.core.plain_sql import fetch, fetch_first, update, update_each
+from quizzes.core.plain_sql import fetch, fetch_first, rows, update_each
 from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt
 
@@ -66,13 +66,10 @@ def test_fetch_first_is_none_when_nothing_matches(attempt):
     )
 
 
-def test_update_prepares_values_and_counts_rows(attempt):
-    when = datetime(2030, 3, 15, 10, 0, tzinfo=UTC)
-    finished = {"submitted_at": when, "marks": Decimal("2"), "passed": True}
-    assert update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]) == 1
-    assert update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]) == 0
-    attempt.refresh_from_db()
-    assert (attempt.submitted_at, attempt.marks, attempt.passed) == (when, Decimal("2"), True)
+def test_rows_gives_an_aggregate_as_the_database_computes_it(attempt):
+    assert rows(Answer, "COUNT(*), MAX(position)", "WHERE attempt_id = %s", [attempt.pk]) == [
+        (3, 3)
+    ]
 
 
 def test_update_each_writes_every_instance_and_only_the_fields_named(attempt):

@@ -1,14 +1,17 @@
 """Reads and writes of model rows with one plain SQL statement, skipping the ORM's query building.
 
-Building a query (filters, joins, ordering, compiling to SQL) costs the ORM 0.3–0.5 ms. The quiz
-page and a Finish read the attempt and its answers and write them back on every request, and
-that building was a third of their time. These functions take the WHERE clause as SQL and
-still deal in model instances: the columns and the converters (dates, decimals, JSON) are worked
-out once per model by the ORM's own compiler, and values are prepared for the database by each
-field, so what comes back or goes in is exactly what a queryset would read or write.
+Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `open_for`
+and `best_by_quiz`, `AnswerManager.of` and `write`, `ContentVersion.objects.current`;
+tests/test_layers.py keeps it so), for the reads and writes a quiz
+page, a save and a Finish make on every request, where building the query cost the ORM several
+times what running it does (figures in those managers, from benchmarks/pieces.py). These
+functions take the WHERE clause as SQL and still deal in model instances: the columns and the
+converters (dates, decimals, JSON) are worked out once per model by the ORM's own compiler, and
+values are prepared for the database by each field, so what comes back or goes in is exactly
+what a queryset would read or write.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from django.db import connections, router
 
@@ -56,24 +59,19 @@ def fetch_first(model, clause: str, params: Sequence = ()):
     return found[0] if found else None
 
 
+def rows(model, select: str, clause: str, params: Sequence = ()) -> list[tuple]:
+    """The raw rows of `SELECT {select} FROM its table {clause}`: for aggregates."""
+    connection = connections[router.db_for_read(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM {table} {clause}", params)  # noqa: S608
+        return cursor.fetchall()
+
+
 def _assignments(model, names, connection):
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in names]
     return fields, ", ".join(f"{quote(field.column)} = %s" for field in fields)
-
-
-def update(model, values: Mapping, clause: str, params: Sequence = ()) -> int:
-    """`UPDATE its table SET values {clause}`; how many rows changed.
-
-    `values` maps field names to Python values, which each field prepares for the database.
-    """
-    connection = connections[router.db_for_write(model)]
-    fields, assignments = _assignments(model, values, connection)
-    table = connection.ops.quote_name(model._meta.db_table)
-    prepared = [field.get_db_prep_save(values[field.name], connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {assignments} {clause}", [*prepared, *params])  # noqa: S608
-        return cursor.rowcount
 
 
 def update_each(objects: Sequence, names: Sequence[str]) -> None:

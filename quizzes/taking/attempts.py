@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from quizzes.core.plain_sql import fetch, fetch_first, update, update_each
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
 from quizzes.course.versions import versions_by_id, versions_for
@@ -45,11 +44,7 @@ def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> st
 
 def attempt_in_progress(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt | None:
     """The learner's unfinished attempt at the quiz, if they have one."""
-    return fetch_first(
-        Attempt,
-        "WHERE learner_id = %s AND quiz_id = %s AND submitted_at IS NULL",
-        [learner.pk, quiz.pk],
-    )
+    return Attempt.objects.open_for(learner, quiz)
 
 
 def questions_dealt(quiz: Quiz) -> int:
@@ -198,28 +193,14 @@ def _apply(answers: Sequence[Answer], selections: Mapping[int, Sequence[int]]) -
 
 def answers_of(attempt: Attempt) -> list[Answer]:
     """The attempt's answers in the order they were dealt, with their versions at hand."""
-    answers = fetch(Answer, "WHERE attempt_id = %s ORDER BY position", [attempt.pk])
+    answers = Answer.objects.of(attempt)
     versions_by_id(answer.version_id for answer in answers)
-    for answer in answers:
-        answer.attempt = attempt
     return answers
 
 
 def _lock_open_attempt(attempt: Attempt) -> None:
-    """Lock the attempt's row until the transaction ends; refuse if it is already finished.
-
-    (SQLite has no row locks: its IMMEDIATE transactions take the write lock at BEGIN.)
-    """
-    connection = connections[router.db_for_write(Attempt)]
-    table = connection.ops.quote_name(Attempt._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id = %s AND submitted_at IS NULL{lock}",  # noqa: S608
-            [attempt.pk],
-        )
-        still_open = cursor.fetchone()
-    if still_open is None:
+    """Lock the attempt's row until the transaction ends; refuse if it is already finished."""
+    if not Attempt.objects.lock_open(attempt.pk):
         raise AttemptRefused(_("This attempt is already finished; its answers cannot change."))
 
 
@@ -231,7 +212,7 @@ def answer_save(*, attempt: Attempt, selections: Mapping[int, Sequence[int]]) ->
     """
     _lock_open_attempt(attempt)
     changed = _apply(answers_of(attempt), selections)
-    update_each(changed, ["chosen"])
+    Answer.objects.write(changed, ["chosen"])
     return len(changed)
 
 
@@ -272,11 +253,9 @@ def attempt_finish(
         "passed": pass_mark is not None and is_passed(total, maximum, pass_mark),
         "pass_mark": pass_mark,
     }
-    # The conditional update is the submit-once guard: of two racing requests, only one
-    # finds the attempt still open, on SQLite and PostgreSQL alike.
-    if not update(Attempt, finished, "WHERE id = %s AND submitted_at IS NULL", [attempt.pk]):
+    if not Attempt.objects.finish(attempt.pk, **finished):
         return False
-    update_each(answers, ["chosen", "marks"])
+    Answer.objects.write(answers, ["chosen", "marks"])
     for field, value in finished.items():
         setattr(attempt, field, value)
     return True

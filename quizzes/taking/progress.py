@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Max, QuerySet
 
 from quizzes.models import Answer, Attempt, Lesson, Question
@@ -113,19 +112,10 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
 def best_by_lesson(learner_id: int, quizzes: dict, now: datetime) -> dict[int, Decimal | float]:
     """The learner's best grade per lesson, over the quizzes whose marks they may see at `now`.
 
-    `quizzes` maps quiz id to quiz (the content cache's copy). The home page asks this on every
-    visit, so it is one plain aggregate: building the same query through the ORM, with the
-    review options as a filter, took longer than running it (docs/BENCHMARKS.md).
+    `quizzes` maps quiz id to quiz (the content cache's copy); the review options are applied
+    to the few rows in Python rather than as a filter.
     """
-    table = connection.ops.quote_name(Attempt._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT quiz_id, MAX(percentage) FROM {table} "  # noqa: S608 - the model's table
-            "WHERE learner_id = %s AND practice = %s AND submitted_at IS NOT NULL "
-            "AND quiz_id IS NOT NULL AND percentage IS NOT NULL GROUP BY quiz_id",
-            [learner_id, False],
-        )
-        rows = cursor.fetchall()
+    rows = Attempt.objects.best_by_quiz(learner_id)
     best = {}
     for quiz_id, percent in rows:
         quiz = quizzes.get(quiz_id)

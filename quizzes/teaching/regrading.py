@@ -32,7 +32,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from quizzes.core.plain_sql import update_each
 from quizzes.course.versions import rekeyed, stored, versions_by_id
 from quizzes.models import (
     Answer,
@@ -182,7 +181,9 @@ def regrade_apply(
         attempt = change.attempt
         attempt.marks, attempt.percentage = change.new_marks, change.new_percentage
         attempt.passed, attempt.regraded_at = change.new_passed, now
-    update_each([c.attempt for c in plan.changes], ["marks", "percentage", "passed", "regraded_at"])
+    Attempt.objects.bulk_update(
+        [c.attempt for c in plan.changes], ["marks", "percentage", "passed", "regraded_at"]
+    )
     if plan.changes:
         record = record or Regrade.objects.create(quiz=quiz, by=by, at=now)
         RegradedAttempt.objects.bulk_create(

@@ -1,0 +1,126 @@
+"""CPU per call of each read and write the hot path makes, the framework's way and the way used.
+
+    python benchmarks/pieces.py [--calls N]
+
+The figures behind the few places that leave the ORM's query building (quizzes/models.py:
+`AttemptManager`, `AnswerManager`, `ContentVersionManager`) and behind the sessions' cache
+(quizsite/settings.py): each row times the same read or write both ways on the data `make bench`
+seeded, as the median over 5 rounds of N calls of process CPU time (time.process_time), so other
+load on the machine barely moves it. Writes run in a transaction that is rolled back. Prints a
+table and writes it to var/bench/pieces.md.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import run  # noqa: E402
+
+
+def cpu_microseconds(call, calls: int) -> float:
+    rounds = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(calls):
+            call()
+        rounds.append((time.process_time() - started) / calls * 1e6)
+    return statistics.median(rounds)
+
+
+def rolled_back(write):
+    from django.db import transaction
+
+    def call():
+        with transaction.atomic():
+            write()
+            transaction.set_rollback(True)
+
+    return call
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=400)
+    args = parser.parse_args()
+    run.configure_seeded()
+
+    from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+    from django.db.models import Max
+
+    from quizzes.models import Answer, Attempt, ContentVersion
+
+    attempt = Attempt.objects.filter(quiz__isnull=False, answers__isnull=False).latest("pk")
+    learner, quiz = attempt.learner, attempt.quiz
+    answers = Answer.objects.of(attempt)
+    session = CachedStore()
+    session["_auth_user_id"] = str(learner.pk)
+    session.create()
+    CachedStore(session.session_key).load()  # now in the sessions cache
+    key = session.session_key
+
+    rows = [
+        (
+            "session: database, read by the ORM / through the sessions cache",
+            lambda: DatabaseStore(key).load(),
+            lambda: CachedStore(key).load(),
+        ),
+        (
+            "the content version (every request)",
+            lambda: next(iter(ContentVersion.objects.filter(pk=1).values_list("number")), 0),
+            ContentVersion.objects.current,
+        ),
+        (
+            "a learner's best percentage per quiz (home page)",
+            lambda: list(
+                Attempt.objects.submitted()
+                .graded()
+                .filter(learner=learner, quiz__isnull=False, percentage__isnull=False)
+                .order_by()
+                .values_list("quiz_id")
+                .annotate(Max("percentage"))
+            ),
+            lambda: Attempt.objects.best_by_quiz(learner.pk),
+        ),
+        (
+            "the attempt a form answers (id, learner, quiz)",
+            lambda: Attempt.objects.filter(pk=attempt.pk, learner=learner, quiz=quiz).first(),
+            lambda: Attempt.objects.answerable(attempt.pk, learner=learner, quiz=quiz),
+        ),
+        (
+            "the learner's attempt in progress",
+            lambda: Attempt.objects.in_progress().filter(learner=learner, quiz=quiz).first(),
+            lambda: Attempt.objects.open_for(learner, quiz),
+        ),
+        (
+            f"an attempt's {len(answers)} answers in order",
+            lambda: list(attempt.answers.order_by("position")),
+            lambda: Answer.objects.of(attempt),
+        ),
+        (
+            f"write back {len(answers)} answers' choices and marks",
+            rolled_back(lambda: Answer.objects.bulk_update(answers, ["chosen", "marks"])),
+            rolled_back(lambda: Answer.objects.write(answers, ["chosen", "marks"])),
+        ),
+    ]
+    lines = [
+        f"CPU µs per call, median of 5 rounds of {args.calls} (process time), on var/bench",
+        "",
+        "| Read or write | the ORM's way µs | the way used µs | saved µs |",
+        "|---|---|---|---|",
+    ]
+    for name, framework, used in rows:
+        calls = args.calls if "write" not in name else max(20, args.calls // 4)
+        slow, fast = cpu_microseconds(framework, calls), cpu_microseconds(used, calls)
+        lines.append(f"| {name} | {slow:.0f} | {fast:.0f} | {slow - fast:.0f} |")
+    table = "\n".join(lines)
+    print(table)
+    (run.VAR / "pieces.md").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
