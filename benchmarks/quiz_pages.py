@@ -120,7 +120,7 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
     try:
         queries, calls = {}, {}
         for page in pages:
-            for _ in range(20):  # warm caches, frames and connections
+            for _ in range(20):  # warm caches, fragments and connections
                 served(page)
             executed = []
 

@@ -1,9 +1,11 @@
 import re
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -114,6 +116,42 @@ def answers_for(quiz, *, all_right=True, attempt=None):
             ids = ids[:1]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
     return data
+
+
+# What differs between two renders of one page for one reader: each response masks its CSRF
+# token afresh, and a countdown's seconds tick.
+VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value="|data-seconds-left=")[^"]+"')
+
+
+def page_shown(client, url, status=200, **query):
+    """The page at `url` as text, with its volatile values (`VOLATILE`) blanked."""
+    response = client.get(url, query)
+    assert response.status_code == status
+    return VOLATILE.sub(r'\1…"', response.content.decode())
+
+
+def with_and_without_fragments(client, url, status=200, **query):
+    """(the page with cached template fragments, the page as the templates render it without)."""
+    cached = page_shown(client, url, status, **query)
+    fragments = caches["template_fragments"]
+    with (
+        mock.patch.object(fragments, "get", return_value=None),
+        mock.patch.object(fragments, "set"),
+    ):
+        rendered = page_shown(client, url, status, **query)
+    return cached, rendered
+
+
+def signed_in(user):
+    """A client of its own, signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def empty_fragment_cache():
+    caches["template_fragments"].clear()
 
 
 def nothing_saved():

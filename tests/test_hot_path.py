@@ -231,19 +231,6 @@ def test_a_value_built_while_the_content_changed_is_not_served_as_new(lesson):
     )
 
 
-def test_text_that_looks_like_a_frame_marker_is_left_as_it_is():
-    """Frames mark their slots with a secret token, so no text can pose as a slot.
-
-    (Tested on the marker itself: PostgreSQL refuses NUL in text, so no lesson could hold one.)
-    """
-    from quizzes.frames import fill, slot, split
-
-    shared = "Hi \x00csrf\x00 \x00name\x00 \x00zzz\x00"
-    parts = split(f"{shared} {slot('name')}!")
-    assert parts == [f"{shared} ", "name", "!"]
-    assert fill(parts, {"name": "ala"}) == f"{shared} ala!"
-
-
 def test_a_missing_lesson_or_quiz_is_not_kept_in_memory(lesson):
     """Made-up addresses (a crawler's) each cost a query, never a cache entry."""
     from quizzes.course import content_cache

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,10 +18,10 @@ from quizzes.core.database_busy import write_problem
 from quizzes.core.sign_in_throttle import device_cookie_set
 from quizzes.course.alphabet import alphabetical
 from quizzes.course.content_cache import cached
+from quizzes.course.content_cache import version as content_version
 from quizzes.course.fallbacks import shown_in_each, untranslated_notice
 from quizzes.course.rendering import Glossary
 from quizzes.forms import SignupForm, ThrottledPasswordChangeForm
-from quizzes.frames import render_page
 from quizzes.models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
 from quizzes.taking.progress import best_by_lesson
 
@@ -79,26 +78,12 @@ def home(request):
     cards, quizzes, course = cached(
         "home", lambda: (_lesson_cards(), Quiz.objects.in_bulk(), Course.objects.first())
     )
-    values = {}
+    rows = [(card, "") for _, card in cards]
     if request.user.is_authenticated:
         best = best_by_lesson(request.user.pk, quizzes, timezone.now())
-        values = {
-            f"score{i}": escape(_score(best.get(lesson_id)))
-            for i, (lesson_id, _) in enumerate(cards)
-        }
-
-    def context_for(values):
-        scores = [values.get(f"score{i}", "") for i in range(len(cards))]
-        rows = [(card, score) for (_, card), score in zip(cards, scores, strict=True)]
-        return {"rows": rows, "course": course}
-
-    return render_page(
-        request,
-        "quizzes/home.html",
-        context_for,
-        key=("home", *(lesson_id for lesson_id, _ in cards)),
-        values=values,
-    )
+        rows = [(card, _score(best.get(lesson_id))) for lesson_id, card in cards]
+    context = {"rows": rows, "course": course, "content_version": content_version()}
+    return render(request, "quizzes/home.html", context)
 
 
 @require_GET
@@ -112,14 +97,10 @@ def lesson_detail(request, slug):
         raise Http404(_("There is no such lesson."))
     title, html = article
     context = {"title": title, "article": html}
-    if request.user.is_staff:  # drafts and teachers' notes differ from what learners see: no frame
-        if request.user.has_perm("quizzes.view_teachernote"):
-            context["teacher_note"] = TeacherNote.objects.filter(lesson__slug=slug).first()
-            context["excerpts"] = SourceExcerpt.objects.filter(lesson__slug=slug)
-        return render(request, "quizzes/lesson_detail.html", context)
-    return render_page(
-        request, "quizzes/lesson_detail.html", lambda _: context, key=("lesson", slug), values={}
-    )
+    if request.user.is_staff and request.user.has_perm("quizzes.view_teachernote"):
+        context["teacher_note"] = TeacherNote.objects.filter(lesson__slug=slug).first()
+        context["excerpts"] = SourceExcerpt.objects.filter(lesson__slug=slug)
+    return render(request, "quizzes/lesson_detail.html", context)
 
 
 def _glossary_page():
@@ -142,13 +123,7 @@ def _glossary_page():
 def glossary(request):
     """Every glossary term with its definition and the lessons that use it."""
     entries = cached("glossary", _glossary_page)
-    return render_page(
-        request,
-        "quizzes/glossary.html",
-        lambda _: {"entries": entries},
-        key=("glossary",),
-        values={},
-    )
+    return render(request, "quizzes/glossary.html", {"entries": entries})
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quizzes.course import content_cache
 from quizzes.course.content_cache import cached
-from quizzes.frames import render_page
 from quizzes.models import Attempt, Quiz
 from quizzes.taking import timing
 from quizzes.taking.attempts import (
@@ -137,19 +135,7 @@ def _show(request, attempt):
     if page is None:
         raise Http404(_("This quiz has no such page."))
     form = QuizForm(answers=_on_page(attempt, answers, page))
-    context = _context(attempt, answers, page, form, now)
-    if attempt.quiz is None or context["paged"] or context["ends_at"] is not None:
-        return render(request, "quizzes/quiz_take.html", context)
-    # The common case, a whole quiz on one page with no clock: everything but the learner's
-    # own questions, attempt and title comes from a frame shared by the quiz's learners.
-    values = {name: context[name] for name in ("attempt_id", "title", "fieldsets")}
-    return render_page(
-        request,
-        "quizzes/quiz_take.html",
-        lambda values: {**context, **values},
-        key=("quiz", attempt.quiz.pk, len(answers)),
-        values=values,
-    )
+    return render(request, "quizzes/quiz_take.html", _context(attempt, answers, page, form, now))
 
 
 def _answer(request, quiz, practice=None):
@@ -289,7 +275,7 @@ def _context(attempt, answers, page, form, now, missing=()):
         "attempt": attempt,
         "form": form,
         "attempt_id": str(attempt.pk),
-        "title": escape(attempt.quiz_title),
+        "title": attempt.quiz_title,
         "fieldsets": mark_safe("\n".join(form.fieldsets())),  # noqa: S308 - built escaped
         "question_count": len(answers),
         "paged": paged,
