@@ -8,6 +8,7 @@ and `stop()` ends them all. `make cluster` runs it (`python -m cluster`); so doe
 test (`cluster/check.py`).
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -80,10 +81,28 @@ class Process:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
+    def descendants(self) -> list[int]:
+        """The process ids of its children, theirs, and so on (from /proc)."""
+        found, todo = [], [self.popen.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            found += map(int, children)
+            todo += map(int, children)
+        return found
+
     def kill(self) -> None:
-        """SIGKILL the whole group at once, as if its machine died."""
+        """SIGKILL it and every process it started, as if its machine died.
+
+        Its whole tree, not just its group: an RQ worker's work horse leaves the group.
+        """
         if self.alive:
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            for pid in [self.popen.pid, *self.descendants()]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             self.popen.wait()
 
     def stop(self, seconds: float = 15) -> None:
@@ -184,7 +203,7 @@ class Topology:
         )  # fmt: skip
 
     def start_task_worker(self, index: int) -> Process:
-        """An RQ worker (quizsite/task_queue.py) with RQ's scheduler, which runs the retries."""
+        """An RQ worker (quizsite/task_queue.py), with the scheduler for deferred tasks."""
         return self._start(
             f"worker{index + 1}",
             [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler",
@@ -198,7 +217,12 @@ class Topology:
         text = (
             (ROOT / "cluster" / "haproxy.cfg")
             .read_text()
-            .format(stats_socket=self.stats_socket, front_port=self.front_port, servers=servers)
+            .format(
+                stats_socket=self.stats_socket,
+                front_port=self.front_port,
+                servers=servers,
+                maxconn=self.web_concurrency * int(self.env["GUNICORN_THREADS"]),
+            )
         )
         path = self.workdir / "haproxy.cfg"
         path.write_text(text)

@@ -22,10 +22,10 @@ MAINTENANCE = 10
 
 
 class RetryingQueue(DjangoRQ):
-    """A queue whose jobs are run again, a few seconds apart, when they fail or are lost."""
+    """A queue whose jobs are run again at once when they fail or their worker is lost."""
 
     def create_job(self, *args, retry=None, **kwargs):
-        retry = retry or Retry(max=settings.TASK_RETRIES, interval=[2, 10, 30])
+        retry = retry or Retry(max=settings.TASK_RETRIES)
         return super().create_job(*args, retry=retry, **kwargs)
 
 
