@@ -116,3 +116,28 @@ reload-content: install
 
 clean:
 	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache
+
+# `make cluster`: the site scaled out on loopback — PostgreSQL, Redis, two gunicorn app servers,
+# two RQ task workers, HAProxy in front — until Ctrl-C (README, "Deploying"). `make
+# test-cluster` puts it through a classroom spike with an app server and a worker killed.
+# Debian's redis-server, haproxy and postgresql are installed when missing.
+.PHONY: cluster cluster-packages test-cluster
+cluster-packages:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v haproxy >/dev/null 2>&1 || missing="$$missing haproxy"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; \
+		if [ "$$(id -u)" != 0 ]; then \
+			command -v sudo >/dev/null 2>&1 || { echo "Install$$missing first: apt-get install -y$$missing (as root)"; exit 2; }; \
+			sudo=sudo; \
+		fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+cluster: install messages cluster-packages
+	scripts/with-postgres $(BIN)/python -m cluster
+
+test-cluster: install messages cluster-packages
+	scripts/with-postgres $(BIN)/python -m cluster.check

@@ -134,6 +134,10 @@ def with_lock_timeout(options: dict, engine: str, seconds: float) -> dict:
     return options
 
 
+# PostgreSQL only: psycopg's connection pool, one per app-server process, holding at most this
+# many connections (one per gunicorn thread is enough: GUNICORN_THREADS). 0, the default,
+# keeps one persistent connection per thread instead (CONN_MAX_AGE).
+DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "0"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -144,6 +148,16 @@ DATABASES = {
 _default = DATABASES["default"]
 if _default["ENGINE"] == "django.db.backends.sqlite3":
     _default.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+elif _default["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX:
+    # A pooled connection goes back to the pool after each request; Django refuses
+    # persistent connections beside a pool.
+    _default["CONN_MAX_AGE"] = 0
+    _default.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(int(os.environ.get("DATABASE_POOL_MIN", "1")), DATABASE_POOL_MAX),
+        "max_size": DATABASE_POOL_MAX,
+        # A request waits this long for a free connection before it fails.
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 _default["OPTIONS"] = with_lock_timeout(
     _default.get("OPTIONS", {}), _default["ENGINE"], DATABASE_LOCK_TIMEOUT
 )
@@ -227,15 +241,33 @@ STORAGES = {
 # than a round trip to a shared cache. Each fragment's key names everything it shows, so none
 # expires; the least recently used go first. Under DEBUG nothing is kept, so a template edit
 # shows at once.
+# With REDIS_URL (several app servers) the default cache is that Redis, shared by every
+# server: sessions are read from it (SESSION_ENGINE below). Fragments stay in each process:
+# what a learner sees alike is cheaper to keep in memory than to fetch, and their keys name
+# the content version, which is in the database, so no server shows an old one.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Sessions (`cached_db`, below) in files that every app-server process on this machine
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "quizsite",
+    },
+    # Sessions (`cached_db`, below). On one machine: files that every app-server process
     # shares, so a sign-out is seen by all of them at once; a read costs 29–35 µs of CPU against
-    # the 306–379 µs of the database session's ORM query (benchmarks/pieces.py).
+    # the 306–379 µs of the database session's ORM query (benchmarks/pieces.py). With REDIS_URL:
+    # that Redis, which every server shares.
     "sessions": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": Path(os.environ.get("SESSION_CACHE_DIR", VAR_DIR / "cache" / "sessions")),
         "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+    if not REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "quizsite-sessions",
     },
     "template_fragments": {
         "BACKEND": "django.core.cache.backends.dummy.DummyCache"
@@ -255,9 +287,29 @@ STORAGES["exports"] = {
 }
 
 # Background tasks (django-tasks). The database backend needs no other service: `make run` and
-# `make serve` start its worker (`manage.py db_worker`) beside the web server. TASKS_BACKEND
-# names another backend of the same API (the tests use the immediate one).
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# `make serve` start its worker (`manage.py db_worker`) beside the web server. With REDIS_URL
+# they go to RQ in that Redis instead (workers: `manage.py rqworker`, see quizsite/task_queue.py),
+# whose jobs are retried when they fail or their worker is lost. TASKS_BACKEND names another
+# backend of the same API (the tests use the immediate one).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ = {
+        "QUEUE_CLASS": "quizsite.task_queue.RetryingQueue",
+        "WORKER_CLASS": "quizsite.task_queue.TaskWorker",
+        # django-tasks-rq's job class, which runs the task through the task API.
+        "JOB_CLASS": "django_tasks_rq.backend.Job",
+    }
+    # How many times a task is run again after it failed or its worker was lost.
+    TASK_RETRIES = int(os.environ.get("TASK_RETRIES", "3"))
 # Item statistics are stored per quiz and filter, and recomputed when new attempts came in or
 # they are older than this; up to the inline limit of attempts they are computed in the request.
 STATISTICS_MAX_AGE = timedelta(hours=float(os.environ.get("STATISTICS_MAX_AGE_HOURS", "24")))
@@ -304,7 +356,8 @@ if BEHIND_PROXY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Django's sessions in the database, read through the "sessions" cache.
+# Django's sessions in the database, read through the "sessions" cache (files on one machine,
+# Redis with REDIS_URL): from the database only when the cache lost one.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 X_FRAME_OPTIONS = "DENY"

@@ -266,12 +266,40 @@ def test_running_a_regrade_job_twice_changes_nothing(
     teacher_client.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
     job = Job.objects.get()
     marked = dict(Attempt.objects.values_list("pk", "regraded_at"))
-    regrade_quiz.call(job.pk)  # delivered again: the job is done, so nothing runs
+    regrade_quiz.enqueue(job.pk)  # delivered again: the job is done, so nothing runs
     Job.objects.filter(pk=job.pk).update(status="queued")
-    regrade_quiz.call(job.pk)  # even run again from the start, the marks stay as they are
+    regrade_quiz.enqueue(job.pk)  # even run again from the start, the marks stay as they are
     assert dict(Attempt.objects.values_list("pk", "regraded_at")) == marked
     assert Attempt.objects.get(pk=attempts["alice"].pk).marks == 2
     assert Job.objects.get().result == {"changed": 0}
+
+
+def test_a_regrade_job_whose_worker_was_lost_is_finished_by_its_task_run_again(
+    quiz, teacher_client, two_learners, regrade_in_the_background
+):
+    """RQ runs a task again under the same id when its worker died: that run takes the job over;
+    another task finds the job running and leaves it alone."""
+    from types import SimpleNamespace
+
+    from quizzes.models import Job
+    from quizzes.teaching.jobs import regrade_quiz
+
+    single, wrong, attempts = two_learners
+    teacher_client.post(reverse("admin:quizzes_quiz_regrade", args=[quiz.pk]))
+    fix_the_key(single, wrong)
+    Job.objects.update(status="running", task_id="lost-run", done=0, result=None)
+
+    def run_as(task_id):  # the task as a backend runs it, with its context
+        context = SimpleNamespace(task_result=SimpleNamespace(id=task_id))
+        regrade_quiz.func(context, Job.objects.get().pk)
+
+    run_as("another-task")
+    assert Job.objects.get().status == "running"
+    assert Attempt.objects.get(pk=attempts["alice"].pk).marks != 2
+    run_as("lost-run")
+    job = Job.objects.get()
+    assert (job.status, job.result) == ("done", {"changed": 2})
+    assert Attempt.objects.get(pk=attempts["alice"].pk).marks == 2
 
 
 def test_a_failed_regrade_job_shows_its_error_and_retry_finishes_it(

@@ -84,3 +84,72 @@ def test_template_fragments_are_kept_only_when_debug_is_off():
         result = manage("shell", "-c", code, env=env)
         assert result.returncode == 0, result.stderr
         assert f".{kept}'>" in result.stdout
+
+
+def seen(env, **expressions):
+    """What each settings expression is as `manage.py shell` sees it with `env`, as text."""
+    code = "from django.conf import settings; " + "; ".join(
+        f"print({name!r}, repr({expression}), sep='=')" for name, expression in expressions.items()
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = (line.partition("=") for line in result.stdout.splitlines() if "=" in line)
+    return {name: value for name, _, value in lines if name in expressions}
+
+
+SCALED_OUT = {
+    **PRODUCTION,
+    "DATABASE_URL": "postgres://quizsite@db.example.org/quizsite",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+    "DATABASE_POOL_MAX": "4",
+}
+WHAT_SCALES = {
+    "cache": "settings.CACHES['default']['BACKEND']",
+    "fragments": "settings.CACHES['template_fragments']['BACKEND']",
+    "sessions": "settings.SESSION_ENGINE",
+    "session_cache": "settings.CACHES[settings.SESSION_CACHE_ALIAS]['BACKEND']",
+    "tasks": "settings.TASKS['default']['BACKEND']",
+    "rq": "'django_rq' in settings.INSTALLED_APPS",
+    "pool": "settings.DATABASES['default']['OPTIONS'].get('pool')",
+    "conn_max_age": "settings.DATABASES['default']['CONN_MAX_AGE']",
+}
+
+
+def test_without_redis_the_cache_sessions_and_tasks_need_no_other_service():
+    got = seen({"DEBUG": "0", "SECRET_KEY": "k"}, **WHAT_SCALES)
+    assert got["cache"] == repr("django.core.cache.backends.locmem.LocMemCache")
+    assert got["fragments"] == repr("django.core.cache.backends.locmem.LocMemCache")
+    assert got["sessions"] == repr("django.contrib.sessions.backends.cached_db")
+    assert got["session_cache"] == repr("django.core.cache.backends.filebased.FileBasedCache")
+    assert got["tasks"] == repr("django_tasks_db.DatabaseBackend")
+    assert (got["rq"], got["pool"], got["conn_max_age"]) == ("False", "None", "60")
+
+
+def test_redis_url_shares_the_cache_and_sessions_and_queues_tasks_in_rq():
+    got = seen(SCALED_OUT, **WHAT_SCALES, queue="settings.RQ_QUEUES['default']['URL']")
+    assert got["cache"] == repr("django.core.cache.backends.redis.RedisCache")
+    assert got["fragments"] == repr("django.core.cache.backends.locmem.LocMemCache")
+    assert got["sessions"] == repr("django.contrib.sessions.backends.cached_db")
+    assert got["session_cache"] == repr("django.core.cache.backends.redis.RedisCache")
+    assert got["tasks"] == repr("django_tasks_rq.RQBackend")
+    assert (got["rq"], got["queue"]) == ("True", repr(SCALED_OUT["REDIS_URL"]))
+
+
+def test_database_pool_max_pools_postgresql_connections_without_persistent_ones():
+    got = seen(SCALED_OUT, **WHAT_SCALES)
+    assert got["pool"] == repr({"min_size": 1, "max_size": 4, "timeout": 10.0})
+    assert got["conn_max_age"] == "0"
+
+
+def test_tasks_backend_overrides_the_backend_redis_url_implies():
+    got = seen(
+        {**SCALED_OUT, "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+        tasks=WHAT_SCALES["tasks"],
+    )
+    assert got["tasks"] == repr("django_tasks.backends.dummy.DummyBackend")
+
+
+def test_check_deploy_is_clean_with_the_scaled_out_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=SCALED_OUT)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -4,7 +4,10 @@ A `Job` row is what the teacher sees on the Jobs page: what runs, how far it got
 its result. A task receives only the job's id and reads everything else from the database (the
 quiz, the owner, and from the owner which attempts they may touch), so any backend of the task
 API can carry it. A job runs once: the task claims it from "waiting" to "running", so a task
-delivered twice changes nothing; Retry puts a failed job back to "waiting".
+delivered twice changes nothing; Retry puts a failed job back to "waiting". The one exception is
+the job's own task run again by its backend after the worker running it was lost (RQ's retry,
+quizsite/task_queue.py): it takes the job over from "running" and does the work again, which
+is safe because both tasks are idempotent.
 """
 
 import logging
@@ -14,9 +17,9 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from quizzes.models import Answer, Job, Quiz, Regrade, exports_storage
 from quizzes.teaching.classes import attempts_visible_to
@@ -72,9 +75,14 @@ def _progress(job_id: int, done: int, total: int) -> None:
     Job.objects.filter(pk=job_id).update(done=min(done, total), total=total)
 
 
-def _run(job_id: int, work) -> None:
-    """Claim the job, run `work(job)`, and record its result, or its error and re-raise."""
-    if not Job.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING):
+def _run(job_id: int, work, context: TaskContext) -> None:
+    """Claim the job, run `work(job)`, and record its result, or its error and re-raise.
+
+    The job is claimed while waiting, or while running under this very task (`task_id`): a
+    task is delivered under the same id again only when the run that claimed it was lost.
+    """
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, task_id=context.task_result.id)
+    if not Job.objects.filter(claimable, pk=job_id).update(status=Status.RUNNING):
         return  # done, running elsewhere, or deleted: running it again changes nothing
     job = Job.objects.select_related("quiz", "owner").get(pk=job_id)
     try:
@@ -109,10 +117,10 @@ def regrade_in_batches(job: Job) -> dict:
     return {"result": {"changed": changed}}
 
 
-@task()
-def regrade_quiz(job_id: int) -> None:
+@task(takes_context=True)
+def regrade_quiz(context: TaskContext, job_id: int) -> None:
     """The background task of a regrade too large for a request."""
-    _run(job_id, regrade_in_batches)
+    _run(job_id, regrade_in_batches, context)
 
 
 def export_write(job: Job) -> dict:
@@ -142,10 +150,10 @@ def export_write(job: Job) -> dict:
     return {"file": saved, "result": {"filename": filename}}
 
 
-@task()
-def export_quiz(job_id: int) -> None:
+@task(takes_context=True)
+def export_quiz(context: TaskContext, job_id: int) -> None:
     """The background task of an export too large to stream in a request."""
-    _run(job_id, export_write)
+    _run(job_id, export_write, context)
 
 
 def export_expired(job: Job, now: datetime | None = None) -> bool:
