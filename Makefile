@@ -14,7 +14,7 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install messages run setup serve backup restore screenshots wrk bench bench-postgres test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install messages run setup serve backup restore screenshots wrk chromium gettext postgresql bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT), with a task worker"
@@ -25,7 +25,7 @@ help:
 	@echo "make screenshots     retake docs/screenshots/ (the README's pictures) with the browser tests"
 	@echo "make bench           seed 100,000 attempts, serve with gunicorn, measure; writes docs/BENCHMARKS.md"
 	@echo "make bench-postgres  the same against a throwaway PostgreSQL server"
-	@echo "make test            install test tools and run the lint and the whole test suite"
+	@echo "make test            install the test tools (and Debian's chromium, gettext), lint and run the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
 	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
@@ -80,30 +80,41 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/quizsite-….sqlite3"; exit 2; }
 	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
 
-screenshots: install messages
+screenshots: chromium install messages
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
-# wrk (Debian's package) loads the pages beside the project's own generator; installed when missing.
+# Debian packages, installed when missing (scripts/need-debian: as root or with passwordless sudo;
+# otherwise it names them and stops). wrk loads the benchmark's pages beside its own generator;
+# the browser tests drive Chromium (or $CHROMIUM); the catalogue test runs makemessages (gettext's
+# xgettext); scripts/with-postgres makes a throwaway PostgreSQL server.
+NEED_DEBIAN := scripts/need-debian
+
 wrk:
-	@command -v wrk >/dev/null 2>&1 || { \
-		sudo=""; [ "$$(id -u)" = "0" ] || sudo="sudo"; \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk >/dev/null 2>&1 || \
-		{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk >/dev/null; }; }
+	@$(NEED_DEBIAN) wrk:wrk
+
+chromium:
+	@$(NEED_DEBIAN) "$${CHROMIUM:-chromium}:chromium"
+
+gettext:
+	@$(NEED_DEBIAN) xgettext:gettext
+
+postgresql:
+	@$(NEED_DEBIAN) "/usr/lib/postgresql/*/bin/pg_ctl:postgresql"
 
 bench: install messages wrk
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-bench-postgres: install messages wrk
+bench-postgres: wrk postgresql install messages
 	scripts/with-postgres $(BIN)/python benchmarks/run.py --postgres $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install messages lint
+test: chromium gettext install messages lint
 	$(BIN)/python -m pytest
 
-test-postgres: install messages
+test-postgres: chromium gettext postgresql install messages
 	scripts/with-postgres $(BIN)/python -m pytest
 
 demo-passwords: install
