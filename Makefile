@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Local development: DEBUG on, a random key kept in var/ (see quizsite/settings.py).
@@ -14,7 +13,7 @@ WORKERS ?= 3
 SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" HTTPS="$${HTTPS:-0}" DEBUG=0
 
-.PHONY: help install messages run setup serve backup restore screenshots wrk chromium gettext postgresql bench bench-postgres test test-postgres lint demo-passwords reload-content clean
+.PHONY: help install install-test lock messages run setup serve backup restore screenshots wrk chromium gettext postgresql bench bench-postgres test test-postgres lint demo-passwords reload-content clean
 
 help:
 	@echo "make run             set up (venv, install, migrate, course, demo accounts) and serve on http://$(HOST):$(PORT), with a task worker"
@@ -27,6 +26,8 @@ help:
 	@echo "make bench-postgres  the same against a throwaway PostgreSQL server"
 	@echo "make test            install the test tools (and Debian's chromium, gettext), lint and run the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
+	@echo "make lint            ruff check and ruff format --check"
+	@echo "make lock            update uv.lock after editing pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
 	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
 	@echo "make clean           remove the virtualenv and local data (var/)"
@@ -34,16 +35,39 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# Python packages come from uv.lock, the versions CI tested (`make lock` updates it): uv is
+# bootstrapped into the venv, then syncs it. `make run` installs what running needs and the
+# catalogue compiler (polib); `make test` the test and lint tools too, and removes anything else.
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+UV_SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --quiet \
+	--no-default-groups
+# With DATABASE_URL naming PostgreSQL, the run install adds its driver (the `postgres` extra).
+RUN_EXTRAS := $(if $(filter postgres% pgsql% postgis%,$(DATABASE_URL)),postgres)
+RUN_INSTALLED := $(VENV)/.installed-run$(RUN_EXTRAS:%=-%)
+TEST_INSTALLED := $(VENV)/.installed-test
+
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Inexact: leaves the test tools of an earlier `make test` in place, so neither undoes the other.
+$(RUN_INSTALLED): uv.lock pyproject.toml | $(UV)
+	$(UV_SYNC) --inexact --group messages $(RUN_EXTRAS:%=--extra %)
 	touch $@
 
-install: $(INSTALLED)
+$(TEST_INSTALLED): uv.lock pyproject.toml | $(UV)
+	$(UV_SYNC) --group test
+	touch $@
+
+install: $(RUN_INSTALLED)
+install-test: $(TEST_INSTALLED)
+
+lock: | $(UV)
+	$(UV) lock $(LOCK_ARGS)
 
 # The Polish interface: the catalogue is compiled on every machine, never committed.
 MESSAGES := locale/pl/LC_MESSAGES/django.mo
-$(MESSAGES): locale/pl/LC_MESSAGES/django.po $(INSTALLED)
+$(MESSAGES): locale/pl/LC_MESSAGES/django.po $(RUN_INSTALLED)
 	$(BIN)/python scripts/compile-messages
 
 messages: $(MESSAGES)
@@ -80,7 +104,7 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/quizsite-….sqlite3"; exit 2; }
 	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
 
-screenshots: chromium install messages
+screenshots: chromium install-test messages
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 # Debian packages, installed when missing (scripts/need-debian: as root or with passwordless sudo;
@@ -104,17 +128,17 @@ postgresql:
 bench: install messages wrk
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-bench-postgres: wrk postgresql install messages
+bench-postgres: wrk postgresql install-test messages
 	scripts/with-postgres $(BIN)/python benchmarks/run.py --postgres $(BENCH_ARGS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: chromium gettext install messages lint
+test: chromium gettext install-test messages lint
 	$(BIN)/python -m pytest
 
-test-postgres: chromium gettext postgresql install messages
+test-postgres: chromium gettext postgresql install-test messages
 	scripts/with-postgres $(BIN)/python -m pytest
 
 demo-passwords: install
