@@ -26,7 +26,7 @@ help:
 	@echo "make bench-postgres  the same against a throwaway PostgreSQL server"
 	@echo "make test            install the test tools (and Debian's chromium, gettext), lint and run the whole test suite"
 	@echo "make test-postgres   the whole test suite against a throwaway PostgreSQL server (Debian's postgresql)"
-	@echo "make lint            ruff check and ruff format --check"
+	@echo "make lint            ruff, and mypy over the pure-logic modules"
 	@echo "make lock            update uv.lock after editing pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
 	@echo "make demo-passwords  give the demo accounts new passwords and print them"
 	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
@@ -134,6 +134,7 @@ bench-postgres: wrk postgresql install-test messages
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: chromium gettext install-test messages lint
 	$(BIN)/python -m pytest
@@ -150,4 +151,4 @@ reload-content: install
 	$(DEV) $(BIN)/python manage.py load_course --reload
 
 clean:
-	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) var *.egg-info .pytest_cache .ruff_cache .mypy_cache
