@@ -32,12 +32,17 @@ help:
 	@echo "make reload-content  load fixtures/course.yaml again over the course rows (replaces admin edits to them)"
 	@echo "make clean           remove the virtualenv and local data (var/)"
 
+# The venv has no pip of its own (installing pip into it takes longer than all the rest): uv is
+# put in it by the pip wheel this Python ships for ensurepip, run as it is, or failing that by pip.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
+PIP_WHEEL = $(firstword $(wildcard $(shell $(PYTHON) -c "import ensurepip, os; \
+	print(os.path.dirname(ensurepip.__file__))")/_bundled/pip-*.whl /usr/share/python-wheels/pip-*.whl))
+PIP = $(if $(PIP_WHEEL),$(BIN)/python $(PIP_WHEEL)/pip,$(BIN)/python -m ensurepip && $(BIN)/python -m pip)
 
-# Python packages come from uv.lock, the versions CI tested (`make lock` updates it): uv is
-# bootstrapped into the venv, then syncs it. `make run` installs what running needs and the
-# catalogue compiler (polib); `make test` the test and lint tools too, and removes anything else.
+# Python packages come from uv.lock, the versions CI tested (`make lock` updates it), through uv.
+# `make run` installs what running needs and the catalogue compiler (polib); `make test` the test
+# and lint tools too, and removes anything else.
 UV_VERSION := 0.13.8
 UV := $(BIN)/uv
 UV_SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --quiet \
@@ -48,7 +53,7 @@ RUN_INSTALLED := $(VENV)/.installed-run$(RUN_EXTRAS:%=-%)
 TEST_INSTALLED := $(VENV)/.installed-test
 
 $(UV): | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(PIP) install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 # Inexact: leaves the test tools of an earlier `make test` in place, so neither undoes the other.
 $(RUN_INSTALLED): uv.lock pyproject.toml | $(UV)
