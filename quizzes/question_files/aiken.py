@@ -141,6 +141,7 @@ def _question(lines: list[tuple[int, str]], errors: list[tuple[int, str]]) -> Pa
             )
     if len(errors) > found:
         return None
+    assert answer is not None  # a missing ANSWER line is an error above
 
     return ParsedQuestion(
         line=first,

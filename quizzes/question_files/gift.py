@@ -99,7 +99,7 @@ def parse_gift(text: str) -> list[ParsedQuestion]:
 class _Meta:
     """What quizsite's comment lines before a question say about it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.marks: Decimal | None = None
         self.source_title = ""
         self.source_url = ""
@@ -120,6 +120,7 @@ class _Meta:
                 )
         elif match := _SOURCE.fullmatch(comment):
             parts = _SOURCE_PARTS.fullmatch(match.group(1).strip())
+            assert parts is not None  # the pattern matches any text
             title, url = parts.group("title"), (parts.group("url") or "").strip()
             if (
                 (not title and not url)
@@ -416,7 +417,9 @@ def _weight(written: str) -> Fraction | None:
     if not -100 <= percent <= 100:
         return None
     exact = Fraction(percent) / 100
-    decimals = -percent.as_tuple().exponent
+    exponent = percent.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number: _NUMBER matched
+    decimals = -exponent
     if exact.denominator <= MAX_DENOMINATOR or decimals < 5:
         return exact
     nearest = exact.limit_denominator(MAX_DENOMINATOR)

@@ -21,9 +21,15 @@ weight or a format marker. Whitespace around a text is not kept.
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from quizzes.question_files.gift import CATEGORY, ESCAPABLE, quizsite_weight
 from quizzes.taking.scoring import MULTIPLE, SINGLE, answer_key_errors
+
+# A question or choice as the ORM holds it (choices through `.all()`, `is_correct`) or as a file
+# read back gives it (`ParsedQuestion`, `ParsedChoice`: a list, `correct`).
+QuestionLike = Any
+ChoiceLike = Any
 
 WEIGHT_PLACES = Decimal("0.00001")
 
@@ -49,7 +55,7 @@ def to_gift(questions: Iterable) -> str:
     return "\n".join(blocks)
 
 
-def _write_question(question, number: int) -> str:
+def _write_question(question: QuestionLike, number: int) -> str:
     choices = question.choices
     choices = list(choices.all() if hasattr(choices, "all") else choices)
     flags = [_is_correct(choice) for choice in choices]
@@ -90,7 +96,7 @@ def _write_question(question, number: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _is_correct(choice) -> bool:
+def _is_correct(choice: ChoiceLike) -> bool:
     correct = getattr(choice, "correct", None)
     return bool(choice.is_correct if correct is None else correct)
 

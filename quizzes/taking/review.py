@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from django.db.models import Q
 from django.template.defaultfilters import floatformat
@@ -26,10 +26,18 @@ class Review:
 
 
 FULL = Review()
+
+
+class ReviewSettings(Protocol):
+    """A quiz, as far as review needs it: its `review_*` options and whether it has closed."""
+
+    def has_closed(self, now: datetime) -> bool: ...
+
+
 PARTS = ("marks", "correctness", "feedback", "explanations")
 
 
-def review_for(quiz, now: datetime) -> Review:
+def review_for(quiz: ReviewSettings | None, now: datetime) -> Review:
     """The review a quiz's settings allow at `now`: one set until it closes, one after.
 
     Practice rounds (no quiz) show everything.

@@ -23,8 +23,11 @@ the number of questions is a programming error and raises ValueError.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
-from numbers import Real
+
+# A mark as callers hold it: exact (int, Decimal, Fraction) or a float Moodle's data gives.
+Mark = int | float | Decimal | Fraction
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class _Table:
     attempts: int
 
 
-def _table(marks: Sequence[Sequence[Real]], questions: int) -> _Table:
+def _table(marks: Sequence[Sequence[Mark]], questions: int) -> _Table:
     # A quiz's marks take few distinct values (0, 1, 0.5, …) over many attempts: each is
     # made exact and scaled once, not once per cell (1.2 million cells for 100,000 attempts).
     exact: dict = {}
@@ -96,7 +99,7 @@ def _covariance(a: Sequence[int], b: Sequence[int], scale: int) -> Fraction | No
 
 
 def question_stats(
-    marks: Sequence[Sequence[Real]], max_marks: Sequence[Real]
+    marks: Sequence[Sequence[Mark]], max_marks: Sequence[Mark]
 ) -> list[QuestionStats]:
     """Moodle's statistics of each question, in the order of `max_marks`.
 
@@ -132,7 +135,7 @@ def question_stats(
 def _question(
     table: _Table,
     column: list[int],
-    max_mark: Real,
+    max_mark: Mark,
     covariance_with_total: Fraction | None,
     weight: float | None,
 ) -> QuestionStats:
@@ -150,11 +153,11 @@ def _question(
         facility = float(100 * Fraction(sum(column), table.attempts * scale) / maximum)
     if variance is not None and maximum:
         sd = 100 * math.sqrt(variance) / float(maximum)
-    if variance and variance_of_rest:
+    if variance and variance_of_rest and covariance_with_rest is not None:
         # The correlation's square is an exact ratio: ±100 % comes out exactly.
         squared = covariance_with_rest**2 / (variance * variance_of_rest)
         discrimination = math.copysign(100 * math.sqrt(squared), covariance_with_rest)
-    if covariance_max:
+    if covariance_max and covariance_with_rest is not None:
         efficiency = float(100 * covariance_with_rest / covariance_max)
     return QuestionStats(
         facility_index=facility,
@@ -166,7 +169,7 @@ def _question(
     )
 
 
-def quiz_stats(marks: Sequence[Sequence[Real]], max_marks: Sequence[Real]) -> QuizStats:
+def quiz_stats(marks: Sequence[Sequence[Mark]], max_marks: Sequence[Mark]) -> QuizStats:
     """Moodle's statistics of the attempt totals T (mean, median and SD in marks).
 
     - Mean of T and median of T (the mean of the two middle totals for an even count); None
@@ -217,11 +220,14 @@ def quiz_stats(marks: Sequence[Sequence[Real]], max_marks: Sequence[Real]) -> Qu
             kurtosis = float(k4 / ((n - 1) * (n - 2) * (n - 3) * k2 * k2))
         # Moodle computes these inside its n >= 3 branch; so do we, to match it exactly.
         if n >= 3 and questions >= 2:
-            sum_of_variances = sum(_covariance(column, column, scale) for column in table.columns)
+            sum_of_variances = sum(
+                _covariance(column, column, scale) or Fraction(0) for column in table.columns
+            )
             alpha = Fraction(questions, questions - 1) * (1 - sum_of_variances / k2)
             cic = float(100 * alpha)
             error_ratio = 100 * math.sqrt(1 - alpha)
-            standard_error = error_ratio / 100 * sd
+            if sd is not None:
+                standard_error = error_ratio / 100 * sd
     return QuizStats(
         attempts=n,
         mean=float(Fraction(total_sum, n * scale)),
