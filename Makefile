@@ -82,7 +82,7 @@ messages: $(MESSAGES)
 setup: install messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_course
-	$(DEV) $(BIN)/python manage.py ensure_demo_users
+	$(DEV) $(BIN)/python manage.py ensure_demo_users --site http://$(HOST):$(PORT)
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)"
@@ -98,7 +98,7 @@ serve: install messages var/serve-secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py load_course
 # Production makes no demo account unless asked (DEMO_ACCOUNTS=1), and prints no password.
-	@if [ "$${DEMO_ACCOUNTS:-0}" = 1 ]; then $(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users; fi
+	@if [ "$${DEMO_ACCOUNTS:-0}" = 1 ]; then $(SERVE_ENV) $(BIN)/python manage.py ensure_demo_users --site http://$(HOST):$(PORT); fi
 	@echo "Serving with gunicorn and a task worker on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	$(SERVE_ENV) scripts/serve-with-worker $(BIN)/python \
 		$(BIN)/gunicorn quizsite.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \

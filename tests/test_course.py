@@ -235,6 +235,15 @@ def test_demo_users_get_generated_passwords_that_work_and_are_kept(settings, tmp
     assert User.objects.count() == 2
 
 
+def test_the_sign_in_line_names_the_address_the_site_is_served_on(settings, tmp_path, capsys):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("ensure_demo_users", site="http://127.0.0.1:8101/")
+    out = capsys.readouterr().out
+    assert "Sign in at http://127.0.0.1:8101/en/accounts/login/" in out
+    assert "http://127.0.0.1:8101/pl/accounts/login/" in out
+    assert ":8000" not in out
+
+
 def test_demo_passwords_can_come_from_the_environment(settings, tmp_path, monkeypatch):
     settings.VAR_DIR, settings.DEBUG = tmp_path, True
     monkeypatch.setenv("DEMO_STUDENT_PASSWORD", "from-the-environment-123")

@@ -35,8 +35,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Give both accounts new generated passwords."
         )
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="The address the site is served on, for the sign-in line (make run passes it).",
+        )
 
-    def handle(self, *args, reset=False, **options):
+    def handle(self, *args, reset=False, site="http://127.0.0.1:8000", **options):
         if not (settings.DEBUG or settings.DEMO_ACCOUNTS):
             self.stdout.write(
                 "No demo accounts in production (DEBUG is off): set DEMO_ACCOUNTS=1 to create "
@@ -58,9 +63,9 @@ class Command(BaseCommand):
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps({k: v for k, v in known.items() if v}, indent=2))
         store.chmod(0o600)
+        site = site.rstrip("/")
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/en/accounts/login/ "
-            "(po polsku: http://127.0.0.1:8000/pl/accounts/login/) as:"
+            f"Sign in at {site}/en/accounts/login/ (po polsku: {site}/pl/accounts/login/) as:"
         )
         self.stdout.write("\n".join(lines))
 
