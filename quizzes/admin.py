@@ -1,6 +1,7 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import axes.admin  # noqa: F401 - registers axes' lists, given checked ones below
 import django.contrib.auth.admin  # noqa: F401 - registers users and groups, likewise
@@ -20,7 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -61,6 +62,20 @@ from quizzes.teaching.regrading import regrade_apply, regrade_plan
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def shown_marks(value) -> str:
+    """Marks (kept to 7 places) to at most two decimals without trailing zeros ("3.5", "11"),
+    in the reader's number format."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return formats.number_format(rounded, decimal_pos=max(0, -rounded.as_tuple().exponent))
+
+
+@admin.display(description=_("marks"), ordering="marks")
+def question_marks(question) -> str:
+    return shown_marks(question.marks)
+
+
 # The dry run lists this many of the attempts a regrade would change, and counts the rest.
 REGRADE_ROWS_SHOWN = 200
 
@@ -205,7 +220,7 @@ class QuestionInline(admin.StackedInline):
 
     model = Question
     can_delete = False
-    fields = ["order", "text", "kind", "marks"]
+    fields = ["order", "text", "kind", question_marks]
     readonly_fields = fields
     show_change_link = True
     extra = 0
@@ -413,12 +428,14 @@ class AnswerKeyFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        flags = [
-            form.cleaned_data.get("is_correct", False)
+        kept = [
+            form.cleaned_data
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        errors = answer_key_errors(self.instance.kind, flags)
+        flags = [data.get("is_correct", False) for data in kept]
+        texts = [data.get("text_en") or data.get("text") or "" for data in kept]
+        errors = answer_key_errors(self.instance.kind, flags, texts)
         if errors:
             raise ValidationError(errors)
 
@@ -450,7 +467,7 @@ class MisconceptionAdmin(TranslatedAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(TranslatedAdmin):
-    list_display = ["__str__", "quiz", "kind", "marks", "order"]
+    list_display = ["__str__", "quiz", "kind", question_marks, "order"]
     list_filter = ["quiz", "kind"]
     search_fields = ["text_en", "text_pl", "choices__text_en", "choices__text_pl"]
     list_select_related = ["quiz"]
@@ -461,10 +478,34 @@ class QuestionAdmin(TranslatedAdmin):
     inlines = [ChoiceInline]
     formfield_overrides = URL_FIELDS
 
+    def save_related(self, request, form, formsets, change):
+        """Save the choices, then say what learners will miss: feedback and explanations are
+        optional, so a missing one is a warning, not an error."""
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        if not (question.explanation_en or question.explanation_pl):
+            self.message_user(
+                request,
+                _("This question has no explanation: learners see none after submitting."),
+                messages.WARNING,
+            )
+        missing = question.choices.filter(feedback_en="", feedback_pl="").count()
+        if missing:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d choice has no feedback: learners who pick it see none.",
+                    "%(count)d choices have no feedback: learners who pick them see none.",
+                    missing,
+                )
+                % {"count": missing},
+                messages.WARNING,
+            )
+
 
 class AnswerInline(admin.StackedInline):
     model = Answer
-    fields = ["position", "question_text", "chosen", "marks"]
+    fields = ["position", "question_text", "chosen", "answer_marks"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -487,6 +528,10 @@ class AnswerInline(admin.StackedInline):
         if answer.selected is None:
             return _("(not answered)")
         return "; ".join(choice["text"] for choice in answer.chosen_choices())
+
+    @admin.display(description=_("marks"))
+    def answer_marks(self, answer):
+        return f"{shown_marks(answer.marks)} / {shown_marks(answer.max_marks)}"
 
 
 class ClassFilter(admin.SimpleListFilter):
@@ -516,11 +561,28 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
         "quiz",
         "started_at",
         "submitted_at",
-        "marks",
-        "max_marks",
-        "percentage",
+        "score",
+        "grade",
         "passed",
     ]
+    # Marks are kept to 7 places (as Moodle keeps them) and shown as the result page does.
+    fields = [
+        "learner",
+        "quiz",
+        "quiz_title",
+        "practice",
+        "lesson",
+        "language",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "score",
+        "grade",
+        "pass_mark",
+        "passed",
+        "regraded_at",
+    ]
+    readonly_fields = ["score", "grade"]
     list_filter = ["quiz", ClassFilter, "practice", "passed", "submitted_at"]
     search_fields = ["learner__username", "learner__first_name", "learner__last_name"]
     list_select_related = ["learner", "quiz"]
@@ -542,6 +604,14 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    @admin.display(description=_("marks"), ordering="marks")
+    def score(self, attempt):
+        return f"{shown_marks(attempt.marks)} / {shown_marks(attempt.max_marks)}"
+
+    @admin.display(description=_("grade"), ordering="percentage")
+    def grade(self, attempt):
+        return f"{shown_marks(attempt.percentage)}%"
 
     def changelist_view(self, request, extra_context=None):
         # Attempts left open past their time are finished before a teacher lists them.

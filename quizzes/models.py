@@ -433,15 +433,32 @@ class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("One answer")
         MULTIPLE = "multiple", _("Several answers")
+        TRUE_FALSE = "truefalse", _("True or false")
 
     quiz = models.ForeignKey(
         Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
     )
-    text = models.TextField(_("question"))
-    kind = models.CharField(_("answers"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    text = models.TextField(
+        _("question"), help_text=_("Markdown: **bold**, *italics*, `code`, [links](https://…).")
+    )
+    kind = models.CharField(
+        _("answers"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.SINGLE,
+        help_text=_(
+            "True or false: give the question two choices, “True” and “False”, and tick the "
+            "correct one; learners see them in their language."
+        ),
+    )
     marks = models.DecimalField(_("marks"), max_digits=6, decimal_places=2, default=1)
     explanation = models.TextField(
-        _("explanation"), help_text=_("Shown to the learner after submitting.")
+        _("explanation"),
+        blank=True,
+        help_text=_(
+            "Shown to the learner after submitting (optional). Markdown: **bold**, *italics*, "
+            "`code`, [links](https://…)."
+        ),
     )
     source_title = models.CharField(_("source title"), max_length=300)
     source_url = models.URLField(_("source URL"), max_length=500)
@@ -453,7 +470,7 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["single", "multiple"]),
+                condition=Q(kind__in=["single", "multiple", "truefalse"]),
                 name="question_kind_valid",
             ),
             models.CheckConstraint(
@@ -474,7 +491,9 @@ class Choice(models.Model):
     text = models.CharField(_("choice"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
     feedback = models.TextField(
-        _("feedback"), help_text=_("Why this choice is right or wrong; shown after submitting.")
+        _("feedback"),
+        blank=True,
+        help_text=_("Why this choice is right or wrong; shown after submitting (optional)."),
     )
     misconception = models.ForeignKey(
         Misconception,

@@ -315,8 +315,6 @@ def test_a_question_without_an_answers_block_is_refused():
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ("{T}", "{T} or {F} makes a true/false question."),
-        ("{FALSE#It is true.}", "{T} or {F} makes a true/false question."),
         (
             "{=two =2}",
             "without ~ answers this is a short-answer question; mark the wrong choices with ~.",
@@ -451,7 +449,7 @@ def test_every_problem_in_a_file_is_reported_in_line_order():
         "=b\n"  # 7: duplicate
         "}\n"
         "\n"
-        "::TF:: Q {T}\n"  # 10
+        "::TF:: Q {T#a#b#c}\n"  # 10: three feedbacks
         "\n"
         "::Open:: Q {\n"  # 12
         "~a\n"
@@ -467,8 +465,8 @@ def test_every_problem_in_a_file_is_reported_in_line_order():
         "line 5: Cannot read the weight %x%: write a percentage from -100 to 100, such as %50% "
         "or %-25%.",
         "line 7: The answer “b” appears twice in this question.",
-        "line 10: Only multiple-choice questions can be imported: {T} or {F} makes a true/false "
-        "question.",
+        "line 10: A true/false answer takes two feedbacks at most: {T#shown when wrong#shown "
+        "when right}; write \\# for a # in a feedback.",
         f"line 12: {UNCLOSED}",
         f"line 15: {NO_CORRECT}",
     ]

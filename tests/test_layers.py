@@ -17,6 +17,7 @@ PARTS = ["core", "course", "taking", ("teaching", "question_files")]
 # Logic that knows nothing of the database or HTTP: plain values in, plain values out.
 PURE = {
     "quizzes.core.spreadsheet",
+    "quizzes.course.true_false",
     "quizzes.taking.dealing",
     "quizzes.taking.scoring",
     "quizzes.taking.timing",

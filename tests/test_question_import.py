@@ -103,7 +103,7 @@ def test_an_aiken_file_needs_a_default_source_and_uses_it(teacher_client):
 BROKEN = [
     ("Q? {\n=a\n~b\n", "Line 1"),
     ("Q? {=a ~b}\n\nNo braces here\n", "Line 3"),
-    ("Q? {T}\n", "Line 1"),
+    ("Q? {T#a#b#c}\n", "Line 1"),
     ("Q? {~a ~b}\n", "Line 1"),
     ("Q? {=a}\n", "Line 1"),
     ("Q? {=a ~%x%b}\n", "Line 1"),

@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from html import escape
+from functools import lru_cache
+from html import escape, unescape
 
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
@@ -20,6 +21,27 @@ from quizzes.course import maps
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
 )
+
+# Question, choice, feedback and explanation texts: inline Markdown only (bold, italics, code,
+# links, strikethrough), with the lessons' rules for HTML and links. No typographer, so a text
+# shows the quotes and dashes its author typed.
+_inline = MarkdownIt("commonmark", {"html": False}).enable(["strikethrough"])
+
+
+@lru_cache(maxsize=20_000)
+def render_inline(text: str) -> SafeString:
+    """A question's or choice's text as safe HTML, its inline Markdown rendered.
+
+    Kept per text (a question version's texts never change), so the quiz and result pages
+    render each once per process rather than on every request.
+    """
+    return mark_safe(_inline.renderInline(text).rstrip("\n"))  # noqa: S308 - no HTML passes
+
+
+def plain_text(text: str) -> str:
+    """The text with its Markdown taken away, for a line that is cut short or a title."""
+    return unescape(re.sub(r"<[^>]*>", "", render_inline(text)))
+
 
 # The drawing's coordinate system (the SVG scales to the page width).
 WIDTH, HEIGHT, MARGIN, AXIS_Y, RADIUS = 1000, 170, 45, 122, 17

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from quizzes.course.fallbacks import shown_in
+from quizzes.course.true_false import choice_label, true_false_place
 from quizzes.models import Choice, Question, QuestionVersion
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -65,8 +66,15 @@ def content_of(question: Question, choices: Sequence[Choice]) -> dict:
     """A live question's learner-visible content and key, as a version stores it."""
     texts = _texts(question, ("text", "explanation"))
     choice_texts = [_texts(choice, ("text", "feedback")) for choice in choices]
+    # A true/false question's choice texts are labels, never "not yet translated".
+    choice_fields = (
+        ("feedback",) if question.kind == Question.Kind.TRUE_FALSE else ("text", "feedback")
+    )
     content = {}
     for language in LANGUAGES:
+        with translation.override(language):
+            for each in choice_texts:
+                each[language]["text"] = choice_label(question.kind, each[language]["text"])
         content[language] = {
             **texts[language],
             "shown_in": shown_in(question, ("text", "explanation"), language)
@@ -74,7 +82,7 @@ def content_of(question: Question, choices: Sequence[Choice]) -> dict:
                 (
                     fallback
                     for choice in choices
-                    if (fallback := shown_in(choice, ("text", "feedback"), language))
+                    if (fallback := shown_in(choice, choice_fields, language))
                 ),
                 None,
             ),
@@ -118,6 +126,8 @@ def unsaved_version(question_key, kind, marks, source_title, source_url, content
 
 def _live_version(question: Question) -> QuestionVersion:
     choices = list(question.choices.all())
+    if question.kind == Question.Kind.TRUE_FALSE:  # "True" first, whatever order it was written in
+        choices.sort(key=lambda choice: true_false_place(choice.text_en or choice.text) or 0)
     return unsaved_version(
         question.id,
         question.kind,

@@ -3,9 +3,11 @@
 Reading follows Moodle's importer (question/format/gift/format.php) and its documentation
 (docs.moodle.org, "GIFT format"). Where GIFT leaves room, or quizsite differs, this module decides:
 
-- **Multiple choice only.** True/false (`{T}`), short answer (`{=a =b}`: `=` answers and no
-  `~`), matching (`->`), numerical (`{#…}`), essay (`{}`) and description (no braces) questions
-  are refused with their line, as Moodle tells the types apart (a `~` makes multiple choice).
+- **Multiple choice and true/false.** `{T}`, `{TRUE}`, `{F}`, `{FALSE}` make a true/false
+  question, with Moodle's feedback `{T#shown when wrong#shown when right}`. Short answer
+  (`{=a =b}`: `=` answers and no `~`), matching (`->`), numerical (`{#…}`), essay (`{}`) and
+  description (no braces) questions are refused with their line, as Moodle tells the types
+  apart (a `~` makes multiple choice).
 - **Kind.** A choice is correct when its weight is above 0, or, without a weight, when it is an
   `=` answer. One correct choice makes a one-answer question, several a several-answer question;
   one correct choice beside negative weights also makes a several-answer question, because
@@ -51,7 +53,7 @@ from quizzes.question_files.parsed import (
     ParsedQuestion,
     text_blocks,
 )
-from quizzes.taking.scoring import MULTIPLE, SINGLE
+from quizzes.taking.scoring import MULTIPLE, SINGLE, TRUE_FALSE
 
 ESCAPABLE = "~=#{}:"
 CATEGORY = "$CATEGORY:"
@@ -251,6 +253,27 @@ def _question(
         explanation, explanation_format = _read_text(text[general + 4 : closing])
         answers_end = general
 
+    truth = _truth(body, opening + 1, answers_end)
+    if truth is not None:
+        if not question_text:
+            errors.append((first, _("The question has no text.")))
+        choices, formats = _true_false_choices(body, opening + 1, answers_end, truth, errors)
+        if len(errors) > found:
+            return None
+        return ParsedQuestion(
+            line=first,
+            title=title,
+            text=question_text,
+            kind=TRUE_FALSE,
+            choices=choices,
+            explanation=explanation,
+            category=category,
+            marks=meta.marks,
+            source_title=meta.source_title,
+            source_url=meta.source_url,
+            warnings=_warnings(TRUE_FALSE, [], [text_format, explanation_format, *formats]),
+        )
+
     other = _other_type(body, opening + 1, answers_end)
     if other:
         errors.append((first, other))
@@ -346,6 +369,45 @@ def _answers_block(
     return opening, closing
 
 
+TRUE_WORDS, FALSE_WORDS = ("T", "TRUE"), ("F", "FALSE")
+
+
+def _truth(body: _Body, start: int, end: int) -> bool | None:
+    """The answer of a true/false block ({T}, {FALSE#…}) in [start, end), or None for another."""
+    hash_ = body.find("#", start, end)
+    word = body.text[start : hash_ if hash_ >= 0 else end].strip()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+def _true_false_choices(
+    body: _Body, start: int, end: int, truth: bool, errors: list[tuple[int, str]]
+) -> tuple[list[ParsedChoice], list[str]]:
+    """A true/false block's two choices, "True" then "False", with their feedback.
+
+    As in Moodle, `{T#one#two}` shows the first feedback for the wrong answer and the second
+    for the right one.
+    """
+    hashes = [i for i in range(start, end) if body.special(i, "#")]
+    bounds = [*hashes, end]
+    feedbacks = [_read_text(body.text[a + 1 : b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(feedbacks) > 2:
+        errors.append(
+            (
+                body.line(hashes[2]),
+                _(
+                    "A true/false answer takes two feedbacks at most: {T#shown when wrong#shown "
+                    "when right}; write \\# for a # in a feedback."
+                ),
+            )
+        )
+    wrong, right = [*(text for text, _format in feedbacks), "", ""][:2]
+    choices = [
+        ParsedChoice("True", truth, feedback=right if truth else wrong),
+        ParsedChoice("False", not truth, feedback=wrong if truth else right),
+    ]
+    return choices, [text_format for _text, text_format in feedbacks]
+
+
 def _other_type(body: _Body, start: int, end: int) -> str:
     """Why the answers block in [start, end) is not multiple choice, or "" when it is."""
     raw = body.text[start:end].strip()
@@ -358,12 +420,6 @@ def _other_type(body: _Body, start: int, end: int) -> str:
     if body.find("=", start, end) >= 0 and "->" in raw:
         return _(
             "Only multiple-choice questions can be imported: = … -> … makes a matching question."
-        )
-    hash_ = body.find("#", start, end)
-    if body.text[start : hash_ if hash_ >= 0 else end].strip() in ("T", "TRUE", "F", "FALSE"):
-        return _(
-            "Only multiple-choice questions can be imported: {T} or {F} makes a true/false "
-            "question."
         )
     return _(
         "Only multiple-choice questions can be imported: without ~ answers this is a "

@@ -8,6 +8,8 @@ equality compares) and what Moodle imports. Each question is:
 - `::title::` (a short one made from the text when the title is empty: an untitled question
   reads back titled), then `[markdown]`, since quizsite's texts are Markdown and Moodle should
   render them so, then the text, `{`, one answer per line, `####explanation`, `}`;
+- a true/false question as `TRUE` or `FALSE`, then Moodle's feedback when wrong and when right
+  (`TRUE#No: …#Yes: …`);
 - a one-answer question with `=right` and `~wrong`; a several-answer question with `~%W%`
   weights, +100/n for each of n correct choices and -100/m for each of m wrong ones, rounded to
   5 decimals as Moodle writes them (33.33333). Moodle accepts 100/n only for n up to 10 and 20;
@@ -23,8 +25,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from quizzes.course.true_false import true_false_place
 from quizzes.question_files.gift import CATEGORY, ESCAPABLE, quizsite_weight
-from quizzes.taking.scoring import MULTIPLE, SINGLE, answer_key_errors
+from quizzes.taking.scoring import MULTIPLE, SINGLE, TRUE_FALSE, answer_key_errors
 
 # A question or choice as the ORM holds it (choices through `.all()`, `is_correct`) or as a file
 # read back gives it (`ParsedQuestion`, `ParsedChoice`: a list, `correct`).
@@ -37,12 +40,12 @@ WEIGHT_PLACES = Decimal("0.00001")
 def to_gift(questions: Iterable) -> str:
     """GIFT text for questions, which `parse_gift` reads back to equal questions.
 
-    Each question needs `text`, `kind` ("single" or "multiple") and `choices`: an iterable, or a
-    related manager (its `.all()` is used), of objects with `text`, `correct` or `is_correct`,
-    and optionally `feedback`. Optional on the question: `title`, `explanation`, `category`,
-    `marks` (a Decimal; None leaves it out), `source_title`, `source_url`. So ParsedQuestion
-    and the Question model both fit. Raises ValueError for an answer key quizsite refuses
-    (`scoring.answer_key_errors`), since it could not be read back.
+    Each question needs `text`, `kind` ("single", "multiple" or "truefalse") and `choices`: an
+    iterable, or a related manager (its `.all()` is used), of objects with `text`, `correct` or
+    `is_correct`, and optionally `feedback`. Optional on the question: `title`, `explanation`,
+    `category`, `marks` (a Decimal; None leaves it out), `source_title`, `source_url`. So
+    ParsedQuestion and the Question model both fit. Raises ValueError for an answer key
+    quizsite refuses (`scoring.answer_key_errors`), since it could not be read back.
     """
     blocks = []
     category = ""
@@ -60,9 +63,9 @@ def _write_question(question: QuestionLike, number: int) -> str:
     choices = list(choices.all() if hasattr(choices, "all") else choices)
     flags = [_is_correct(choice) for choice in choices]
     kind = str(question.kind)
-    if kind not in (SINGLE, MULTIPLE):
+    if kind not in (SINGLE, MULTIPLE, TRUE_FALSE):
         raise ValueError(f"question {number}: unknown kind {kind!r}")
-    if problems := answer_key_errors(kind, flags):
+    if problems := answer_key_errors(kind, flags, [choice.text for choice in choices]):
         raise ValueError(f"question {number}: {' '.join(problems)}")
 
     lines = []
@@ -76,6 +79,9 @@ def _write_question(question: QuestionLike, number: int) -> str:
         lines.append(f"// marks: {_number_text(Decimal(marks))}")
     title = getattr(question, "title", "") or _short_title(question.text)
     lines.append(f"::{_escape(title)}::[markdown]{_escape(question.text)}{{")
+    if kind == TRUE_FALSE:
+        lines.append(f"\t{_true_false_answer(choices, flags)}")
+        choices = flags = []
     n_correct = sum(flags)
     n_wrong = len(flags) - n_correct
     for choice, correct in zip(choices, flags, strict=True):
@@ -94,6 +100,17 @@ def _write_question(question: QuestionLike, number: int) -> str:
         lines.append(f"\t####{_protect(_escape(explanation))}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _true_false_answer(choices: list[ChoiceLike], flags: list[bool]) -> str:
+    """`TRUE` or `FALSE` with Moodle's feedback: first for the wrong answer, then the right."""
+    right = next(choice for choice, correct in zip(choices, flags, strict=True) if correct)
+    wrong = next(choice for choice, correct in zip(choices, flags, strict=True) if not correct)
+    feedbacks = [getattr(choice, "feedback", "") or "" for choice in (wrong, right)]
+    answer = "FALSE" if true_false_place(right.text) else "TRUE"
+    while feedbacks and not feedbacks[-1]:
+        feedbacks.pop()
+    return answer + "".join(f"#{_escape(feedback)}" for feedback in feedbacks)
 
 
 def _is_correct(choice: ChoiceLike) -> bool:

@@ -49,9 +49,11 @@ def read_questions(
         if any(len(choice.text) > 500 for choice in question.choices):
             errors.append((question.line, _("A choice is longer than 500 characters.")))
         if not question.explanation:
-            question.warnings.append(_("No general feedback: a placeholder explanation is used."))
+            question.warnings.append(_("No general feedback: learners see no explanation."))
         if not all(choice.feedback for choice in question.choices):
-            question.warnings.append(_("Some choices have no feedback: a short one is used."))
+            question.warnings.append(
+                _("Some choices have no feedback: learners see none for those choices.")
+            )
         if not (question.source_title and question.source_url):
             errors.append(
                 (
@@ -77,7 +79,7 @@ def create_questions(quiz: Quiz, questions: list[ParsedQuestion]) -> list[Questi
             text=parsed.text,
             kind=parsed.kind,
             marks=parsed.marks or Decimal(1),
-            explanation=parsed.explanation or _("See the source for the answer."),
+            explanation=parsed.explanation,
             source_title=parsed.source_title[:300],
             source_url=parsed.source_url[:500],
             order=last + n,
@@ -87,7 +89,7 @@ def create_questions(quiz: Quiz, questions: list[ParsedQuestion]) -> list[Questi
                 question=question,
                 text=choice.text,
                 is_correct=choice.correct,
-                feedback=choice.feedback or (_("Correct.") if choice.correct else _("Not right.")),
+                feedback=choice.feedback,
                 order=position,
             )
             for position, choice in enumerate(parsed.choices, start=1)

@@ -97,25 +97,37 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
     return attempt
 
 
-def _quiz_pool(quiz: Quiz) -> list[tuple[int, int, int]]:
+def _quiz_pool(quiz: Quiz) -> list[tuple[int, int, int, bool]]:
     return cached(f"pool:{quiz.pk}", lambda: _pool(quiz.pool()))
 
 
-def _pool(questions) -> list[tuple[int, int, int]]:
-    """(question id, its current version's id, how many choices it has) for each question.
+def _pool(questions) -> list[tuple[int, int, int, bool]]:
+    """(question id, its current version's id, how many choices it has, whether they keep
+    their order) for each question.
 
     Kept per quiz and content version (content_cache.py): dealing then reads nothing but this.
     """
     questions = list(questions.prefetch_related("choices__misconception"))
     versions = versions_for(questions)
-    return [(q.id, versions[q.id].pk, len(versions[q.id].choices)) for q in questions]
+    return [
+        (
+            q.id,
+            versions[q.id].pk,
+            len(versions[q.id].choices),
+            versions[q.id].kind == Question.Kind.TRUE_FALSE,
+        )
+        for q in questions
+    ]
 
 
-def _dealt_answers(pool: Sequence[tuple[int, int, int]], *, seed: int, **settings) -> list[Answer]:
+def _dealt_answers(pool: Sequence[tuple], *, seed: int, **settings) -> list[Answer]:
     """Unsaved answers for the pool's questions, drawn and ordered by `seed`."""
-    version_of = {qid: version_id for qid, version_id, _count in pool}
-    choices = {qid: range(count) for qid, _version_id, count in pool}
-    hand = deal([qid for qid, *_rest in pool], choices, seed=seed, **settings)
+    version_of = {qid: version_id for qid, version_id, *_rest in pool}
+    choices = {qid: range(count) for qid, _version_id, count, _kept in pool}
+    keep_order = {qid for qid, *_rest, kept in pool if kept}
+    hand = deal(
+        [qid for qid, *_rest in pool], choices, seed=seed, keep_order=keep_order, **settings
+    )
     return [
         Answer(
             question_id=qid,

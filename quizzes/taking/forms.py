@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.course.fallbacks import untranslated_notice
+from quizzes.course.rendering import render_inline
 from quizzes.models import Answer, Lesson, Question
 
 QUESTION_FIELD = re.compile(r"^q\d+$")
@@ -96,7 +97,8 @@ class QuizForm(forms.Form):
         cleaned = super().clean()
         for answer in self.answers:
             name = self.field_name(answer)
-            if answer.snapshot["kind"] == Question.Kind.SINGLE and len(self.data.getlist(name)) > 1:
+            one = answer.snapshot["kind"] != Question.Kind.MULTIPLE
+            if one and len(self.data.getlist(name)) > 1:
                 self.add_error(
                     name,
                     ValidationError(
@@ -197,7 +199,10 @@ def valued_choices(question) -> list[tuple[str, dict]]:
 
 
 def question_fieldset(number, question, name, chosen, error, *, required, texts) -> str:
-    """One question's fieldset: legend, hint, its error if any, and one input per choice."""
+    """One question's fieldset: legend, hint, its error if any, and one input per choice.
+
+    A true/false question is a one-answer question of two choices, "True" then "False".
+    """
     multiple = question["kind"] == Question.Kind.MULTIPLE
     field_id = f"id_{name}"
     kind = "checkbox" if multiple else "radio"
@@ -210,7 +215,7 @@ def question_fieldset(number, question, name, chosen, error, *, required, texts)
     parts = [
         f'<fieldset class="question{" has-error" if error else ""}" id="{field_id}_fieldset"'
         f'{described}><legend><span class="question-number">{escape(number_text)}</span> '
-        f"<span{lang}>{escape(question['text'])}</span></legend>"
+        f"<span{lang}>{render_inline(question['text'])}</span></legend>"
         f'<p class="hint">{hint}</p>'
     ]
     if shown_in:
@@ -218,15 +223,18 @@ def question_fieldset(number, question, name, chosen, error, *, required, texts)
     if error:
         parts.append(f'<p class="field-error" id="{field_id}_error">{escape(str(error))}</p>')
     parts.append('<div class="choices">')
+    # A true/false question's choices are labels in the reader's language.
+    choice_lang = "" if question["kind"] == Question.Kind.TRUE_FALSE else lang
     for n, (value, choice) in enumerate(valued_choices(question)):
         checked = " checked" if value in chosen else ""
         parts.append(
             f'<label class="choice" for="{field_id}_{n}"><input type="{kind}" name="{name}" '
             f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required_attr}> '
-            f"<span{lang}>{escape(choice['text'])}</span></label>"
+            f"<span{choice_lang}>{render_inline(choice['text'])}</span></label>"
         )
     parts.append("</div></fieldset>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+    # Every value above is escaped, or inline Markdown rendered with HTML escaped.
+    return mark_safe("\n".join(parts))  # noqa: S308
 
 
 class PracticeForm(forms.Form):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from quizzes.course.rendering import render_inline
+
 
 @dataclass(frozen=True)
 class Review:
@@ -123,8 +125,8 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
                 classes.append("correct" if correct else "wrong")
             choices.append(
                 ReviewedChoice(
-                    text=choice["text"],
-                    feedback=choice["feedback"],
+                    text=render_inline(choice["text"]),
+                    feedback=render_inline(choice["feedback"]),
                     chosen=choice["chosen"],
                     correct=correct,
                     css_class=" ".join(classes),
@@ -133,11 +135,11 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
         reviewed.append(
             ReviewedAnswer(
                 heading=heading % {"number": answer.position},
-                text=question["text"],
+                text=render_inline(question["text"]),
                 outcome=outcome,
                 verdict=" — ".join(verdict),
                 choices=choices,
-                explanation=question["explanation"],
+                explanation=render_inline(question["explanation"]),
                 source_title=question["source_title"],
                 source_url=question["source_url"],
             )

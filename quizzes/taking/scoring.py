@@ -11,6 +11,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from quizzes.course.true_false import TRUE_FALSE, true_false_place
+
 MARKS_PLACES = Decimal("0.0000001")  # as Moodle stores marks: 7 places
 PERCENT_PLACES = Decimal("0.01")
 
@@ -40,12 +42,12 @@ def question_fraction(
 ) -> Fraction:
     """Share of a question's marks (0 to 1) earned by the selected choices.
 
-    One-answer questions: all or nothing. Several-answer questions are marked as Moodle
-    marks them: the correct choices share +100 %, the wrong ones share -100 %, and the sum
+    One-answer and true/false questions: all or nothing. Several-answer questions are marked
+    as Moodle marks them: the correct choices share +100 %, the wrong ones share -100 %, and the sum
     is clamped to 0…100 %.
     """
     chosen = set(selected)
-    if kind == SINGLE:
+    if kind != MULTIPLE:
         return Fraction(
             1 if len(chosen) == 1 and any(c.is_correct and c.id in chosen for c in choices) else 0
         )
@@ -85,9 +87,26 @@ def is_passed(marks: Decimal, max_marks: Decimal, pass_mark: int) -> bool:
     return Fraction(marks) * 100 >= Fraction(max_marks) * pass_mark
 
 
-def answer_key_errors(kind: str, correct_flags: Sequence[bool]) -> list[str]:
-    """What is wrong with a question's answer key, as messages for the author; [] when valid."""
+def answer_key_errors(
+    kind: str, correct_flags: Sequence[bool], texts: Sequence[str] | None = None
+) -> list[str]:
+    """What is wrong with a question's answer key, as messages for the author; [] when valid.
+
+    `texts` (the choices' texts) are checked for a true/false question when given.
+    """
     errors = []
+    if kind == TRUE_FALSE:
+        places = [0, 1]
+        if texts is not None:
+            places = sorted(p for text in texts if (p := true_false_place(text)) is not None)
+        if len(correct_flags) != 2 or sum(correct_flags) != 1 or places != [0, 1]:
+            errors.append(
+                _(
+                    "A true/false question has two choices, “True” and “False”, and exactly "
+                    "one of them is correct."
+                )
+            )
+        return errors
     if len(correct_flags) < 2:
         errors.append(_("A question needs at least two choices."))
     if len(correct_flags) > MAX_CHOICES:

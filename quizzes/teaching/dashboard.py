@@ -29,6 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Round, Trim
 
 from quizzes.course.fallbacks import current_language
+from quizzes.course.rendering import plain_text, render_inline
+from quizzes.course.true_false import choice_label
 from quizzes.course.versions import texts_in, versions_by_id
 from quizzes.models import Answer, GradingMethod, Misconception, Question, QuestionVersion, Quiz
 from quizzes.taking.scoring import mean_grade
@@ -47,6 +49,10 @@ class ChoiceCount:
     count: int = 0
     percent: float = 0.0
 
+    @property
+    def html(self):
+        return render_inline(self.text)
+
 
 @dataclass
 class QuestionReport:
@@ -58,6 +64,16 @@ class QuestionReport:
     answered: int
     stats: QuestionStats | None
     choices: list[ChoiceCount]
+
+    @property
+    def html(self):
+        """The question's text with its inline Markdown rendered."""
+        return render_inline(self.text)
+
+    @property
+    def plain(self) -> str:
+        """The question's text without Markdown, for the summary table's short line."""
+        return plain_text(self.text)
 
     @property
     def flagged(self) -> bool:
@@ -411,10 +427,13 @@ def item_report(data: dict) -> QuestionReports:
         total_picks = question["answered"] or 1
         choices = [
             ChoiceCount(
-                text=live_choices.get(choice["id"])
-                or texts_in(versions[choice["version"]], language)["choices"][choice["index"]][
-                    "text"
-                ],
+                text=choice_label(
+                    question["kind"],
+                    live_choices.get(choice["id"])
+                    or texts_in(versions[choice["version"]], language)["choices"][choice["index"]][
+                        "text"
+                    ],
+                ),
                 is_correct=choice["is_correct"],
                 misconception=names.get(choice["misconception"], ""),
                 count=choice["count"],
