@@ -121,6 +121,11 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
     finished = Attempt.objects.filter(submitted_at__isnull=False, practice=False)
     who = finished.values("learner").distinct().count()
     everyone = f"{finished.count()} attempts by {who} learner".encode()
+    # Counted, not assumed: the in-process benchmarks' learners can join the class's attempts.
+    in_class = finished.filter(learner__memberships__classroom=small)
+    class_count = in_class.count()
+    class_learners = in_class.values("learner").distinct().count()
+    of_class = f"{class_count} attempts by {class_learners} learner".encode()
     of_30 = [title, b"<dd>30</dd>", stored]
     # (name, user, path, markers every counted response must contain)
     pages = [
@@ -129,7 +134,7 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
         ("dashboard, whole quiz", admin, dashboard, [title, b"<dd>1000</dd>", stored]),
         ("dashboard, class of 1000", admin, f"{dashboard}?classroom={big.pk}", [title]),
         ("dashboard, learners page 20", admin, f"{dashboard}?page=20", [title, b"learner00"]),
-        ("class results, class of 30", teacher, results, [b"3000 attempts by 30 learner"]),
+        ("class results, class of 30", teacher, results, [of_class]),
         ("class results, everyone", admin, results, [everyone]),
         ("results page 1000", admin, f"{results}?page=1000", [b"learner"]),
         ("class page, 30", teacher, small.get_absolute_url(), [CLASS_OF_30.encode()]),
