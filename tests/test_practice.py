@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import choice_ids, values_shown
+from .conftest import choice_ids, started, take_url, values_shown
 from .factories import QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,13 @@ def course(db):
 
 def finish(client, quiz, right):
     """Finish an attempt at `quiz`, answering right the questions whose text is in `right`."""
-    client.get(quiz.get_absolute_url())
+    started(client, quiz)
     attempt = Attempt.objects.in_progress().get(quiz=quiz)
     data = {}
     for question in quiz.questions.all():
         ids = choice_ids(question, correct=question.text in right)[:1]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
-    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    client.post(take_url(quiz), {"attempt": attempt.pk, **data})
     return Attempt.objects.get(pk=attempt.pk)
 
 
