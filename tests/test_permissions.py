@@ -154,9 +154,15 @@ CASES = {
         {},
         expect(SIGN_IN, 403, 403, 302, 404, 302),
     ),
-    "answer the quiz": (
+    "start the quiz": (
         "post",
         lambda w: w.quiz.get_absolute_url(),
+        None,
+        expect(SIGN_IN, 302, 302, 302, 302, 302),
+    ),
+    "answer the quiz": (
+        "post",
+        lambda w: take_url(w.quiz),
         lambda w: {"attempt": w.attempt.pk, "action": "save"},
         expect(SIGN_IN, 302, 404, 404, 404, 404),
     ),

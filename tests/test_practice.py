@@ -82,7 +82,7 @@ def test_practice_is_marked_but_counts_toward_no_grade_or_limit(learner_client, 
     mine = learner_client.get(reverse("quizzes:my-results"))
     assert [row["grade"] for row in mine.context["best"]] == [graded.percentage]
     # The quiz allowed one attempt: practice did not use it up, the graded one did.
-    assert learner_client.get(course[0].get_absolute_url()).status_code == 403
+    assert learner_client.post(course[0].get_absolute_url()).status_code == 403
 
 
 def test_teachers_results_and_exports_leave_practice_out(learner_client, teacher_client, course):
