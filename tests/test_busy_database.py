@@ -218,9 +218,7 @@ def test_gunicorn_serves_a_page_while_a_save_in_the_same_worker_waits_for_the_lo
     browser = Browser(f"http://127.0.0.1:{server.port}", session_cookie(learner))
     saved = {}
     saving = threading.Thread(
-        target=lambda: saved.update(
-            status=browser.request("POST", take_url(quiz), form)[0]
-        )
+        target=lambda: saved.update(status=browser.request("POST", take_url(quiz), form)[0])
     )
     try:
         write_lock.hold()
