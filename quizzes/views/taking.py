@@ -120,7 +120,6 @@ def _start_page(request, quiz, preview, *, refusal=None, status=200):
         "used": used,
         "left": max(rules.attempts_allowed - used, 0) if rules.attempts_allowed else None,
         "grading_method": GradingMethod(quiz.grading_method).label,
-        "opened": rules.opens_at is None or rules.opens_at <= now,
     }
     return render(request, "quizzes/quiz_start.html", context, status=status)
 
