@@ -86,12 +86,13 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
         whole = Quiz.objects.get(slug=slug)
         paged = seed.ensure_paged_quiz(slug)
         timed = seed.ensure_timed_quiz(slug)
-        url = paged.get_absolute_url()
-        _, _, first = call(url)  # deals the learner's attempt at each
+        run.start_attempts([whole, paged, timed], [learner])  # Start at each
+        url = run.take_path(paged.get_absolute_url())
+        _, _, first = call(url)
         count = first.count(b'class="page-button')
         middle = count // 2
         pages += [
-            Page("one page", whole, whole.get_absolute_url(), [b'name="attempt"']),
+            Page("one page", whole, run.take_path(whole.get_absolute_url()), [b'name="attempt"']),
             Page("paged, page 1", paged, url, [f"Question 1 of {count}<".encode()]),
             Page(
                 f"paged, page {middle}",
@@ -99,7 +100,12 @@ def measure(requests: int, *, rounds: int = 10, profile: str | None = None) -> l
                 f"{url}?page={middle}",
                 [f"Question {middle} of {count}<".encode()],
             ),
-            Page("timed, 30 minutes", timed, timed.get_absolute_url(), [b"data-seconds-left="]),
+            Page(
+                "timed, 30 minutes",
+                timed,
+                run.take_path(timed.get_absolute_url()),
+                [b"data-seconds-left="],
+            ),
             Page(
                 "paged, Next (save, redirect)",
                 paged,

@@ -328,6 +328,26 @@ def signed_in(users) -> tuple[list[str], list[bytes]]:
 
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+# Start on a quiz's start page: a form with the CSRF token only (session_cookie's).
+START_FORM = urlencode([("csrfmiddlewaretoken", "b" * 32)]).encode()
+
+
+def take_path(quiz_url: str) -> str:
+    """The address of a learner's attempt in progress at the quiz whose start page is
+    `quiz_url`: where Start leads, and where its form is sent."""
+    return f"{quiz_url}attempt/"
+
+
+def start_attempts(quizzes, users) -> None:
+    """Give each user a fresh attempt in progress at each quiz (in this process), so the quiz
+    page can be loaded over and over, as a learner reloads it (a timed one's clock restarts)."""
+    from quizzes.models import Attempt
+    from quizzes.taking.attempts import attempt_start
+
+    Attempt.objects.in_progress().filter(learner__in=users, quiz__in=quizzes).delete()
+    for quiz in quizzes:
+        for user in users:
+            attempt_start(learner=user, quiz=quiz)
 
 
 def result_markers(name: bytes) -> tuple:
@@ -335,13 +355,31 @@ def result_markers(name: bytes) -> tuple:
     return (name, b" out of ", b" marks (")
 
 
-async def _open(connection, quiz_url):
-    """Open the quiz (the site deals an attempt); the Finish form, or None when refused."""
+async def _start(connection, quiz_url, referer) -> bool:
+    """Press Start on the quiz's start page (the site deals an attempt); whether it did."""
     try:
-        status, _, page = await connection.request("GET", quiz_url)
+        status, headers, _ = await connection.request(
+            "POST", quiz_url, START_FORM, {**FORM_HEADERS, "Referer": referer}
+        )
+    except (ConnectionError, OSError, asyncio.IncompleteReadError):
+        return False
+    return status == 302 and headers.get("location", "").endswith(take_path(quiz_url))
+
+
+async def _open(connection, quiz_url, started=True):
+    """Open the attempt's questions (after Start); the Finish form, or None when refused."""
+    if not started:
+        return None
+    try:
+        status, _, page = await connection.request("GET", take_path(quiz_url))
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
         return None
     return finish_form(page) if status == 200 else None
+
+
+async def _start_and_open(connection, quiz_url, referer):
+    """Start, then open the questions; the Finish form, or None when a step failed."""
+    return await _open(connection, quiz_url, await _start(connection, quiz_url, referer))
 
 
 async def _finish(connection, quiz_url, form, referer):
@@ -350,7 +388,7 @@ async def _finish(connection, quiz_url, form, referer):
         return None
     try:
         status, headers, _ = await connection.request(
-            "POST", quiz_url, form, {**FORM_HEADERS, "Referer": referer}
+            "POST", take_path(quiz_url), form, {**FORM_HEADERS, "Referer": referer}
         )
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
         return None
@@ -380,14 +418,15 @@ async def _finish_and_see(connection, quiz_url, form, name, referer):
 
 
 async def spike(server, cookies, names, quiz_url) -> dict:
-    """The whole attempt, all at once: every learner opens the quiz (an attempt is dealt), then
-    all press Finish at the same moment, each with an answer ticked for every question (the
-    first choice shown), and loads the result page. Timed from Finish until the result shows."""
+    """The whole attempt, all at once: every learner presses Start (an attempt is dealt) and
+    opens its questions, then all press Finish at the same moment, each with an answer ticked
+    for every question (the first choice shown), and loads the result page. Timed from Finish
+    until the result shows."""
     referer = f"http://127.0.0.1:{server.port}/"
     connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
     cpu = server.cpu_seconds()
     started = time.perf_counter()
-    forms = await asyncio.gather(*(_open(c, quiz_url) for c in connections))
+    forms = await asyncio.gather(*(_start_and_open(c, quiz_url, referer) for c in connections))
     waits = await asyncio.gather(
         *(
             _finish_and_see(c, quiz_url, form, name, referer)
@@ -413,8 +452,9 @@ async def spike(server, cookies, names, quiz_url) -> dict:
 
 async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> dict:
     """Server CPU per request of each step of a whole attempt, with a few learners at a time
-    (no queueing): every learner opens the quiz, then every one presses Finish, then every one
-    loads the result, each step read from the workers' CPU on its own."""
+    (no queueing): every learner presses Start, then every one opens the questions, then every
+    one presses Finish, then every one loads the result, each step read from the workers' CPU
+    on its own."""
     referer = f"http://127.0.0.1:{server.port}/"
     connections = [Connection("127.0.0.1", server.port, cookie) for cookie in cookies]
     gate = asyncio.Semaphore(concurrency)
@@ -431,8 +471,12 @@ async def whole_attempt_cpu(server, cookies, names, quiz_url, concurrency=4) -> 
         now = server.cpu_seconds()
         steps[step], mark = now - mark, now
 
-    forms = await asyncio.gather(*(limited(_open(c, quiz_url)) for c in connections))
-    lap("open (deal)")
+    dealt = await asyncio.gather(*(limited(_start(c, quiz_url, referer)) for c in connections))
+    lap("Start (deal)")
+    forms = await asyncio.gather(
+        *(limited(_open(c, quiz_url, ok)) for c, ok in zip(connections, dealt, strict=True))
+    )
+    lap("open the questions")
     locations = await asyncio.gather(
         *(
             limited(_finish(c, quiz_url, f, referer))
@@ -543,7 +587,7 @@ def query_counts(urls_for, user) -> dict:
     client.force_login(user)
     counts = {}
     for name, url in urls_for.items():
-        client.get(url)  # warm: the first visit may start an attempt
+        client.get(url)  # warm
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
@@ -613,10 +657,13 @@ def main():
     small = min(1000, args.attempts)
     seed.seed_attempts(small, learners)
     attempt = Attempt.objects.submitted().filter(quiz=quiz, learner=learners[0]).first()
+    # The quiz page is the attempt's questions, reloaded: each learner has one in progress.
+    start_attempts([quiz, *(other for _label, other in variant_quizzes(quiz))], learners[:64])
     pages = {
         "home": reverse("quizzes:home"),
         "lesson": quiz.lesson.get_absolute_url(),
-        "quiz": quiz.get_absolute_url(),
+        "quiz start": quiz.get_absolute_url(),
+        "quiz": take_path(quiz.get_absolute_url()),
         "result": attempt.get_absolute_url(),
         "my results": reverse("quizzes:my-results"),
         "progress": reverse("quizzes:progress"),
@@ -684,12 +731,13 @@ def main():
             titles = {
                 pages["home"]: escape(quiz.lesson.title).encode(),
                 pages["lesson"]: escape(quiz.lesson.title).encode(),
+                pages["quiz start"]: escape(quiz.title).encode(),
                 pages["quiz"]: escape(quiz.title).encode(),
             }
             extra_quiz_targets = []
             for label, other in variant_quizzes(quiz):
-                titles[other.get_absolute_url()] = escape(other.title).encode()
-                extra_quiz_targets.append((label, other.get_absolute_url()))
+                titles[take_path(other.get_absolute_url())] = escape(other.title).encode()
+                extra_quiz_targets.append((label, take_path(other.get_absolute_url())))
 
             def page_markers(user, path):
                 return (names[user], titles[path])
@@ -698,11 +746,15 @@ def main():
                 return (b"ok\n",)
 
             result_path = result_attempt.get_absolute_url()
+            start_attempts(
+                [quiz, *(other for _label, other in variant_quizzes(quiz))], learners[:64]
+            )
             targets = [
                 Target("bare Django (no middleware)", bare, "/bench/ceiling", [], ok),
                 Target("ceiling (project middleware)", server, "/bench/ceiling", cookies[:1], ok),
                 Target("home", server, pages["home"], cookies, page_markers),
                 Target("lesson", server, pages["lesson"], cookies, page_markers),
+                Target("quiz start", server, pages["quiz start"], cookies, page_markers),
                 Target("quiz", server, pages["quiz"], cookies, page_markers),
                 *(
                     Target(label, server, path, cookies, page_markers)
@@ -736,13 +788,14 @@ def main():
         spike_url = spike_quiz.get_absolute_url()
         questions = spike_quiz.questions_per_attempt
         if wanted("attempt"):
-            say(f"## A whole attempt: open, Finish, result ({questions} questions)")
+            say(f"## A whole attempt: Start, open, Finish, result ({questions} questions)")
             say()
             say(
                 f"The quiz: “{spike_quiz.title}”, {questions} questions drawn for each learner "
-                "from the whole course, choices shuffled. A whole attempt is three requests: "
-                "open the quiz (the site deals the attempt), Finish (answers saved and marked, "
-                "a redirect), and the result page the browser then loads. Server CPU per "
+                "from the whole course, choices shuffled. A whole attempt is four requests: "
+                "Start on the quiz's start page (the site deals the attempt, a redirect), the "
+                "attempt's questions, Finish (answers saved and marked, a redirect), and the "
+                "result page the browser then loads. Server CPU per "
                 "request of each step, four learners at a time (no queueing), from the "
                 "workers' /proc/<pid>/stat:"
             )

@@ -33,7 +33,14 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from benchmarks.httpload import Connection, Result
-from benchmarks.run import FORM_HEADERS, finish_form, result_markers, session_cookie
+from benchmarks.run import (
+    FORM_HEADERS,
+    START_FORM,
+    finish_form,
+    result_markers,
+    session_cookie,
+    take_path,
+)
 from cluster.topology import HOST, Topology, missing_commands
 
 LEARNERS = 300
@@ -129,7 +136,13 @@ class Spike:
         name = self.names[n]
         referer = f"http://{HOST}:{self.port}/"
         try:
-            status, _, page = await self.step(connection, "open", "GET", self.quiz_url)
+            form_headers = {**FORM_HEADERS, "Referer": referer}
+            status, _, _ = await self.step(
+                connection, "start", "POST", self.quiz_url, START_FORM, form_headers
+            )
+            if status != 302:
+                return self.errors.append(f"learner {n}: Start {status}")
+            status, _, page = await self.step(connection, "open", "GET", take_path(self.quiz_url))
             form = finish_form(page) if status == 200 else None
             if form is None:
                 return self.errors.append(f"learner {n}: quiz page {status}")
@@ -138,7 +151,7 @@ class Spike:
                 connection,
                 "finish",
                 "POST",
-                self.quiz_url,
+                take_path(self.quiz_url),
                 form,
                 {**FORM_HEADERS, "Referer": referer},
             )

@@ -42,6 +42,7 @@ from quizzes.models import (
     LessonSource,
     Membership,
     Misconception,
+    Override,
     Question,
     Quiz,
     SourceExcerpt,
@@ -716,3 +717,35 @@ def _check_lists_of(*models_):
 
 
 _check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult)
+
+
+@admin.register(Override)
+class OverrideAdmin(CheckedLists, admin.ModelAdmin):
+    """Overrides (extra time, attempts, other dates): a teacher sees and sets those of their
+    classes and their classes' learners; a superuser, all."""
+
+    list_display = ["quiz", "learner", "classroom", "time_limit", "attempts_allowed", "opens_at"]
+    list_filter = ["quiz"]
+    list_select_related = ["quiz", "learner", "classroom"]
+    search_fields = ["learner__username", "classroom__name"]
+    fields = [
+        "quiz",
+        "learner",
+        "classroom",
+        "time_limit",
+        "attempts_allowed",
+        "opens_at",
+        "closes_at",
+    ]
+    formfield_overrides = QuizAdmin.formfield_overrides
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).set_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            if db_field.name == "learner":
+                kwargs["queryset"] = User.objects.filter(pk__in=learners_taught_by(request.user))
+            elif db_field.name == "classroom":
+                kwargs["queryset"] = Classroom.objects.taught_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

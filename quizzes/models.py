@@ -388,7 +388,8 @@ class Quiz(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("quizzes:quiz-take", kwargs={"slug": self.slug})
+        """The quiz's start page: what it is, its rules, and Start (or Continue)."""
+        return reverse("quizzes:quiz-start", kwargs={"slug": self.slug})
 
     def pool(self):
         """The questions an attempt is drawn from: the quiz's own and those it draws from."""
@@ -545,8 +546,11 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(submitted_at__isnull=False)
 
     def graded(self):
-        """Attempts that count: at a quiz, not practice rounds."""
-        return self.filter(practice=False)
+        """Attempts that count: at a quiz, neither practice rounds nor teachers' previews.
+
+        Every figure a teacher or learner sees (grades, attempt limits, dashboards, exports,
+        statistics, progress) starts here, so a preview counts nowhere."""
+        return self.filter(practice=False, preview=False)
 
     def in_progress(self):
         return self.filter(submitted_at__isnull=True)
@@ -588,9 +592,9 @@ class AttemptManager(models.Manager.from_queryset(AttemptQuerySet)):
         return plain_sql.rows(
             self.model,
             "quiz_id, MAX(percentage)",
-            "WHERE learner_id = %s AND practice = %s AND submitted_at IS NOT NULL "
+            "WHERE learner_id = %s AND practice = %s AND preview = %s AND submitted_at IS NOT NULL "
             "AND quiz_id IS NOT NULL AND percentage IS NOT NULL GROUP BY quiz_id",
-            [learner_id, False],
+            [learner_id, False, False],
         )
 
     def lock_open(self, pk: int) -> bool:
@@ -628,6 +632,11 @@ class Attempt(models.Model):
         verbose_name=_("quiz"),
     )
     practice = models.BooleanField(_("practice round"), default=False)
+    preview = models.BooleanField(
+        _("teacher's preview"),
+        default=False,
+        help_text=_("A teacher trying the quiz: counted in no grade, limit or statistic."),
+    )
     lesson = models.ForeignKey(
         Lesson,
         on_delete=models.SET_NULL,
@@ -652,6 +661,12 @@ class Attempt(models.Model):
         blank=True,
         help_text=_("When the quiz's time limit runs out for this attempt; empty: no limit."),
     )
+    closes_at = models.DateTimeField(
+        _("closes for this learner"),
+        null=True,
+        blank=True,
+        help_text=_("A close date an override gave this learner; empty: the quiz's own."),
+    )
     seed = models.PositiveIntegerField(
         _("shuffle seed"), default=0, help_text=_("Fixes this attempt's question and choice order.")
     )
@@ -664,6 +679,9 @@ class Attempt(models.Model):
     regraded_at = models.DateTimeField(_("regraded"), null=True, blank=True)
 
     objects = AttemptManager()
+
+    # The language the page being rendered is read in (set by the view; None: the attempt's).
+    reader_language = None
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -730,7 +748,14 @@ class Attempt(models.Model):
         """Where the learner answers this attempt's questions."""
         if self.practice:
             return reverse("quizzes:practice-take", kwargs={"pk": self.pk})
-        return self.quiz.get_absolute_url()
+        return reverse("quizzes:quiz-take", kwargs={"slug": self.quiz.slug})
+
+    @property
+    def summary_url(self) -> str:
+        """The summary before Finish: which questions are answered, and Submit anyway."""
+        if self.practice:
+            return reverse("quizzes:practice-summary", kwargs={"pk": self.pk})
+        return reverse("quizzes:quiz-summary", kwargs={"slug": self.quiz.slug})
 
     @property
     def is_submitted(self):
@@ -738,8 +763,10 @@ class Attempt(models.Model):
 
     @property
     def ends_at(self):
-        """When answering must stop: the time limit or the quiz's close, whichever is first."""
-        return timing.ends_at(self.deadline, self.quiz.closes_at if self.quiz_id else None)
+        """When answering must stop: the time limit or the close, whichever is first (the close
+        an override gave the learner, else the quiz's)."""
+        closes = self.closes_at or (self.quiz.closes_at if self.quiz_id else None)
+        return timing.ends_at(self.deadline, closes)
 
     def overall_feedback(self) -> str:
         """The quiz's feedback text for this attempt's grade band ("" when there is none)."""
@@ -908,11 +935,14 @@ class Answer(models.Model):
 
     @cached_property
     def snapshot(self) -> dict:
-        """The question as its learner saw it: texts in the attempt's language, choices in the
-        order dealt (see versions.as_dealt)."""
-        from quizzes.course.versions import as_dealt
+        """The question as its learner saw it: texts in the attempt's language (or the reader's,
+        when the version has that language's own text), choices in the order dealt."""
+        from quizzes.course.versions import as_dealt, language_shown
 
-        return as_dealt(self._version, self.dealt_indexes, self.attempt.language)
+        language = language_shown(
+            self._version, self.attempt.reader_language, self.attempt.language
+        )
+        return as_dealt(self._version, self.dealt_indexes, language)
 
     def review_choices(self) -> list[dict]:
         """Every choice as the learner saw it, with whether they chose it."""
@@ -1219,3 +1249,119 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return 100 * self.done // self.total if self.total else 0
+
+
+class OverrideQuerySet(models.QuerySet):
+    def applying_to(self, learner, quiz):
+        """The overrides of `quiz` for the learner or for a class they are in."""
+        return self.filter(quiz=quiz).filter(
+            Q(learner=learner) | Q(classroom__memberships__learner=learner)
+        )
+
+    def of_class(self, classroom):
+        """The overrides of the class and of its learners (the class page lists them)."""
+        return self.filter(
+            Q(classroom=classroom) | Q(learner__memberships__classroom=classroom)
+        ).distinct()
+
+    def set_by(self, user):
+        """The overrides a teacher may see and change: for their classes and those classes'
+        learners (a superuser: all)."""
+        if user.is_superuser:
+            return self
+        taught = Classroom.objects.taught_by(user)
+        return self.filter(
+            Q(classroom__in=taught) | Q(learner__memberships__classroom__in=taught)
+        ).distinct()
+
+
+class Override(models.Model):
+    """A quiz's settings changed for one learner or one class (Moodle's user and group
+    overrides): extra time, attempts or a later close. Empty fields keep the quiz's own; when
+    several overrides match a learner, the most generous value of each setting applies."""
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("quiz")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_overrides",
+        verbose_name=_("learner"),
+    )
+    classroom = models.ForeignKey(
+        Classroom,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overrides",
+        verbose_name=_("class"),
+    )
+    time_limit = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"),
+        null=True,
+        blank=True,
+        help_text=_("0 means unlimited. Empty: the quiz's own."),
+    )
+    opens_at = models.DateTimeField(
+        _("opens"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["quiz", "classroom__name", "learner__username", "id"]
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(learner__isnull=True, classroom__isnull=False)
+                | Q(learner__isnull=False, classroom__isnull=True),
+                name="override_for_a_learner_or_a_class",
+                violation_error_message=_("Choose a learner or a class, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "learner"],
+                condition=Q(learner__isnull=False),
+                name="override_one_per_quiz_and_learner",
+                violation_error_message=_("This learner already has an override for this quiz."),
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "classroom"],
+                condition=Q(classroom__isnull=False),
+                name="override_one_per_quiz_and_class",
+                violation_error_message=_("This class already has an override for this quiz."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0),
+                name="override_time_limit_positive",
+                violation_error_message=_("A time limit must be at least one minute."),
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
+                name="override_closes_after_it_opens",
+                violation_error_message=_("The quiz must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__isnull=False)
+                | Q(attempts_allowed__isnull=False)
+                | Q(opens_at__isnull=False)
+                | Q(closes_at__isnull=False),
+                name="override_changes_something",
+                violation_error_message=_("Change at least one setting."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz}: {self.learner or self.classroom}"

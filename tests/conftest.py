@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from quizsite.settings import with_lock_timeout
@@ -81,6 +82,20 @@ def quiz(db):
 def choice_ids(question, *, correct):
     """Ids of the question's right (correct=True) or wrong (correct=False) choices."""
     return [c.id for c in question.choices.all() if c.is_correct == correct]
+
+
+def take_url(quiz) -> str:
+    """The address of the learner's attempt in progress at `quiz` (its questions)."""
+    return reverse("quizzes:quiz-take", kwargs={"slug": quiz.slug})
+
+
+def started(client, quiz, **query):
+    """Press Start on the quiz's start page, then open the attempt's questions, as a browser
+    would; the page (or Start's answer when it was refused)."""
+    response = client.post(quiz.get_absolute_url())
+    if response.status_code != 302:
+        return response
+    return client.get(take_url(quiz), query)
 
 
 def attempt_shown(response) -> int:

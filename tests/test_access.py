@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, attempt_shown
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def finished_attempt(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     return Attempt.objects.get(pk=attempt_id)
 
 
@@ -41,7 +41,7 @@ def test_a_nonexistent_attempt_is_404(learner_client):
 
 
 def test_an_attempt_still_in_progress_has_no_result_page(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     response = learner_client.get(reverse("quizzes:attempt-result", args=[attempt_id]))
     assert response.status_code == 404
 
@@ -63,8 +63,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_results(client, name):
 def test_my_results_lists_only_my_own_attempts(learner_client, finished_attempt, quiz):
     other = Client()
     other.force_login(UserFactory(username="someone-else"))
-    other_attempt = attempt_shown(other.get(quiz.get_absolute_url()))
-    other.post(quiz.get_absolute_url(), {"attempt": other_attempt, **answers_for(quiz)})
+    other_attempt = attempt_shown(started(other, quiz))
+    other.post(take_url(quiz), {"attempt": other_attempt, **answers_for(quiz)})
     page = learner_client.get(reverse("quizzes:my-results")).content.decode()
     assert finished_attempt.get_absolute_url() in page
     assert reverse("quizzes:attempt-result", args=[other_attempt]) not in page

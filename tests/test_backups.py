@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from quizzes.models import Answer, Attempt
 
-from .conftest import answers_for, attempt_shown
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,8 +28,8 @@ def everything():
 def test_a_backup_restores_every_attempt_exactly(quiz, client, tmp_path):
     for _ in range(3):
         client.force_login(UserFactory())
-        attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
-        client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+        attempt_id = attempt_shown(started(client, quiz))
+        client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     before = everything()
     assert len(before[0]) == 3 and all(row[3] for row in before[0])
 

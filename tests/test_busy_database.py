@@ -27,6 +27,8 @@ from .conftest import (
     nothing_saved,
     postgresql_only,
     sqlite_only,
+    started,
+    take_url,
 )
 from .test_concurrency import CSRF, Browser, session_cookie
 
@@ -39,10 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_an_autosave_under_a_held_lock_is_a_503_that_saves_nothing(
     learner_client, quiz, write_lock
 ):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     form = {"attempt": attempt_id, "action": "save", **answers_for(quiz)}
     write_lock.hold()
-    response = learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE)
+    response = learner_client.post(take_url(quiz), form, headers=AUTOSAVE)
     assert response.status_code == 503
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == (
@@ -51,17 +53,17 @@ def test_an_autosave_under_a_held_lock_is_a_503_that_saves_nothing(
     assert response["Retry-After"] == "5"
     assert nothing_saved()
     write_lock.release()
-    assert learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE).status_code == 204
+    assert learner_client.post(take_url(quiz), form, headers=AUTOSAVE).status_code == 204
     assert not nothing_saved()
 
 
 def test_finishing_under_a_held_lock_shows_the_busy_page_and_saves_nothing(
     learner_client, quiz, write_lock
 ):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     form = {"attempt": attempt_id, **answers_for(quiz)}
     write_lock.hold()
-    response = learner_client.post(quiz.get_absolute_url(), form)
+    response = learner_client.post(take_url(quiz), form)
     page = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -69,13 +71,14 @@ def test_finishing_under_a_held_lock_shows_the_busy_page_and_saves_nothing(
     assert "try again in a few seconds" in page
     assert nothing_saved()
     write_lock.release()
-    finished = learner_client.post(quiz.get_absolute_url(), form)
+    finished = learner_client.post(take_url(quiz), form)
     assert finished.status_code == 302
     assert Attempt.objects.get(pk=attempt_id).is_submitted
 
 
 def test_the_busy_page_is_in_the_visitors_language(learner_client, quiz, write_lock):
-    url = quiz.get_absolute_url().replace("/en/", "/pl/")
+    url = take_url(quiz).replace("/en/", "/pl/")
+    learner_client.post(quiz.get_absolute_url().replace("/en/", "/pl/"))
     attempt_id = attempt_shown(learner_client.get(url))
     write_lock.hold()
     response = learner_client.post(url, {"attempt": attempt_id, **answers_for(quiz)})
@@ -102,17 +105,18 @@ def test_signing_in_under_a_held_lock_shows_the_busy_page_and_signs_nobody_in(le
 def test_pages_that_only_read_are_served_while_another_process_holds_the_lock(
     client, learner_client, quiz, write_lock
 ):
-    attempt_shown(learner_client.get(quiz.get_absolute_url()))  # dealt before the lock
+    attempt_shown(started(learner_client, quiz))  # dealt before the lock
     write_lock.hold()
     assert client.get(reverse("quizzes:home")).status_code == 200
     assert client.get(reverse("login")).status_code == 200
     assert client.get(quiz.lesson.get_absolute_url()).status_code == 200
-    attempt_shown(learner_client.get(quiz.get_absolute_url()))  # resumed, not dealt again
+    assert learner_client.get(quiz.get_absolute_url()).status_code == 200  # the start page
+    attempt_shown(learner_client.get(take_url(quiz)))  # read, not dealt again
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 200
 
 
 def test_any_other_database_error_is_still_a_500(learner_client, quiz, monkeypatch):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
 
     def broken(**kwargs):
         raise OperationalError("disk I/O error")
@@ -120,7 +124,7 @@ def test_any_other_database_error_is_still_a_500(learner_client, quiz, monkeypat
     monkeypatch.setattr("quizzes.views.taking.answers_submit", broken)
     learner_client.raise_request_exception = False
     form = {"attempt": attempt_id, **answers_for(quiz)}
-    response = learner_client.post(quiz.get_absolute_url(), form)
+    response = learner_client.post(take_url(quiz), form)
     assert response.status_code == 500
     assert "Retry-After" not in response
 
@@ -214,14 +218,12 @@ def test_gunicorn_serves_a_page_while_a_save_in_the_same_worker_waits_for_the_lo
     browser = Browser(f"http://127.0.0.1:{server.port}", session_cookie(learner))
     saved = {}
     saving = threading.Thread(
-        target=lambda: saved.update(
-            status=browser.request("POST", quiz.get_absolute_url(), form)[0]
-        )
+        target=lambda: saved.update(status=browser.request("POST", take_url(quiz), form)[0])
     )
     try:
         write_lock.hold()
         saving.start()
-        server.wait_for_log(f"POST {quiz.get_absolute_url()}")
+        server.wait_for_log(f"POST {take_url(quiz)}")
         home = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         home.request("GET", reverse("quizzes:home"))
         assert home.getresponse().status == 200
@@ -242,15 +244,15 @@ def test_on_sqlite_writes_queue_in_the_process_and_reads_do_not(learner_client, 
     from quizzes.core import database_busy
 
     settings.DATABASE_LOCK_TIMEOUT = LOCK_TIMEOUT
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     form = {"attempt": attempt_id, "action": "save", **answers_for(quiz)}
     assert database_busy._sqlite_writers.acquire(timeout=1)  # another thread is writing
     try:
-        assert learner_client.get(quiz.get_absolute_url()).status_code == 200
-        response = learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE)
+        assert learner_client.get(take_url(quiz)).status_code == 200
+        response = learner_client.post(take_url(quiz), form, headers=AUTOSAVE)
         assert response.status_code == 503 and response["Retry-After"] == "5"
         assert nothing_saved()
     finally:
         database_busy._sqlite_writers.release()
-    assert learner_client.post(quiz.get_absolute_url(), form, headers=AUTOSAVE).status_code == 204
+    assert learner_client.post(take_url(quiz), form, headers=AUTOSAVE).status_code == 204
     assert not nothing_saved()

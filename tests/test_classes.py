@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
 
-from .conftest import answers_for, attempt_shown
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,8 @@ def signed_in(user):
 
 def finish(user, quiz):
     client = signed_in(user)
-    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
-    client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    attempt_id = attempt_shown(started(client, quiz))
+    client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     return Attempt.objects.get(pk=attempt_id)
 
 

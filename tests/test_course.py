@@ -15,6 +15,8 @@ from django.urls import reverse
 from quizzes.models import Attempt, Choice, Lesson, Question, Quiz
 from quizzes.taking.scoring import answer_key_errors
 
+from .conftest import started
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +98,7 @@ def test_the_final_quiz_draws_twenty_at_random_from_every_lesson_quiz(course, le
     assert set(final.draws_from.values_list("slug", flat=True)) == set(LESSON_SLUGS[:6])
     assert final.questions_per_attempt == 20 and final.shuffle_questions
     assert final.pool().count() >= 60
-    response = learner_client.get(final.get_absolute_url())
+    response = started(learner_client, final)
     assert response.status_code == 200
     attempt = Attempt.objects.get(quiz=final)
     dealt = list(attempt.answers.values_list("question__quiz__slug", flat=True))
@@ -191,7 +193,7 @@ def test_every_page_of_the_course_renders(course, learner_client):
     for lesson in Lesson.objects.published():
         assert learner_client.get(lesson.get_absolute_url()).status_code == 200
     for quiz in Quiz.objects.published():
-        assert learner_client.get(quiz.get_absolute_url()).status_code == 200
+        assert started(learner_client, quiz).status_code == 200
 
 
 def test_load_course_fills_an_empty_database_and_is_safe_to_run_again():

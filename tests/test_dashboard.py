@@ -13,7 +13,7 @@ from django.utils import timezone
 from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt, Misconception, Question
 
-from .conftest import enrol
+from .conftest import enrol, started
 from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +326,7 @@ def test_a_date_filter_still_counts_an_attempt_whose_time_ran_out(
 ):
     quiz = QuizFactory(time_limit=5)
     question_with_choices(quiz, correct=1, wrong=1)
-    learner_client.get(quiz.get_absolute_url())
+    started(learner_client, quiz)
     Attempt.objects.update(
         started_at=timezone.now() - timedelta(hours=2),
         deadline=timezone.now() - timedelta(hours=2) + timedelta(minutes=5),

@@ -18,7 +18,7 @@ from quizzes.models import Attempt, Classroom, Question
 from quizzes.taking.attempts import attempt_finish
 from quizzes.teaching.regrading import regrade_apply
 
-from .conftest import choice_ids, enrol, sqlite_only
+from .conftest import choice_ids, enrol, sqlite_only, started
 from .factories import QuizFactory, SuperuserFactory, UserFactory, question_with_choices
 
 # Committed data: the baseline reads the test database's file on a connection of its own.
@@ -30,7 +30,7 @@ def finish(user, quiz, choose):
     question unanswered, as when time runs out)."""
     client = Client()
     client.force_login(user)
-    client.get(quiz.get_absolute_url())
+    started(client, quiz)
     attempt = Attempt.objects.in_progress().get(learner=user, quiz=quiz)
     chosen = {question.id: choose(question) for question in quiz.questions.all()}
     attempt_finish(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from quizzes.models import Attempt, Classroom
 from quizzes.teaching.exports import neutralise
 
-from .conftest import answers_for, attempt_shown, enrol
+from .conftest import answers_for, attempt_shown, enrol, started, take_url
 from .factories import QuestionFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +36,8 @@ def take(user, quiz, *, all_right=True):
     enrol_everywhere(user)
     client = Client()
     client.force_login(user)
-    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
-    client.post(
-        quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
-    )
+    attempt_id = attempt_shown(started(client, quiz))
+    client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)})
     return Attempt.objects.get(pk=attempt_id)
 
 

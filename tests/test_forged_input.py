@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Choice, Classroom, Membership, Question
 
+from .conftest import started
 from .factories import LessonFactory, QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_author_markup_and_attribute_injection_render_inert(learner_client):
     pages = [
         learner_client.get("/en/").content.decode(),
         learner_client.get(lesson.get_absolute_url()).content.decode(),
-        learner_client.get(quiz.get_absolute_url()).content.decode(),
+        started(learner_client, quiz).content.decode(),
     ]
     for page in pages:
         assert "<script>alert" not in page

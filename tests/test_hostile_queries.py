@@ -164,12 +164,12 @@ def test_a_nul_character_in_any_form_is_refused_and_saves_nothing(teacher_client
 def test_a_nul_character_in_a_quiz_answer_is_refused_and_saves_nothing(learner_client, quiz):
     from quizzes.models import Answer
 
-    from .conftest import attempt_shown
+    from .conftest import attempt_shown, started, take_url
 
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt = attempt_shown(started(learner_client, quiz))
     question = quiz.questions.first()
     response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt, "action": "save", f"q{question.pk}": "1\x00"}
+        take_url(quiz), {"attempt": attempt, "action": "save", f"q{question.pk}": "1\x00"}
     )
     assert response.status_code == 400
     assert not Answer.objects.filter(chosen__isnull=False).exists()

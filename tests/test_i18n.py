@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Choice, Classroom, Membership, Question, Quiz
 
-from .conftest import answers_for, enrol, values_shown
+from .conftest import answers_for, enrol, take_url, values_shown
 from .factories import LessonFactory, QuizFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,10 +176,12 @@ def world():
         clients[role] = Client()
         clients[role].force_login(user)
     with translation.override("pl"):
-        url = quiz.get_absolute_url()
-    clients["learner"].get(url)
+        url, take = quiz.get_absolute_url(), take_url(quiz)
+        final_start = reverse("quizzes:quiz-start", args=["final-quiz"])
+    clients["learner"].post(url)
     attempt = Attempt.objects.get()
-    clients["learner"].post(url, {"attempt": attempt.pk, **answers_for(quiz, all_right=False)})
+    clients["learner"].post(take, {"attempt": attempt.pk, **answers_for(quiz, all_right=False)})
+    clients["learner"].post(final_start)  # the final quiz in progress: its page and summary
     return clients, quiz, attempt, classroom
 
 
@@ -188,7 +190,10 @@ def pages(quiz, attempt, classroom):
         reverse("quizzes:home"),
         reverse("quizzes:lesson-detail", args=[quiz.lesson.slug]),
         reverse("quizzes:lesson-detail", args=["article-4-through-history"]),
+        reverse("quizzes:quiz-start", args=["final-quiz"]),
         reverse("quizzes:quiz-take", args=["final-quiz"]),
+        reverse("quizzes:quiz-summary", args=["final-quiz"]),
+        reverse("quizzes:quiz-start", args=[quiz.slug]),
         reverse("quizzes:attempt-result", args=[attempt.pk]),
         reverse("quizzes:my-results"),
         reverse("quizzes:progress"),
@@ -239,14 +244,16 @@ def test_a_polish_learner_takes_a_quiz_and_sees_the_polish_review(world):
     clients, quiz, attempt, _classroom = world
     assert attempt.language == "pl"
     question = Question.objects.get(pk=attempt.answers.get(position=1).question_id)
-    quiz_page = clients["learner"].get(f"/pl/quizzes/{quiz.slug}/")  # finished: a new attempt
+    clients["learner"].post(f"/pl/quizzes/{quiz.slug}/")  # Start a new attempt
+    quiz_page = clients["learner"].get(f"/pl/quizzes/{quiz.slug}/attempt/")
     assert question.text_pl in quiz_page.content.decode()
     result = clients["learner"].get(f"/pl/attempts/{attempt.pk}/").content.decode()
     assert question.text_pl in result and question.explanation_pl in result
     assert "Wyjaśnienie" in result
-    # The attempt keeps its language: in English the interface changes, the questions do not.
+    # In English, the attempt's questions are read in English too: its version has their text.
     english = clients["learner"].get(f"/en/attempts/{attempt.pk}/").content.decode()
-    assert question.explanation_pl in english and "Explanation" in english
+    assert question.explanation_en in english and "Explanation" in english
+    assert question.explanation_pl not in english
 
 
 def test_statistics_count_english_and_polish_attempts_at_a_quiz_together(teacher_client, classroom):
@@ -274,11 +281,11 @@ def test_statistics_count_english_and_polish_attempts_at_a_quiz_together(teacher
         client = Client()
         client.force_login(learner)
         with translation.override(language):
-            url = quiz.get_absolute_url()
-        client.get(url)
+            url, take = quiz.get_absolute_url(), take_url(quiz)
+        client.post(url)
         attempt = Attempt.objects.get(learner=learner)
         chosen = values_shown(question, [right.pk], attempt=attempt)
-        client.post(url, {"attempt": attempt.pk, f"q{question.pk}": chosen})
+        client.post(take, {"attempt": attempt.pk, f"q{question.pk}": chosen})
     assert sorted(Attempt.objects.values_list("language", flat=True)) == ["en", "pl"]
     with translation.override("pl"):
         dashboard_url = reverse("quizzes:quiz-results", args=[quiz.slug])
@@ -316,7 +323,8 @@ def test_an_untranslated_lesson_shows_in_english_with_a_notice(learner_client):
 
 
 def test_an_untranslated_question_shows_in_english_with_a_notice(learner_client, quiz):
-    page = learner_client.get(f"/pl/quizzes/{quiz.slug}/").content.decode()
+    learner_client.post(f"/pl/quizzes/{quiz.slug}/")
+    page = learner_client.get(f"/pl/quizzes/{quiz.slug}/attempt/").content.decode()
     assert "Who may ask for consultations?" in page
     assert page.count("Jeszcze nie przetłumaczono – wyświetlany język: angielski.") == 2
     assert '<span lang="en">Who may ask for consultations?</span>' in page
@@ -342,10 +350,10 @@ def test_dates_and_numbers_follow_the_language(learner_client, teacher_client, c
         enrol(classroom, learner)
         client = Client()
         client.force_login(learner)
-        client.get("/en/quizzes/dated/")
+        client.post("/en/quizzes/dated/")
         attempt = Attempt.objects.get(learner=learner)
         value = values_shown(question, [chosen.pk], attempt=attempt)
-        client.post("/en/quizzes/dated/", {"attempt": attempt.pk, f"q{question.pk}": value})
+        client.post("/en/quizzes/dated/attempt/", {"attempt": attempt.pk, f"q{question.pk}": value})
     polish = teacher_client.get("/pl/results/quiz/dated/").content.decode()
     english = teacher_client.get("/en/results/quiz/dated/").content.decode()
     assert "66,7%" in polish and "66.7%" in english  # the mean of 100, 100 and 0

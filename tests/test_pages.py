@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, attempt_shown
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import LessonFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ def test_home_lists_published_lessons_in_order(client):
 
 def test_home_shows_the_learners_best_score_per_lesson(learner_client, quiz):
     for all_right in (False, True, False):
-        attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+        attempt_id = attempt_shown(started(learner_client, quiz))
         learner_client.post(
-            quiz.get_absolute_url(),
+            take_url(quiz),
             {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)},
         )
     LessonFactory(title="Untouched lesson")
@@ -88,9 +88,9 @@ def test_unknown_lesson_is_a_404_page(client):
 
 def test_my_results_shows_each_attempt_and_the_best_per_quiz(learner_client, quiz):
     for all_right in (True, False):
-        attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+        attempt_id = attempt_shown(started(learner_client, quiz))
         learner_client.post(
-            quiz.get_absolute_url(),
+            take_url(quiz),
             {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)},
         )
     response = learner_client.get(reverse("quizzes:my-results"))

@@ -3,10 +3,11 @@
 import re
 
 import pytest
+from django.urls import reverse
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, values_shown
+from .conftest import answers_for, started, take_url, values_shown
 from .factories import question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -38,53 +39,58 @@ def right(answer):
 
 
 def test_each_page_shows_one_question_with_navigation(learner_client, paged):
-    response = learner_client.get(paged.get_absolute_url())
+    response = started(learner_client, paged)
     page = response.content.decode()
     assert page.count('<fieldset class="question') == 1
     assert "Question 1 of 3" in page
     assert 'name="goto" value="2"' in page  # Next
     assert "Previous" not in page
-    second = learner_client.get(paged.get_absolute_url(), {"page": 2}).content.decode()
+    second = learner_client.get(take_url(paged), {"page": 2}).content.decode()
     assert "Question 2 of 3" in second and "Previous" in second
-    last = learner_client.get(paged.get_absolute_url(), {"page": 3}).content.decode()
+    last = learner_client.get(take_url(paged), {"page": 3}).content.decode()
     assert "Finish and see my result" in last and "Next →" not in last
 
 
 def test_next_saves_the_page_and_moves_on(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     first = answer_at(attempt, 1)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 1, "goto": 2, field(first): right(first)},
     )
     assert response.status_code == 302
-    assert response.url == f"{paged.get_absolute_url()}?page=2"
+    assert response.url == f"{take_url(paged)}?page=2"
     assert answer_at(attempt, 1).selected == right_ids(first)
     assert not Attempt.objects.get().is_submitted
     # Coming back shows the saved answer, and the navigation marks it answered.
-    page = learner_client.get(paged.get_absolute_url(), {"page": 1}).content.decode()
+    page = learner_client.get(take_url(paged), {"page": 1}).content.decode()
     radio = f'name="{field(first)}" value="{right(first)[0]}"'
     assert "checked" in page.split(radio)[1][:40]
     assert "page-button answered" in page
 
 
 def test_finishing_with_unanswered_pages_names_them_and_saves_this_page(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     last = answer_at(attempt, 3)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 3, "action": "finish", field(last): right(last)},
     )
-    assert response.status_code == 200
-    assert "Questions 1, 2 have no answer yet." in response.content.decode()
+    assert response.url == reverse("quizzes:quiz-summary", args=[paged.slug])
+    summary = learner_client.get(response.url).content.decode()
+    assert "Questions 1, 2 have no answer yet." in summary
+    # Each question links back to its own page.
+    for number in (1, 2, 3):
+        page = f"?page={number}" if number > 1 else ""
+        assert f'href="{take_url(paged)}{page}"' in summary
     assert not Attempt.objects.get().is_submitted
     assert answer_at(attempt, 3).selected == right_ids(last)
 
 
 def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     for position in (1, 2):
         answer = answer_at(attempt, position)
@@ -93,12 +99,12 @@ def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client,
             chosen = chosen[:1]
         chosen = values_shown(answer.question_id, chosen, attempt=attempt)
         learner_client.post(
-            paged.get_absolute_url(),
+            take_url(paged),
             {"attempt": attempt.pk, "page": position, "goto": position + 1, field(answer): chosen},
         )
     last = answer_at(attempt, 3)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 3, "action": "finish", field(last): right(last)},
     )
     attempt.refresh_from_db()
@@ -107,21 +113,21 @@ def test_finishing_when_every_page_is_answered_marks_all_of_them(learner_client,
 
 
 def test_a_page_that_does_not_exist_is_404_and_a_forged_goto_is_400(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
-    assert learner_client.get(paged.get_absolute_url(), {"page": 4}).status_code == 404
-    assert learner_client.get(paged.get_absolute_url(), {"page": "x"}).status_code == 404
+    started(learner_client, paged)
+    assert learner_client.get(take_url(paged), {"page": 4}).status_code == 404
+    assert learner_client.get(take_url(paged), {"page": "x"}).status_code == 404
     attempt = Attempt.objects.get()
     for data in ({"page": 1, "goto": 9}, {"page": 0}, {"page": "1; drop"}):
-        response = learner_client.post(paged.get_absolute_url(), {"attempt": attempt.pk, **data})
+        response = learner_client.post(take_url(paged), {"attempt": attempt.pk, **data})
         assert response.status_code == 400
 
 
 def test_answering_another_pages_question_from_this_page_is_refused(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     other = answer_at(attempt, 2)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 1, "action": "save", field(other): right(other)},
     )
     assert response.status_code == 400
@@ -129,13 +135,11 @@ def test_answering_another_pages_question_from_this_page_is_refused(learner_clie
 
 
 def test_all_on_one_page_is_the_default(learner_client, quiz):
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.content.decode().count('<fieldset class="question') == 2
     assert 'name="goto"' not in response.content.decode()
     attempt = Attempt.objects.get()
-    response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt.pk, **answers_for(quiz)}
-    )
+    response = learner_client.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
     assert Attempt.objects.get().is_submitted
 
 
@@ -146,7 +150,7 @@ def test_finish_with_gaps_after_another_tab_finished_goes_to_the_result(
     from quizzes.taking.attempts import attempt_finish
     from quizzes.views import taking
 
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     real_save = taking.answer_save
 
@@ -157,7 +161,7 @@ def test_finish_with_gaps_after_another_tab_finished_goes_to_the_result(
     monkeypatch.setattr(taking, "answer_save", finished_meanwhile)
     first = answer_at(attempt, 1)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 1, "action": "finish", field(first): right(first)},
     )
     assert response.status_code == 302
@@ -165,77 +169,73 @@ def test_finish_with_gaps_after_another_tab_finished_goes_to_the_result(
     assert answer_at(attempt, 1).selected is None  # the finished attempt was not changed
 
 
-def test_the_unanswered_message_shows_the_page_just_saved_as_answered(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+def test_the_summary_shows_the_page_just_saved_as_answered(learner_client, paged):
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
     first = answer_at(attempt, 1)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 1, "action": "finish", field(first): right(first)},
     )
-    page = response.content.decode()
-    buttons = re.findall(r'class="page-button( answered)?"[^>]*>([0-9]+)', page)
-    assert buttons == [(" answered", "1"), ("", "2"), ("", "3")]
+    summary = learner_client.get(response.url).content.decode()
+    statuses = re.findall(r"<td>(Answer saved|<strong>Not answered</strong>)</td>", summary)
+    assert statuses == [
+        "Answer saved",
+        "<strong>Not answered</strong>",
+        "<strong>Not answered</strong>",
+    ]
 
 
 def test_the_page_saves_itself_in_the_background(learner_client, paged):
     """autosave.js posts each change with a header; the server answers 204, no message."""
-    page = learner_client.get(paged.get_absolute_url()).content.decode()
+    page = started(learner_client, paged).content.decode()
     assert "js/autosave.js" in page
     attempt = Attempt.objects.get()
     first = answer_at(attempt, 1)
     response = learner_client.post(
-        paged.get_absolute_url(),
+        take_url(paged),
         {"attempt": attempt.pk, "page": 1, "action": "save", field(first): right(first)},
         headers={"X-Quizsite-Autosave": "1"},
     )
     assert response.status_code == 204
     assert answer_at(attempt, 1).selected == right_ids(first)
-    assert (
-        "Your answers are saved"
-        not in learner_client.get(paged.get_absolute_url()).content.decode()
-    )
+    assert "Your answers are saved" not in started(learner_client, paged).content.decode()
 
 
-@pytest.mark.parametrize("page", ["junk", "0", "00", "-1", "1.5", "２"])
-def test_an_address_that_is_no_page_deals_no_attempt_and_starts_no_clock(
-    learner_client, paged, page
-):
+@pytest.mark.parametrize("page", ["", "1", "junk", "0", "-1", "２", "4"])
+def test_opening_the_attempt_page_without_starting_deals_nothing(learner_client, paged, page):
+    """Only Start deals and starts a clock: the questions' address sends to the start page."""
     paged.time_limit = 10
     paged.save()
-    assert learner_client.get(paged.get_absolute_url(), {"page": page}).status_code == 404
+    response = learner_client.get(take_url(paged), {"page": page})
+    assert response.url == paged.get_absolute_url()
     assert not Attempt.objects.exists()
 
 
-def test_a_second_page_of_a_quiz_on_one_page_deals_no_attempt(learner_client, quiz):
-    assert learner_client.get(quiz.get_absolute_url(), {"page": 2}).status_code == 404
-    assert not Attempt.objects.exists()
-    assert learner_client.get(quiz.get_absolute_url(), {"page": 1}).status_code == 200
+@pytest.mark.parametrize("page", ["junk", "0", "00", "-1", "1.5", "２", "4", "999999999"])
+def test_an_address_that_is_no_page_of_the_attempt_is_404(learner_client, paged, page):
+    started(learner_client, paged)
+    assert learner_client.get(take_url(paged), {"page": page}).status_code == 404
+    assert "Question 3 of 3" in learner_client.get(take_url(paged), {"page": 3}).content.decode()
 
 
-@pytest.mark.parametrize("page", ["4", "99", "999999999"])
-def test_a_page_past_the_last_deals_no_attempt_and_starts_no_clock(learner_client, paged, page):
-    paged.time_limit = 10
-    paged.save()
-    assert learner_client.get(paged.get_absolute_url(), {"page": page}).status_code == 404
-    assert not Attempt.objects.exists()
-    # The last page is one: opening it deals the attempt there.
-    response = learner_client.get(paged.get_absolute_url(), {"page": 3})
-    assert "Question 3 of 3" in response.content.decode()
-    assert Attempt.objects.get().answers.count() == 3
+def test_a_second_page_of_a_quiz_on_one_page_is_404(learner_client, quiz):
+    started(learner_client, quiz)
+    assert learner_client.get(take_url(quiz), {"page": 2}).status_code == 404
+    assert learner_client.get(take_url(quiz), {"page": 1}).status_code == 200
 
 
 def test_the_last_page_is_the_last_question_drawn(learner_client, paged):
     paged.questions_per_attempt = 2
     paged.save()
-    assert learner_client.get(paged.get_absolute_url(), {"page": 3}).status_code == 404
-    assert not Attempt.objects.exists()
-    last = learner_client.get(paged.get_absolute_url(), {"page": 2}).content.decode()
+    started(learner_client, paged)
+    assert learner_client.get(take_url(paged), {"page": 3}).status_code == 404
+    last = learner_client.get(take_url(paged), {"page": 2}).content.decode()
     assert "Question 2 of 2" in last
 
 
 def test_a_page_past_the_last_of_an_attempt_changes_nothing(learner_client, paged):
-    learner_client.get(paged.get_absolute_url())
+    started(learner_client, paged)
     attempt = Attempt.objects.get()
-    assert learner_client.get(paged.get_absolute_url(), {"page": 99}).status_code == 404
+    assert learner_client.get(take_url(paged), {"page": 99}).status_code == 404
     assert list(Attempt.objects.values_list("pk", "submitted_at")) == [(attempt.pk, None)]

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
 
-from .conftest import answers_for, attempt_shown
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,8 @@ def world(quiz):
 
     owner = Client()
     owner.force_login(student)
-    attempt_id = attempt_shown(owner.get(quiz.get_absolute_url()))
-    owner.post(
-        quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
-    )
+    attempt_id = attempt_shown(started(owner, quiz))
+    owner.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz, all_right=False)})
     owner.post(reverse("quizzes:practice-new"), {"lesson": ""})
     practice = Attempt.objects.get(practice=True)
 
@@ -156,9 +154,15 @@ CASES = {
         {},
         expect(SIGN_IN, 403, 403, 302, 404, 302),
     ),
-    "answer the quiz": (
+    "start the quiz": (
         "post",
         lambda w: w.quiz.get_absolute_url(),
+        None,
+        expect(SIGN_IN, 302, 302, 302, 302, 302),
+    ),
+    "answer the quiz": (
+        "post",
+        lambda w: take_url(w.quiz),
         lambda w: {"attempt": w.attempt.pk, "action": "save"},
         expect(SIGN_IN, 302, 404, 404, 404, 404),
     ),

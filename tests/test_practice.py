@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import choice_ids, values_shown
+from .conftest import choice_ids, started, take_url, values_shown
 from .factories import QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,13 @@ def course(db):
 
 def finish(client, quiz, right):
     """Finish an attempt at `quiz`, answering right the questions whose text is in `right`."""
-    client.get(quiz.get_absolute_url())
+    started(client, quiz)
     attempt = Attempt.objects.in_progress().get(quiz=quiz)
     data = {}
     for question in quiz.questions.all():
         ids = choice_ids(question, correct=question.text in right)[:1]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
-    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    client.post(take_url(quiz), {"attempt": attempt.pk, **data})
     return Attempt.objects.get(pk=attempt.pk)
 
 
@@ -82,7 +82,7 @@ def test_practice_is_marked_but_counts_toward_no_grade_or_limit(learner_client, 
     mine = learner_client.get(reverse("quizzes:my-results"))
     assert [row["grade"] for row in mine.context["best"]] == [graded.percentage]
     # The quiz allowed one attempt: practice did not use it up, the graded one did.
-    assert learner_client.get(course[0].get_absolute_url()).status_code == 403
+    assert learner_client.post(course[0].get_absolute_url()).status_code == 403
 
 
 def test_teachers_results_and_exports_leave_practice_out(learner_client, teacher_client, course):

@@ -20,7 +20,7 @@ from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt, Question, QuestionVersion
 from quizzes.teaching.regrading import regrade_apply
 
-from .conftest import answers_for, attempt_shown, choice_ids
+from .conftest import answers_for, attempt_shown, choice_ids, started, take_url
 from .factories import UserFactory
 
 DATA = json.loads((Path(__file__).parent / "data" / "pre_versions.json").read_text())
@@ -117,7 +117,8 @@ def test_after_the_migration_learners_take_the_quizzes_and_teachers_regrade(
     for language in ("en", "pl"):
         client = Client()
         client.force_login(UserFactory(username=f"new-{language}"))
-        url = f"/{language}{quiz.get_absolute_url()[3:]}"
+        url = f"/{language}{take_url(quiz)[3:]}"
+        client.post(f"/{language}{quiz.get_absolute_url()[3:]}")  # Start
         attempt_id = attempt_shown(client.get(url))
         answers = answers_for(quiz, attempt=Attempt.objects.get(pk=attempt_id))
         assert client.post(url, {"attempt": attempt_id, **answers}).status_code == 302
@@ -161,21 +162,21 @@ def test_a_version_holds_both_languages_and_says_which_fell_back(quiz):
 
 @pytest.mark.django_db
 def test_editing_a_question_leaves_a_dealt_attempt_as_it_was(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     question = quiz.questions.first()
     question.text = "A reworded question"
     question.save()
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert "Who may ask for consultations?" in page and "A reworded question" not in page
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     result = learner_client.get(reverse("quizzes:attempt-result", args=[attempt_id]))
     assert "Who may ask for consultations?" in result.content.decode()
 
 
 @pytest.mark.django_db
 def test_an_answer_stores_numbers_not_a_copy_of_the_question(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     stored = list(
         Answer.objects.filter(attempt_id=attempt_id).values_list("version_id", "dealt", "chosen")
     )

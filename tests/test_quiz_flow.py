@@ -9,7 +9,16 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question
 
-from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved, values_shown
+from .conftest import (
+    answers_for,
+    attempt_shown,
+    choice_ids,
+    nothing_saved,
+    signed_in,
+    started,
+    take_url,
+    values_shown,
+)
 from .factories import ChoiceFactory, QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +26,14 @@ pytestmark = pytest.mark.django_db
 
 def start(client, quiz):
     """Open the quiz page as a learner would; return the attempt id the form carries."""
-    response = client.get(quiz.get_absolute_url())
+    response = started(client, quiz)
     assert response.status_code == 200
     return attempt_shown(response)
 
 
 def submit(client, quiz, data, attempt_id=None):
     attempt_id = attempt_id or start(client, quiz)
-    return client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **data})
+    return client.post(take_url(quiz), {"attempt": attempt_id, **data})
 
 
 def test_a_new_learner_signs_up_reads_a_lesson_takes_the_quiz_and_sees_the_result(quiz):
@@ -91,24 +100,25 @@ def test_all_wrong_answers_fail(learner_client, quiz):
     assert "Not passed yet" in page
 
 
-def test_an_unanswered_question_brings_the_page_back_with_a_message_and_saves_nothing(
-    learner_client, quiz
-):
+def test_finishing_with_a_blank_saves_the_answers_and_shows_the_summary(learner_client, quiz):
+    """A blank no longer blocks Finish: the answers given are saved, nothing is marked yet,
+    and the summary lists the question left out with a link back to it."""
     single, multiple = quiz.questions.all()
     attempt_id = start(learner_client, quiz)
     [kept] = values_shown(single, choice_ids(single, correct=False)[:1])
     response = submit(learner_client, quiz, {f"q{single.id}": [kept]}, attempt_id)
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Choose at least one answer to this question." in page
-    # The message sits inside the unanswered question's fieldset and is tied to it.
-    fieldset = page[page.index(f'id="id_q{multiple.id}_fieldset"') :]
-    assert f'aria-describedby="id_q{multiple.id}_error"' in fieldset.split(">")[0]
-    assert f'id="id_q{multiple.id}_error"' in fieldset.split("</fieldset>")[0]
-    # The answer already given is still ticked.
-    assert f'value="{kept}"' in page and "checked" in page.split(f'value="{kept}"')[1][:40]
-    assert nothing_saved()
-    assert not Attempt.objects.submitted().exists()
+    assert response.status_code == 302
+    assert response.url == reverse("quizzes:quiz-summary", args=[quiz.slug])
+    attempt = Attempt.objects.get()
+    assert not attempt.is_submitted
+    assert [a.selected for a in attempt.answers.order_by("position")] == [
+        choice_ids(single, correct=False)[:1],
+        None,
+    ]
+    page = learner_client.get(response.url).content.decode()
+    assert "Question 2 has no answer yet." in page
+    assert f'href="{take_url(quiz)}#id_q{multiple.id}_fieldset"' in page
+    assert "Submit anyway" in page
 
 
 def test_a_second_post_of_the_same_form_does_not_create_a_second_result(learner_client, quiz):
@@ -135,7 +145,7 @@ def test_after_submitting_the_quiz_page_starts_a_fresh_attempt(learner_client, q
 
 def test_the_quiz_page_reveals_nothing_about_which_choice_is_correct(learner_client, quiz):
     """Right and wrong choices render identically but for their value and text."""
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     for question in quiz.questions.all():
         for choice in question.choices.all():
             assert choice.feedback not in page
@@ -166,7 +176,7 @@ def test_choices_are_not_ordered_by_correctness(learner_client):
     question = question_with_choices(quiz, correct=0, wrong=0)
     ChoiceFactory(question=question, text="Zebra", is_correct=False, order=1)
     ChoiceFactory(question=question, text="Alpha", is_correct=True, order=2)
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert page.index("Zebra") < page.index("Alpha")
 
 
@@ -178,7 +188,7 @@ def test_choice_values_are_places_on_the_page_not_the_order_choices_were_written
         question_with_choices(QuizFactory(), correct=1, wrong=3)
     quiz = QuizFactory(shuffle_choices=True)
     question = question_with_choices(quiz, correct=1, wrong=3)
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     page = response.content.decode()
     shown = re.findall(
         rf'<input type="radio" name="q{question.id}" value="([^"]*)"[^>]*> <span>([^<]*)</span>',
@@ -210,8 +220,12 @@ def test_forged_or_junk_choice_values_are_refused(learner_client, quiz, value):
     data = answers_for(quiz)
     data[f"q{single.id}"] = [value]
     response = submit(learner_client, quiz, data, attempt_id)
-    assert response.status_code == (200 if value == "" else 400)
-    assert nothing_saved()
+    if value == "":  # left empty, as the page can send it: a blank, shown on the summary
+        assert response.url == reverse("quizzes:quiz-summary", args=[quiz.slug])
+        assert not Attempt.objects.submitted().exists()
+    else:
+        assert response.status_code == 400
+        assert nothing_saved()
 
 
 def test_a_choice_id_is_not_accepted_as_a_value(learner_client):
@@ -249,9 +263,7 @@ def test_an_answer_to_a_question_outside_the_quiz_is_refused(learner_client, qui
 @pytest.mark.parametrize("attempt_value", ["", "x", "12abc", "²", "１２", "9" * 30])
 def test_a_missing_or_junk_attempt_id_is_a_400(learner_client, quiz, attempt_value):
     start(learner_client, quiz)
-    response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt_value, **answers_for(quiz)}
-    )
+    response = learner_client.post(take_url(quiz), {"attempt": attempt_value, **answers_for(quiz)})
     assert response.status_code == 400
     assert nothing_saved()
 
@@ -277,7 +289,7 @@ def test_an_attempt_id_from_another_quiz_is_a_404(learner_client, quiz):
 def test_a_huge_payload_is_refused_with_400(learner_client, quiz):
     attempt_id = start(learner_client, quiz)
     response = learner_client.post(
-        quiz.get_absolute_url(),
+        take_url(quiz),
         {"attempt": attempt_id, **answers_for(quiz), "padding": "x" * 400_000},
     )
     assert response.status_code == 400
@@ -285,16 +297,17 @@ def test_a_huge_payload_is_refused_with_400(learner_client, quiz):
 
 
 def test_a_post_without_csrf_token_is_refused(learner, quiz):
+    attempt_id = start(signed_in(learner), quiz)
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
-    attempt_id = start(client, quiz)
-    response = client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    assert client.post(quiz.get_absolute_url()).status_code == 403  # Start needs it too
+    response = client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     assert response.status_code == 403
     assert nothing_saved()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_before_a_quiz(client, quiz):
-    response = client.get(quiz.get_absolute_url())
+    response = started(client, quiz)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -302,14 +315,14 @@ def test_anonymous_visitors_are_sent_to_sign_in_before_a_quiz(client, quiz):
 def test_unpublished_quizzes_are_not_found(learner_client):
     quiz = QuizFactory(is_published=False)
     question_with_choices(quiz, correct=1, wrong=1)
-    assert learner_client.get(quiz.get_absolute_url()).status_code == 404
+    assert started(learner_client, quiz).status_code == 404
     hidden_lesson_quiz = QuizFactory(lesson__is_published=False)
     assert learner_client.get(hidden_lesson_quiz.get_absolute_url()).status_code == 404
 
 
 def test_a_quiz_without_questions_says_so_and_starts_nothing(learner_client):
     quiz = QuizFactory()
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert "no questions yet" in response.content.decode()
     assert not Attempt.objects.exists()
 
@@ -323,11 +336,11 @@ def test_the_quiz_page_uses_a_constant_number_of_queries(
         question_with_choices(small, correct=1, wrong=2)
     for _ in range(20):
         question_with_choices(large, correct=2, wrong=3, kind=Question.Kind.MULTIPLE)
-    learner_client.get(small.get_absolute_url())
-    learner_client.get(large.get_absolute_url())
+    started(learner_client, small)
+    started(learner_client, large)
     for quiz in (small, large):
         with django_assert_max_num_queries(8):
-            learner_client.get(quiz.get_absolute_url())
+            assert learner_client.get(take_url(quiz)).status_code == 200
 
 
 def test_the_result_page_costs_four_queries_however_many_questions(

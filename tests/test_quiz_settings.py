@@ -13,7 +13,15 @@ from quizzes.models import Attempt, GradeBand, Question
 from quizzes.taking.dealing import deal
 from quizzes.taking.scoring import band_feedback, overall_grade
 
-from .conftest import answers_for, attempt_shown, choice_ids, nothing_saved, values_shown
+from .conftest import (
+    answers_for,
+    attempt_shown,
+    choice_ids,
+    nothing_saved,
+    started,
+    take_url,
+    values_shown,
+)
 from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +99,7 @@ def test_no_band_below_the_grade_gives_no_feedback():
 
 
 def page_question_order(client, quiz):
-    page = client.get(quiz.get_absolute_url()).content.decode()
+    page = started(client, quiz).content.decode()
     return sorted(
         (page.index(f'name="q{question.id}"'), question.id)
         for question in quiz.questions.all()
@@ -132,7 +140,7 @@ def test_shuffled_choices_are_kept_for_the_attempt(learner_client, six_question_
     quiz.shuffle_choices = True
     quiz.save()
     monkeypatch.setattr("quizzes.taking.attempts.secrets.randbelow", lambda _: 3)
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     attempt = Attempt.objects.get()
     dealt = {a.question_id: [c["id"] for c in a.snapshot["choices"]] for a in attempt.answers.all()}
     authored = [list(q.choices.values_list("id", flat=True)) for q in quiz.questions.all()]
@@ -143,7 +151,7 @@ def test_shuffled_choices_are_kept_for_the_attempt(learner_client, six_question_
             r'value="([^"]*)"[^>]*> <span>([^<]*)</span>', fieldset.split("</fieldset>")[0]
         )
         assert shown == [(str(n), c["text"]) for n, c in enumerate(answer.snapshot["choices"], 1)]
-    assert learner_client.get(quiz.get_absolute_url()).content.decode().count('type="radio"') == 24
+    assert started(learner_client, quiz).content.decode().count('type="radio"') == 24
 
 
 def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
@@ -152,7 +160,7 @@ def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
     quiz = six_question_quiz
     quiz.questions_per_attempt = 2
     quiz.save()
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.content.decode().count("<fieldset") == 2
     attempt = Attempt.objects.get(pk=attempt_shown(response))
     dealt = set(attempt.answers.values_list("question_id", flat=True))
@@ -163,19 +171,19 @@ def test_a_draw_deals_n_questions_and_refuses_answers_to_the_others(
     }
     others = {f"q{q.id}": "1" for q in quiz.questions.exclude(pk__in=dealt)}
     data = {"attempt": attempt.pk, **only_dealt, **others}
-    rejected = learner_client.post(quiz.get_absolute_url(), data)
+    rejected = learner_client.post(take_url(quiz), data)
     assert rejected.status_code == 400
     assert nothing_saved()
-    done = learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **only_dealt})
+    done = learner_client.post(take_url(quiz), {"attempt": attempt.pk, **only_dealt})
     assert done.status_code == 302
     attempt.refresh_from_db()
     assert (attempt.marks, attempt.max_marks) == (2, 2)
 
 
 def finish(client, quiz, *, all_right=True):
-    attempt_id = attempt_shown(client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(client, quiz))
     data = {"attempt": attempt_id, **answers_for(quiz, all_right=all_right)}
-    return client.post(quiz.get_absolute_url(), data)
+    return client.post(take_url(quiz), data)
 
 
 def test_the_attempt_limit_is_enforced(learner_client, quiz):
@@ -183,7 +191,7 @@ def test_the_attempt_limit_is_enforced(learner_client, quiz):
     quiz.save()
     finish(learner_client, quiz)
     finish(learner_client, quiz)
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.status_code == 403
     assert "You have used all 2 attempts this quiz allows." in response.content.decode()
     assert Attempt.objects.count() == 2
@@ -192,7 +200,7 @@ def test_the_attempt_limit_is_enforced(learner_client, quiz):
 def test_a_quiz_not_yet_open_cannot_be_started(learner_client, quiz):
     quiz.opens_at = timezone.now() + timedelta(days=1)
     quiz.save()
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.status_code == 403
     assert "This quiz opens on" in response.content.decode()
     assert not Attempt.objects.exists()
@@ -202,7 +210,7 @@ def test_a_closed_quiz_cannot_be_started(learner_client, quiz):
     quiz.opens_at = timezone.now() - timedelta(days=2)
     quiz.closes_at = timezone.now() - timedelta(days=1)
     quiz.save()
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.status_code == 403
     assert "This quiz closed on" in response.content.decode()
     assert not Attempt.objects.exists()
@@ -211,17 +219,17 @@ def test_a_closed_quiz_cannot_be_started(learner_client, quiz):
 def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers(
     learner_client, quiz
 ):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
     right = values_shown(single, choice_ids(single, correct=True))
     learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt_id, "action": "save", f"q{single.id}": right}
+        take_url(quiz), {"attempt": attempt_id, "action": "save", f"q{single.id}": right}
     )
     Attempt.objects.update(started_at=timezone.now() - timedelta(minutes=5))
     quiz.closes_at = timezone.now() - timedelta(minutes=1)  # and its grace period is over
     quiz.save()
     late = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz, all_right=True)}
+        take_url(quiz), {"attempt": attempt_id, **answers_for(quiz, all_right=True)}
     )
     assert late.status_code == 302
     attempt = Attempt.objects.get()
@@ -230,30 +238,30 @@ def test_an_attempt_open_when_the_quiz_closes_is_finished_with_its_saved_answers
 
 
 def test_save_keeps_answers_without_finishing_and_the_page_shows_them_again(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     single = quiz.questions.get(kind=Question.Kind.SINGLE)
     wrong = choice_ids(single, correct=False)[0]
     [shown] = values_shown(single, [wrong])
     response = learner_client.post(
-        quiz.get_absolute_url(),
+        take_url(quiz),
         {"attempt": attempt_id, "action": "save", f"q{single.id}": [shown]},
     )
     assert response.status_code == 302
-    assert response.url == quiz.get_absolute_url()
+    assert response.url == take_url(quiz)
     attempt = Attempt.objects.get()
     assert not attempt.is_submitted
     assert attempt.answers.get(question=single).selected == [wrong]
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert "checked" in page.split(f'name="q{single.id}" value="{shown}"')[1][:40]
     assert "Your answers are saved" in page
 
 
 def test_saving_into_a_finished_attempt_changes_nothing(learner_client, quiz):
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **answers_for(quiz)})
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     before = list(Attempt.objects.get().answers.values_list("chosen", "marks"))
     response = learner_client.post(
-        quiz.get_absolute_url(),
+        take_url(quiz),
         {"attempt": attempt_id, "action": "save", **answers_for(quiz, all_right=False)},
     )
     assert response.status_code == 302
@@ -294,22 +302,22 @@ def test_my_results_shows_the_grade_the_quiz_counts(learner_client, quiz, method
     single, multiple = quiz.questions.all()
     finish(learner_client, quiz, all_right=False)  # 0 %
     finish(learner_client, quiz, all_right=True)  # 100 %
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     half = {
         f"q{single.id}": values_shown(single, choice_ids(single, correct=True)),
         f"q{multiple.id}": values_shown(multiple, choice_ids(multiple, correct=False)[:1]),
     }
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt_id, **half})  # 50 %
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **half})  # 50 %
     row = learner_client.get(reverse("quizzes:my-results")).context["best"][0]
     assert (row["grade"], row["best"], row["count"]) == (grade, 100, 3)
 
 
 def test_moving_the_open_date_later_does_not_finish_an_attempt_under_way(learner_client, quiz):
     """Only the close date ends attempts in progress; a later opening does not."""
-    attempt_id = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt_id = attempt_shown(started(learner_client, quiz))
     quiz.opens_at = timezone.now() + timedelta(days=1)
     quiz.save()
-    response = learner_client.get(quiz.get_absolute_url())
+    response = started(learner_client, quiz)
     assert response.status_code == 200
     assert attempt_shown(response) == attempt_id
     assert not Attempt.objects.get().is_submitted

@@ -9,7 +9,7 @@ from quizzes.models import Attempt, Question
 from quizzes.taking.scoring import answer_marks
 from quizzes.teaching.regrading import regrade_plan
 
-from .conftest import choice_ids, enrol, values_shown
+from .conftest import choice_ids, enrol, started, take_url, values_shown
 from .factories import SuperuserFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def take(client, quiz, choose):
     """Finish an attempt choosing `choose(question)` for every question."""
-    client.get(quiz.get_absolute_url())
+    started(client, quiz)
     attempt = Attempt.objects.in_progress().get(learner__username=client.username)
     data = {f"q{q.id}": values_shown(q, choose(q), attempt=attempt) for q in quiz.questions.all()}
-    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **data})
+    client.post(take_url(quiz), {"attempt": attempt.pk, **data})
     attempt.refresh_from_db()
     return attempt
 

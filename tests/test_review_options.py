@@ -9,7 +9,7 @@ from django.utils import timezone
 from quizzes.models import Attempt, Quiz
 from quizzes.taking.review import FULL, Review, review_for
 
-from .conftest import answers_for, choice_ids, values_shown
+from .conftest import answers_for, choice_ids, started, take_url, values_shown
 from .factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +35,9 @@ def test_the_after_close_options_apply_once_the_quiz_has_closed():
 
 
 def finished_attempt(client, quiz):
-    client.get(quiz.get_absolute_url())
+    started(client, quiz)
     attempt = Attempt.objects.get()
-    client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, **answers_for(quiz)})
+    client.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
     attempt.refresh_from_db()
     assert attempt.is_submitted
     return attempt
@@ -118,10 +118,10 @@ def test_practice_does_not_reveal_correctness_the_quiz_hides(learner, learner_cl
     from .factories import question_with_choices
 
     question = question_with_choices(quiz, correct=1, wrong=2)
-    learner_client.get(quiz.get_absolute_url())
+    started(learner_client, quiz)
     attempt = Attempt.objects.get()
     wrong = values_shown(question, choice_ids(question, correct=False)[:1])
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, f"q{question.id}": wrong})
     set_review(quiz, review_correctness=False)
     response = learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
     assert response.status_code == 302
@@ -135,10 +135,10 @@ def test_practice_draws_only_from_attempts_whose_whole_review_shows(learner_clie
 
     quiz = QuizFactory()
     question = question_with_choices(quiz, correct=1, wrong=2)
-    learner_client.get(quiz.get_absolute_url())
+    started(learner_client, quiz)
     attempt = Attempt.objects.get()
     wrong = values_shown(question, choice_ids(question, correct=False)[:1])
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt.pk, f"q{question.id}": wrong})
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, f"q{question.id}": wrong})
     set_review(quiz, **{hidden: False})
     learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
     assert not Attempt.objects.filter(practice=True).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from quizzes.models import Attempt, Question
 from quizzes.taking import timing
 
-from .conftest import answers_for, attempt_shown, choice_ids, values_shown
+from .conftest import answers_for, attempt_shown, choice_ids, started, take_url, values_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def right_choice(question):
 
 
 def start(client, quiz):
-    return attempt_shown(client.get(quiz.get_absolute_url()))
+    return attempt_shown(started(client, quiz))
 
 
 def rewind(minutes):
@@ -72,7 +72,7 @@ def test_starting_a_timed_quiz_sets_the_deadline_and_the_page_shows_the_time_lef
     learner_client, timed
 ):
     before = timezone.now()
-    response = learner_client.get(timed.get_absolute_url())
+    response = started(learner_client, timed)
     attempt = Attempt.objects.get()
     assert before + timedelta(minutes=10) <= attempt.deadline
     assert attempt.deadline <= timezone.now() + timedelta(minutes=10)
@@ -84,17 +84,17 @@ def test_starting_a_timed_quiz_sets_the_deadline_and_the_page_shows_the_time_lef
 
 
 def test_a_quiz_without_a_limit_shows_no_timer(learner_client, quiz):
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert Attempt.objects.get().deadline is None
     assert "Time left:" not in page
     assert "timer.js" not in page
 
 
 def test_reloading_keeps_the_deadline(learner_client, timed):
-    learner_client.get(timed.get_absolute_url())
+    started(learner_client, timed)
     deadline = Attempt.objects.get().deadline
     rewind(3)
-    page = learner_client.get(timed.get_absolute_url()).content.decode()
+    page = started(learner_client, timed).content.decode()
     assert Attempt.objects.get().deadline == deadline - timedelta(minutes=3)
     assert "about 7 minutes" in page
 
@@ -105,7 +105,7 @@ def test_answers_sent_after_the_grace_are_refused_and_saved_answers_submitted(
     attempt_id = start(learner_client, timed)
     single = timed.questions.get(kind=Question.Kind.SINGLE)
     learner_client.post(
-        timed.get_absolute_url(),
+        take_url(timed),
         {
             "attempt": attempt_id,
             "action": "save",
@@ -114,7 +114,7 @@ def test_answers_sent_after_the_grace_are_refused_and_saved_answers_submitted(
     )
     rewind(11)
     response = learner_client.post(
-        timed.get_absolute_url(), {"attempt": attempt_id, **answers_for(timed, all_right=True)}
+        take_url(timed), {"attempt": attempt_id, **answers_for(timed, all_right=True)}
     )
     attempt = Attempt.objects.get()
     assert response.status_code == 302
@@ -132,7 +132,7 @@ def test_a_save_after_the_grace_is_refused_too(learner_client, timed):
     attempt_id = start(learner_client, timed)
     rewind(11)
     response = learner_client.post(
-        timed.get_absolute_url(),
+        take_url(timed),
         {"attempt": attempt_id, "action": "save", **answers_for(timed, all_right=True)},
     )
     attempt = Attempt.objects.get()
@@ -150,7 +150,7 @@ def test_answers_sent_as_time_runs_out_are_accepted_and_the_attempt_finished(lea
         attempt.deadline -= timedelta(minutes=10, seconds=10)
         attempt.save()
     response = learner_client.post(
-        timed.get_absolute_url(),
+        take_url(timed),
         {
             "attempt": attempt_id,
             "action": "finish",
@@ -167,7 +167,7 @@ def test_answers_sent_as_time_runs_out_are_accepted_and_the_attempt_finished(lea
 def test_opening_the_quiz_after_the_deadline_finishes_the_attempt(learner_client, timed):
     start(learner_client, timed)
     rewind(10)
-    response = learner_client.get(timed.get_absolute_url())
+    response = started(learner_client, timed)
     attempt = Attempt.objects.get()
     assert attempt.is_submitted
     assert response.url == attempt.get_absolute_url()
@@ -225,7 +225,7 @@ def test_the_cron_command_finishes_overdue_attempts(learner_client, timed, capsy
 def test_a_close_date_before_the_limit_ends_the_attempt_early(learner_client, timed):
     timed.closes_at = timezone.now() + timedelta(minutes=2)
     timed.save()
-    page = learner_client.get(timed.get_absolute_url()).content.decode()
+    page = started(learner_client, timed).content.decode()
     assert "about 2 minutes" in page
 
 
@@ -240,7 +240,7 @@ def test_a_time_limit_of_zero_minutes_is_refused_by_the_database(timed):
 def test_a_close_date_days_away_is_shown_as_a_date_without_a_countdown(learner_client, quiz):
     quiz.closes_at = timezone.now() + timedelta(days=3)
     quiz.save()
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert "This quiz closes on" in page
     assert "Time left:" not in page and "timer.js" not in page
 

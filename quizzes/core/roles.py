@@ -30,6 +30,7 @@ TEACHER_PERMISSIONS = [
     *(f"{action}_classroom" for action in ACTIONS),
     "view_membership",
     "delete_membership",
+    *(f"{action}_override" for action in ACTIONS),
 ]
 
 

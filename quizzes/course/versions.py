@@ -171,6 +171,13 @@ def texts_in(version: QuestionVersion, language: str) -> dict:
     return content[language]
 
 
+def language_shown(version: QuestionVersion, reader: str | None, attempt: str) -> str:
+    """The language to show a dealt question in: the reader's when the version holds that
+    language's own texts (none fell back to another), else the attempt's."""
+    texts = version.content.get(reader) if reader else None
+    return reader if texts is not None and not texts.get("shown_in") else attempt
+
+
 def as_dealt(version: QuestionVersion, dealt: Sequence[int], language: str) -> dict:
     """The question as a learner saw it, in `language`, with the choices in the dealt order."""
     shown = texts_in(version, language)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
@@ -17,7 +18,8 @@ from quizzes.course.versions import versions_by_id, versions_for
 from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
 from quizzes.taking import timing
 from quizzes.taking.dealing import deal
-from quizzes.taking.progress import has_answered, latest_mistakes
+from quizzes.taking.overrides import Rules, quiz_rules, rules_for
+from quizzes.taking.progress import has_answered, latest_mistakes, unanswered_count
 from quizzes.taking.scoring import answer_marks, is_passed, percentage
 
 
@@ -25,19 +27,37 @@ class AttemptRefused(Exception):
     """The learner may not start or change this attempt; the message says why."""
 
 
-def start_refusal(*, learner: AbstractBaseUser, quiz: Quiz, now: datetime) -> str | None:
-    """Why the learner may not start a new attempt at the quiz now, or None if they may."""
-    if quiz.opens_at and now < quiz.opens_at:
-        when = formats.date_format(timezone.localtime(quiz.opens_at), "DATETIME_FORMAT")
+def attempts_used(*, learner: AbstractBaseUser, quiz: Quiz) -> int:
+    """How many finished attempts at the quiz count against the learner's allowance."""
+    return Attempt.objects.submitted().graded().filter(learner=learner, quiz=quiz).count()
+
+
+def start_refusal(
+    *,
+    learner: AbstractBaseUser,
+    quiz: Quiz,
+    now: datetime,
+    rules: Rules | None = None,
+    used: int | None = None,
+) -> str | None:
+    """Why the learner may not start a new attempt at the quiz now, or None if they may.
+
+    `rules` are the settings with the learner's overrides (read when not given), `used` the
+    attempts counted against them (counted when needed and not given).
+    """
+    rules = rules or rules_for(learner=learner, quiz=quiz)
+    if rules.opens_at and now < rules.opens_at:
+        when = formats.date_format(timezone.localtime(rules.opens_at), "DATETIME_FORMAT")
         return _("This quiz opens on %(when)s.") % {"when": when}
-    if quiz.has_closed(now):
-        when = formats.date_format(timezone.localtime(quiz.closes_at), "DATETIME_FORMAT")
+    if rules.has_closed(now):
+        when = formats.date_format(timezone.localtime(rules.closes_at), "DATETIME_FORMAT")
         return _("This quiz closed on %(when)s.") % {"when": when}
-    if quiz.attempts_allowed:
-        used = Attempt.objects.submitted().graded().filter(learner=learner, quiz=quiz).count()
-        if used >= quiz.attempts_allowed:
+    if rules.attempts_allowed:
+        if used is None:
+            used = attempts_used(learner=learner, quiz=quiz)
+        if used >= rules.attempts_allowed:
             return _("You have used all %(count)d attempts this quiz allows.") % {
-                "count": quiz.attempts_allowed
+                "count": rules.attempts_allowed
             }
     return None
 
@@ -54,18 +74,21 @@ def questions_dealt(quiz: Quiz) -> int:
     return min(draw, len(pool)) if draw else len(pool)
 
 
-def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
+def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz, preview: bool = False) -> Attempt:
     """Resume the learner's in-progress attempt at the quiz, or deal a new one.
 
     Dealing draws and orders the questions from a seed kept on the attempt and freezes each
-    question as an unanswered Answer. Raises AttemptRefused when the quiz is not open or the
-    learner has no attempts left.
+    question as an unanswered Answer; the clock starts now. The learner's overrides set the
+    time limit, dates and attempts. Raises AttemptRefused when the quiz is not open or the
+    learner has no attempts left. A `preview` (a teacher trying the quiz) ignores dates and
+    limits of attempts and counts nowhere.
     """
     attempt = attempt_in_progress(learner=learner, quiz=quiz)
     if attempt is not None:
         return attempt
     now = timezone.now()
-    refusal = start_refusal(learner=learner, quiz=quiz, now=now)
+    rules = quiz_rules(quiz) if preview else rules_for(learner=learner, quiz=quiz)
+    refusal = None if preview else start_refusal(learner=learner, quiz=quiz, now=now, rules=rules)
     if refusal:
         raise AttemptRefused(refusal)
 
@@ -80,7 +103,10 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz) -> Attempt:
         language=current_language(),
         seed=seed,
         started_at=now,
-        deadline=timing.deadline_for(now, quiz.time_limit),
+        deadline=timing.deadline_for(now, rules.time_limit),
+        # An override's close date, kept on the attempt so its page reads no override.
+        closes_at=rules.closes_at if rules.closes_at != quiz.closes_at else None,
+        preview=preview,
     )
     hand = _dealt_answers(
         pool,
@@ -155,14 +181,8 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
     """
     now = timezone.now()
     mistakes = latest_mistakes(learner, now, lesson)
-    if not mistakes and not has_answered(learner, now, lesson):
-        raise AttemptRefused(
-            _("Nothing to practise yet: take the quiz first, then practise what you got wrong.")
-        )
     if not mistakes:
-        raise AttemptRefused(
-            _("Nothing to practise: your latest answer to every question there was right.")
-        )
+        raise AttemptRefused(_nothing_to_practise(learner, now, lesson))
     order = {qid: n for n, qid in enumerate(mistakes)}
     pool = sorted(_pool(Question.objects.filter(id__in=mistakes)), key=lambda q: order[q[0]])
     seed = secrets.randbelow(2**31)
@@ -189,6 +209,23 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
         # A second click started one at the same moment: use that one.
         return Attempt.objects.in_progress().get(learner=learner, practice=True)
     return attempt
+
+
+def _nothing_to_practise(learner: AbstractBaseUser, now: datetime, lesson: Lesson | None) -> str:
+    """Why a practice round has nothing in it, saying only what is true: a question the
+    learner never answered (say, one the final quiz drew) was not "right"."""
+    unanswered = unanswered_count(learner, now, lesson)
+    if not has_answered(learner, now, lesson):
+        return _("Nothing to practise yet: take the quiz first, then practise what you got wrong.")
+    if unanswered:
+        return ngettext(
+            "Nothing to practise yet: the questions you have answered there were right, and "
+            "%(count)d question you have not answered. Take the quiz first.",
+            "Nothing to practise yet: the questions you have answered there were right, and "
+            "%(count)d questions you have not answered. Take the quiz first.",
+            unanswered,
+        ) % {"count": unanswered}
+    return _("Nothing to practise: your latest answer to every question there was right.")
 
 
 def _apply(answers: Sequence[Answer], selections: Mapping[int, Sequence[int]]) -> list[Answer]:
@@ -321,7 +358,11 @@ def overdue(attempts: QuerySet, now: datetime, *, grace: bool = True) -> QuerySe
     still be on its way, and finishing before it lands would drop it.
     """
     cutoff = now - timing.GRACE if grace else now
-    return attempts.in_progress().filter(Q(deadline__lte=cutoff) | Q(quiz__closes_at__lte=cutoff))
+    return attempts.in_progress().filter(
+        Q(deadline__lte=cutoff)
+        | Q(closes_at__lte=cutoff)
+        | Q(closes_at__isnull=True, quiz__closes_at__lte=cutoff)
+    )
 
 
 def overdue_finish(attempts: QuerySet, now: datetime | None = None, *, grace: bool = True) -> int:

@@ -86,6 +86,11 @@ class QuizForm(forms.Form):
     def field_name(answer: Answer) -> str:
         return f"q{answer.question_key}"
 
+    @classmethod
+    def fieldset_id(cls, answer: Answer) -> str:
+        """The id of the question's fieldset on the page, for links to it."""
+        return f"id_{cls.field_name(answer)}_fieldset"
+
     @staticmethod
     def _question_field(answer: Answer, required: bool) -> forms.Field:
         question = answer.snapshot
@@ -139,7 +144,7 @@ class QuizForm(forms.Form):
         for answer in self.answers:
             name = self.field_name(answer)
             if errors := self.errors.get(name):
-                links.append((answer.position, f"id_{name}_fieldset", errors[0]))
+                links.append((answer.position, self.fieldset_id(answer), errors[0]))
         return links
 
     def fieldsets(self) -> list[str]:

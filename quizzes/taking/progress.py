@@ -40,6 +40,7 @@ def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
     return Answer.objects.filter(
         attempt__learner=learner,
         attempt__submitted_at__isnull=False,
+        attempt__preview=False,
         question__in=questions,
     ).filter(visible("correctness", now, prefix="attempt__quiz__"))
 
@@ -51,6 +52,13 @@ def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
 def has_answered(learner, now: datetime, lesson: Lesson | None = None) -> bool:
     """Whether the learner has finished answers there whose rightness they may see."""
     return _answers(learner, now, live_questions(lesson)).exists()
+
+
+def unanswered_count(learner, now: datetime, lesson: Lesson | None = None) -> int:
+    """How many live questions there the learner has no finished answer to that they may see."""
+    questions = live_questions(lesson)
+    answered = _answers(learner, now, questions).values("question_id").distinct().count()
+    return questions.count() - answered
 
 
 def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:

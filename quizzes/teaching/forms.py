@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.models import Classroom, Quiz
+from quizzes.models import Classroom, Override, Quiz
 
 
 class AttemptFilterForm(forms.Form):
@@ -77,3 +77,60 @@ class JoinForm(forms.Form):
         help_text=_("The code your teacher gave you, e.g. K7M2QX9P."),
         error_messages={"required": _("Enter the code your teacher gave you.")},
     )
+
+
+class OverrideForm(forms.ModelForm):
+    """An override set on a class's page: for the whole class or one of its learners.
+
+    Saving a second override for the same quiz and learner (or class) changes the first.
+    """
+
+    WHOLE_CLASS = "class"
+
+    who = forms.ChoiceField(label=_("For"))
+
+    class Meta:
+        model = Override
+        fields = ["quiz", "time_limit", "attempts_allowed", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def __init__(self, *args, classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+        members = classroom.memberships.select_related("learner").order_by("learner__username")
+        self.learners = {str(m.learner_id): m.learner for m in members}
+        self.fields["who"].choices = [(self.WHOLE_CLASS, _("The whole class"))] + [
+            (pk, learner.get_full_name() or learner.get_username())
+            for pk, learner in self.learners.items()
+        ]
+        self.fields["quiz"].queryset = Quiz.objects.select_related("lesson")
+        self.fields["quiz"].error_messages["invalid_choice"] = _("There is no such quiz.")
+
+    def clean(self):
+        cleaned = super().clean()
+        who = cleaned.get("who")
+        self.instance.classroom = self.classroom if who == self.WHOLE_CLASS else None
+        self.instance.learner = self.learners.get(who) if who != self.WHOLE_CLASS else None
+        return cleaned
+
+    def validate_unique(self):
+        """Unique per quiz and learner or class: `save` updates the existing one instead."""
+
+    def save(self, commit=True):
+        """Create the override, or change the one this quiz already has for the same learner
+        or class."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name != "quiz"}
+        override, _created = Override.objects.update_or_create(
+            quiz=self.cleaned_data["quiz"],
+            learner=self.instance.learner,
+            classroom=self.instance.classroom,
+            defaults=data,
+        )
+        return override

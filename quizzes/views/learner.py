@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.course.content_cache import cached
-from quizzes.course.fallbacks import translated
+from quizzes.course.fallbacks import current_language, translated
 from quizzes.course.versions import versions_by_id
 from quizzes.models import Attempt, GradingMethod, Quiz
-from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.attempts import attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
+from quizzes.taking.overrides import rules_for
 from quizzes.taking.progress import lesson_progress
 from quizzes.taking.review import review_for, reviewed_answers, visible
 from quizzes.taking.scoring import overall_grade
@@ -35,6 +36,7 @@ def attempt_result(request, pk):
         attempt = get_object_or_404(mine.submitted(), pk=pk)
     if attempt.quiz_id is not None:
         attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
+    attempt.reader_language = current_language()
     # By position alone: the model's ordering ("attempt", "position") would join the attempt.
     answers = list(attempt.answers.order_by("position"))
     versions_by_id(answer.version_id for answer in answers)
@@ -44,8 +46,22 @@ def attempt_result(request, pk):
         "review": review,
         "answers": reviewed_answers(answers, review),
         "overall_feedback": attempt.overall_feedback() if review.marks else "",
+        "can_try_again": _can_try_again(request.user, attempt),
     }
     return render(request, "quizzes/attempt_result.html", context)
+
+
+def _can_try_again(learner, attempt) -> bool:
+    """Whether "Try this quiz again" leads anywhere: a quiz with attempts left (a preview has
+    no limit). Only a quiz that limits attempts costs the queries to check; an override that
+    limits an unlimited quiz is met on the start page, which says so."""
+    quiz = attempt.quiz
+    if attempt.practice or attempt.preview or not quiz.attempts_allowed:
+        return not attempt.practice
+    rules = rules_for(learner=learner, quiz=quiz)
+    return not rules.attempts_allowed or (
+        attempts_used(learner=learner, quiz=quiz) < rules.attempts_allowed
+    )
 
 
 def _quiz(pk):

@@ -6,17 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.course import content_cache
 from quizzes.course.content_cache import cached
-from quizzes.models import Attempt, Quiz
+from quizzes.course.fallbacks import current_language
+from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking import timing
 from quizzes.taking.attempts import (
     AttemptRefused,
@@ -27,10 +27,13 @@ from quizzes.taking.attempts import (
     attempt_finish,
     attempt_in_progress,
     attempt_start,
+    attempts_used,
     practice_start,
     questions_dealt,
+    start_refusal,
 )
 from quizzes.taking.forms import PracticeForm, QuizForm
+from quizzes.taking.overrides import quiz_rules, rules_for
 
 NUMBER = re.compile(r"[0-9]{1,9}")
 MAX_ID = 2**63 - 1
@@ -55,38 +58,98 @@ OUTCOME_MESSAGES = {
 }
 
 
+def can_preview(user) -> bool:
+    """Whether the user takes quizzes as previews: teachers and authors (staff who may change
+    quizzes or read results). Learners are never staff, so their pages ask nothing more."""
+    return user.is_staff and (
+        user.has_perm("quizzes.change_quiz") or user.has_perm("quizzes.view_attempt")
+    )
+
+
+def _quiz_for(request, slug):
+    """The published quiz, or for a previewer any quiz; 404 otherwise."""
+    quiz = cached(f"quiz:{slug}", lambda: _published_quiz(slug))
+    if quiz is None and request.user.is_staff and can_preview(request.user):
+        quiz = Quiz.objects.select_related("lesson").filter(slug=slug).first()
+    if quiz is None:
+        raise Http404(_("There is no such quiz."))
+    return quiz
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_start(request, slug):
+    """The quiz's start page (what it is, its rules, what the learner has used); POST Start.
+
+    Only Start deals an attempt and starts its clock: opening this page creates nothing.
+    """
+    quiz = _quiz_for(request, slug)
+    preview = can_preview(request.user)
+    if request.method == "POST":
+        try:
+            attempt = attempt_start(learner=request.user, quiz=quiz, preview=preview)
+        except AttemptRefused as refusal:
+            return _start_page(request, quiz, preview, refusal=str(refusal), status=403)
+        return redirect(attempt.take_url)
+    return _start_page(request, quiz, preview)
+
+
+def _start_page(request, quiz, preview, *, refusal=None, status=200):
+    now = timezone.now()
+    in_progress = attempt_in_progress(learner=request.user, quiz=quiz)
+    if in_progress is not None:
+        in_progress.quiz = quiz
+        if timing.time_is_up(in_progress.ends_at, now):
+            attempt_finish(attempt=in_progress, at=in_progress.ends_at)
+            in_progress = None
+    rules = quiz_rules(quiz) if preview else rules_for(learner=request.user, quiz=quiz)
+    used = 0 if preview else attempts_used(learner=request.user, quiz=quiz)
+    if refusal is None and in_progress is None and not preview:
+        refusal = start_refusal(learner=request.user, quiz=quiz, now=now, rules=rules, used=used)
+    questions = questions_dealt(quiz)
+    if refusal is None and in_progress is None and not questions:
+        refusal = _("This quiz has no questions yet. Come back later.")
+    context = {
+        "quiz": quiz,
+        "preview": preview,
+        "in_progress": in_progress,
+        "refusal": refusal,
+        "rules": rules,
+        "question_count": questions,
+        "used": used,
+        "left": max(rules.attempts_allowed - used, 0) if rules.attempts_allowed else None,
+        "grading_method": GradingMethod(quiz.grading_method).label,
+    }
+    return render(request, "quizzes/quiz_start.html", context, status=status)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_take(request, slug):
-    """Deal or resume the learner's attempt at a quiz and show it; save or finish it on POST."""
-    quiz = cached(f"quiz:{slug}", lambda: _published_quiz(slug))
-    if quiz is None:
-        raise Http404(_("There is no such quiz."))
+    """The learner's attempt in progress at a quiz: its questions; save or finish it on POST."""
+    quiz = _quiz_for(request, slug)
     if request.method == "POST":
         return _answer(request, quiz)
-    # Refused before dealing, which would start a timed quiz's clock: an address that is no
-    # page, and one past the last page of the attempt that opening the quiz now would deal.
-    page = _page_asked(request.GET.get("page"), quiz)
-    attempt = None
-    if page is not None and page > 1:
-        attempt = attempt_in_progress(learner=request.user, quiz=quiz)
-        if attempt is None and page > questions_dealt(quiz):
-            page = None
-    if page is None:
-        raise Http404(_("This quiz has no such page."))
-    try:
-        attempt = attempt or attempt_start(learner=request.user, quiz=quiz)
-    except AttemptRefused as refusal:
-        context = {
-            "quiz": quiz,
-            "form": None,
-            "refusal": str(refusal),
-            "content_version": content_cache.version(),
-        }
-        return render(request, "quizzes/quiz_take.html", context, status=403)
+    attempt = attempt_in_progress(learner=request.user, quiz=quiz)
+    if attempt is None:  # none started, or finished meanwhile: Start is on the start page
+        return redirect(quiz)
     attempt.quiz = quiz
     return _show(request, attempt)
+
+
+@never_cache
+@login_required
+@require_GET
+def quiz_summary(request, slug):
+    """Before finishing: which questions are answered, with links back and Submit anyway."""
+    quiz = _quiz_for(request, slug)
+    attempt = attempt_in_progress(learner=request.user, quiz=quiz)
+    if attempt is None:
+        return redirect(quiz)
+    attempt.quiz = quiz
+    return _summary(request, attempt)
 
 
 @never_cache
@@ -96,10 +159,21 @@ def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""
     if request.method == "POST":
         return _answer(request, None, practice=pk)
-    attempt = get_object_or_404(
+    return _show(request, _practice_round(request, pk))
+
+
+@never_cache
+@login_required
+@require_GET
+def practice_summary(request, pk):
+    """Before finishing a practice round: which questions are answered, and Submit anyway."""
+    return _summary(request, _practice_round(request, pk))
+
+
+def _practice_round(request, pk):
+    return get_object_or_404(
         Attempt.objects.filter(practice=True).select_related("lesson"), pk=pk, learner=request.user
     )
-    return _show(request, attempt)
 
 
 @login_required
@@ -121,21 +195,74 @@ def _published_quiz(slug):
     return Quiz.objects.published().select_related("lesson").filter(slug=slug).first()
 
 
-def _show(request, attempt):
-    """The page of questions the learner asked for, or the result once time has run out."""
+def _open_answers(request, attempt, now):
+    """The attempt's answers, read in the reader's language; None when it is finished, or
+    its time has run out (it is then finished with what was saved, and the learner told)."""
     if attempt.is_submitted:
-        return redirect(attempt)
-    now = timezone.now()
+        return None
     if timing.time_is_up(attempt.ends_at, now):
         attempt_finish(attempt=attempt, at=attempt.ends_at)
         messages.info(request, _("Time is up, so the answers you had saved were submitted."))
+        return None
+    attempt.reader_language = current_language()
+    return answers_of(attempt)
+
+
+def _show(request, attempt):
+    """The page of questions the learner asked for, or the result once time has run out."""
+    now = timezone.now()
+    answers = _open_answers(request, attempt, now)
+    if answers is None:
         return redirect(attempt)
-    answers = answers_of(attempt)
     page = _page_number(request.GET.get("page"), attempt, answers)
     if page is None:
         raise Http404(_("This quiz has no such page."))
     form = QuizForm(answers=_on_page(attempt, answers, page))
     return render(request, "quizzes/quiz_take.html", _context(attempt, answers, page, form, now))
+
+
+def _summary(request, attempt):
+    """The summary page: every question answered or not, links back, Submit anyway."""
+    now = timezone.now()
+    answers = _open_answers(request, attempt, now)
+    if answers is None:
+        return redirect(attempt)
+    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
+    rows = [
+        (
+            str(answer.position),
+            answer.snapshot["text"],
+            bool(answer.selected),
+            _page_url(attempt, answer.position)
+            if paged
+            else f"{attempt.take_url}#{QuizForm.fieldset_id(answer)}",
+        )
+        for answer in answers
+    ]
+    missing = [number for number, _text, answered, _url in rows if not answered]
+    left = timing.seconds_left(attempt.ends_at, now)
+    context = {
+        "quiz": attempt.quiz,
+        "attempt": attempt,
+        "title": attempt.quiz_title,
+        "rows": rows,
+        "missing": missing,
+        "missing_message": _missing_message(missing),
+        "form_action": attempt.take_url,
+        "minutes_left": None if left is None else (left + 59) // 60,
+        "ends_at_text": _when(attempt.ends_at, now),
+    }
+    return render(request, "quizzes/quiz_summary.html", context)
+
+
+def _missing_message(missing):
+    if not missing:
+        return ""
+    return ngettext(
+        "Question %(numbers)s has no answer yet.",
+        "Questions %(numbers)s have no answer yet.",
+        len(missing),
+    ) % {"numbers": ", ".join(str(n) for n in missing)}
 
 
 def _answer(request, quiz, practice=None):
@@ -159,6 +286,14 @@ def _answer(request, quiz, practice=None):
         messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
         return redirect(attempt)
 
+    if "submit" in request.POST.getlist("action"):  # "Submit anyway", from the summary
+        outcome = answers_submit(attempt=attempt, selections={}, finish=True)
+        if outcome in OUTCOME_MESSAGES:
+            level, text = OUTCOME_MESSAGES[outcome]
+            messages.add_message(request, level, text)
+        return redirect(attempt)
+
+    attempt.reader_language = current_language()
     answers = answers_of(attempt)
     page = _page_number(request.POST.get("page"), attempt, answers)
     goto = request.POST.get("goto")
@@ -166,33 +301,26 @@ def _answer(request, quiz, practice=None):
         goto = _page_number(goto, attempt, answers)
     if page is None or (goto is None and "goto" in request.POST):
         return HttpResponseBadRequest(_("This quiz has no such page. Reload the quiz page."))
-    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
     finishing = goto is None and request.POST.get("action", "finish") == "finish"
     now = timezone.now()
     time_up = timing.time_is_up(attempt.ends_at, now)
 
     page_answers = _on_page(attempt, answers, page)
-    form = QuizForm(
-        request.POST, answers=page_answers, require_all=finishing and not paged and not time_up
-    )
+    form = QuizForm(request.POST, answers=page_answers, require_all=False)
     if not form.is_valid() and not timing.too_late(attempt.ends_at, now):
         status = 400 if form.is_forged() else 200
         context = _context(attempt, answers, page, form, now)
         return render(request, "quizzes/quiz_take.html", context, status=status)
     selections = form.selections() if form.is_valid() else {}
 
-    if finishing and paged and not time_up:
-        missing = _unanswered(answers, selections)
-        if missing:
-            try:
-                answer_save(attempt=attempt, selections=selections)
-            except AttemptRefused:  # another tab finished it meanwhile
-                messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
-                return redirect(attempt)
-            answers = answers_of(attempt)
-            form = QuizForm(answers=_on_page(attempt, answers, page))
-            context = _context(attempt, answers, page, form, now, missing=missing)
-            return render(request, "quizzes/quiz_take.html", context)
+    if finishing and not time_up and _unanswered(answers, selections):
+        # Blanks go to the summary, which lists them and offers Submit anyway.
+        try:
+            answer_save(attempt=attempt, selections=selections)
+        except AttemptRefused:  # another tab finished it meanwhile
+            messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
+            return redirect(attempt)
+        return redirect(attempt.summary_url)
 
     outcome = answers_submit(attempt=attempt, selections=selections, finish=finishing, now=now)
     if outcome is Outcome.SAVED:
@@ -212,7 +340,7 @@ def _page_asked(value, quiz):
     """The page asked for (1 when none), or None when no attempt at `quiz` can have it.
 
     Whether a number is past the last page depends on the attempt's questions: `_page_number`
-    checks it against a dealt attempt, `quiz_take` against the one opening the quiz would deal.
+    checks it against the dealt attempt.
     """
     if value in (None, ""):
         return 1
@@ -262,7 +390,7 @@ def _page_url(attempt, page):
     return f"{url}?page={page}" if page > 1 else url
 
 
-def _context(attempt, answers, page, form, now, missing=()):
+def _context(attempt, answers, page, form, now):
     quiz = attempt.quiz
     paged = quiz is not None and quiz.one_question_per_page
     end = attempt.ends_at
@@ -290,21 +418,12 @@ def _context(attempt, answers, page, form, now, missing=()):
         else [],
         "previous_page": page - 1 if paged and page > 1 else None,
         "next_page": page + 1 if paged and page < len(answers) else None,
-        "missing": missing,
-        "missing_message": ngettext(
-            "Question %(numbers)s has no answer yet.",
-            "Questions %(numbers)s have no answer yet.",
-            len(missing),
-        )
-        % {"numbers": ", ".join(str(n) for n in missing)}
-        if missing
-        else "",
+        "summary_url": attempt.summary_url,
         "ends_at": end,
         "countdown": counting,
         "seconds_left": left if counting else None,
         "minutes_left": None if left is None else (left + 59) // 60,
         "ends_at_text": _when(end, now),
-        "form_action": reverse("quizzes:practice-take", args=[attempt.pk])
-        if attempt.practice
-        else quiz.get_absolute_url(),
+        "form_action": attempt.take_url,
+        "preview": attempt.preview,
     }

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
 from quizzes.course.fallbacks import translated
-from quizzes.models import Classroom, Job, Membership, Quiz, QuizStatistics
+from quizzes.models import Classroom, Job, Membership, Override, Quiz, QuizStatistics
 from quizzes.taking.attempts import overdue_finish
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, rotate_code
@@ -33,7 +33,7 @@ from quizzes.teaching.dashboard import (
     quiz_summary,
 )
 from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
-from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm
+from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, OverrideForm
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
 
@@ -353,9 +353,12 @@ def class_list(request):
 @teacher_only
 @require_GET
 def class_detail(request, pk):
-    """A class: its join code and link, its learners with their latest activity, and who of
-    them is locked out of signing in."""
-    classroom = _my_class(request, pk)
+    """A class: its join code and link, its learners with their latest activity, who of them
+    is locked out of signing in, and the quiz overrides for the class and its learners."""
+    return _class_page(request, _my_class(request, pk))
+
+
+def _class_page(request, classroom, override_form=None, status=200):
     members = (
         Membership.objects.filter(classroom=classroom)
         .select_related("learner")
@@ -363,12 +366,14 @@ def class_detail(request, pk):
             attempts=Count(
                 "learner__attempts",
                 filter=Q(
-                    learner__attempts__submitted_at__isnull=False, learner__attempts__practice=False
+                    learner__attempts__submitted_at__isnull=False,
+                    learner__attempts__practice=False,
+                    learner__attempts__preview=False,
                 ),
             ),
             last=Max(
                 "learner__attempts__submitted_at",
-                filter=Q(learner__attempts__practice=False),
+                filter=Q(learner__attempts__practice=False, learner__attempts__preview=False),
             ),
         )
         .order_by("learner__last_name", "learner__first_name", "learner__username")
@@ -380,8 +385,43 @@ def class_detail(request, pk):
         "members": members,
         "join_link": join_link,
         "locked": locked,
+        "overrides": Override.objects.of_class(classroom).select_related(
+            "quiz", "learner", "classroom"
+        ),
+        "override_form": override_form or OverrideForm(classroom=classroom),
     }
-    return render(request, "quizzes/class_detail.html", context)
+    return render(request, "quizzes/class_detail.html", context, status=status)
+
+
+@login_required
+@teacher_only
+@require_POST
+def class_override_save(request, pk):
+    """Give the class, or one of its learners, other settings for a quiz (or change them)."""
+    classroom = _my_class(request, pk)
+    form = OverrideForm(request.POST, classroom=classroom)
+    if not form.is_valid():
+        return _class_page(request, classroom, form, status=400)
+    override = form.save()
+    messages.success(
+        request,
+        _("The override for %(who)s on “%(quiz)s” is saved.")
+        % {"who": override.learner or override.classroom, "quiz": override.quiz},
+    )
+    return redirect(f"{classroom.get_absolute_url()}#overrides-heading")
+
+
+@login_required
+@teacher_only
+@require_POST
+def class_override_delete(request, pk, override_id):
+    """Remove an override of the class or of one of its learners: the quiz's own settings
+    apply again to attempts started from now on."""
+    classroom = _my_class(request, pk)
+    override = get_object_or_404(Override.objects.of_class(classroom), pk=override_id)
+    override.delete()
+    messages.success(request, _("The override is removed."))
+    return redirect(f"{classroom.get_absolute_url()}#overrides-heading")
 
 
 @login_required

@@ -21,6 +21,8 @@ def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, pa
     question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
     sign_in(page, live_server.url, learner.username)
     page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
     status = page.locator("#autosave-status")
 
     write_lock.hold()

@@ -32,14 +32,17 @@ def test_every_student_page_and_error_state(live_server, page, setting):
     page.goto(f"{base}/en/no-such-page/")
     assert_accessible(page, "404")
     sign_in(page, base, "pupil", check_accessible=True)
+    attempt_start(learner=attempt.learner, quiz=quiz)  # a second attempt, in progress
     for url in (
         reverse("quizzes:progress"),
         reverse("quizzes:my-classes"),
         reverse("quizzes:join-form"),
         reverse("quizzes:join", args=[classroom.join_code]),
         reverse("quizzes:join", args=["NOSUCHCODE"]),
-        quiz.get_absolute_url(),  # one question per page
-        f"{quiz.get_absolute_url()}?page=2",
+        quiz.get_absolute_url(),  # the start page, with an attempt to continue
+        reverse("quizzes:quiz-take", args=[quiz.slug]),  # one question per page
+        reverse("quizzes:quiz-take", args=[quiz.slug]) + "?page=2",
+        reverse("quizzes:quiz-summary", args=[quiz.slug]),
         "/en/results/",  # 403 for a student
         attempt.get_absolute_url(),
     ):
@@ -74,6 +77,9 @@ def test_every_teacher_page(live_server, page, setting):
         reverse("admin:quizzes_lesson_change", args=[quiz.lesson.pk]),
         "/en/results/?date_from=2025-13-45",  # the filter's error state
         reverse("quizzes:class-list"),
+        reverse("quizzes:class-detail", args=[classroom.pk]),
+        reverse("admin:quizzes_override_changelist"),
+        reverse("admin:quizzes_override_add"),
     ):
         page.goto(f"{base}{url}")
         assert_accessible(page, url)
@@ -85,7 +91,15 @@ def test_controls_are_at_least_24_by_24_pixels(live_server, page, setting):
     quiz, classroom, attempt = setting
     base = live_server.url
     sign_in(page, base, "pupil", check_accessible=True)
-    for url in ("/en/", quiz.get_absolute_url(), attempt.get_absolute_url(), "/en/me/progress/"):
+    attempt_start(learner=attempt.learner, quiz=quiz)
+    take = reverse("quizzes:quiz-take", args=[quiz.slug])
+    for url in (
+        "/en/",
+        quiz.get_absolute_url(),
+        take,
+        attempt.get_absolute_url(),
+        "/en/me/progress/",
+    ):
         page.goto(f"{base}{url}")
         small = page.evaluate(
             """() => [...document.querySelectorAll(

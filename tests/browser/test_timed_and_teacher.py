@@ -24,6 +24,10 @@ def test_a_timed_quiz_shows_the_time_left_and_finishes_at_the_deadline(live_serv
     UserFactory(username="timed")
     sign_in(page, live_server.url, "timed")
     page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    assert "10 minutes, from the moment you press Start" in page.content()
+    assert not Attempt.objects.exists()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
     # The page says "about 10 minutes"; with JavaScript the countdown replaces it.
     assert re.fullmatch(r"9:5\d|10:00", page.locator(".timer-clock").inner_text())
     assert_accessible(page, "timed quiz")

@@ -1,0 +1,58 @@
+"""The settings a learner's attempts follow: the quiz's own, changed by overrides for the learner
+or their classes (Moodle's user and group overrides: extra time, attempts, other dates)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from quizzes.models import Override, Quiz
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a learner's attempts at a quiz are held to."""
+
+    time_limit: int | None  # minutes; None: no limit
+    attempts_allowed: int  # 0: unlimited
+    opens_at: datetime | None
+    closes_at: datetime | None
+    overridden: bool = False  # whether an override changed any of them
+
+    def has_closed(self, now: datetime) -> bool:
+        return self.closes_at is not None and now >= self.closes_at
+
+
+def quiz_rules(quiz: Quiz) -> Rules:
+    """The quiz's own settings, for a learner no override applies to."""
+    return Rules(quiz.time_limit, quiz.attempts_allowed, quiz.opens_at, quiz.closes_at)
+
+
+def most_generous(quiz: Rules, overrides: Iterable) -> Rules:
+    """Each setting that some override sets becomes the most generous value they set (the
+    longest time, most attempts with 0 as unlimited, earliest opening, latest close); the
+    others stay the quiz's. Pure: `overrides` are anything with the four attributes."""
+    overrides = list(overrides)
+    if not overrides:
+        return quiz
+
+    def given(name):
+        return [value for o in overrides if (value := getattr(o, name)) is not None]
+
+    limits, attempts = given("time_limit"), given("attempts_allowed")
+    opens, closes = given("opens_at"), given("closes_at")
+    return Rules(
+        time_limit=max(limits) if limits else quiz.time_limit,
+        attempts_allowed=(0 if 0 in attempts else max(attempts))
+        if attempts
+        else quiz.attempts_allowed,
+        opens_at=min(opens) if opens else quiz.opens_at,
+        closes_at=max(closes) if closes else quiz.closes_at,
+        overridden=True,
+    )
+
+
+def rules_for(*, learner: AbstractBaseUser, quiz: Quiz) -> Rules:
+    """The settings the learner's attempts at the quiz follow (one query)."""
+    return most_generous(quiz_rules(quiz), Override.objects.applying_to(learner, quiz).distinct())

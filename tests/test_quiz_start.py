@@ -1,0 +1,438 @@
+"""The quiz flow of issue 19: the start page, Start, the summary before Finish, teachers'
+previews and overrides, through the client."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Attempt, Classroom, Override
+from quizzes.taking.overrides import Rules, most_generous
+
+from .conftest import answers_for, attempt_shown, enrol, signed_in, started, take_url
+from .factories import (
+    QuizFactory,
+    SuperuserFactory,
+    TeacherFactory,
+    UserFactory,
+    question_with_choices,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def summary_url(quiz):
+    return reverse("quizzes:quiz-summary", args=[quiz.slug])
+
+
+def finish(client, quiz, data=None):
+    attempt = Attempt.objects.in_progress().get(quiz=quiz)
+    return client.post(take_url(quiz), {"attempt": attempt.pk, **(data or {})})
+
+
+# The start page and Start
+
+
+def test_opening_the_start_page_deals_nothing_and_describes_the_quiz(learner_client, quiz):
+    quiz.time_limit = 15
+    quiz.attempts_allowed = 2
+    quiz.grading_method = "average"
+    quiz.closes_at = timezone.now() + timedelta(days=3)
+    quiz.save()
+    response = learner_client.get(quiz.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Attempt.objects.exists()
+    assert "<dt>Questions</dt>\n  <dd>2</dd>" in page
+    assert "15 minutes, from the moment you press Start" in page
+    assert "0 of 2 used, 2 left" in page
+    assert "Average grade" in page
+    assert "Open now" in page and "Never" not in page
+    assert f'<form method="post" action="{quiz.get_absolute_url()}">' in page
+    assert ">Start<" in page
+    assert 'name="attempt"' not in page  # no questions, no attempt yet
+
+
+def test_start_deals_the_attempt_starts_the_clock_and_leads_to_the_questions(learner_client, quiz):
+    quiz.time_limit = 10
+    quiz.save()
+    before = timezone.now()
+    response = learner_client.post(quiz.get_absolute_url())
+    assert response.status_code == 302 and response.url == take_url(quiz)
+    attempt = Attempt.objects.get()
+    assert attempt.started_at >= before
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=10)
+    assert attempt_shown(learner_client.get(response.url)) == attempt.pk
+
+
+def test_a_second_start_resumes_and_the_start_page_offers_continue(learner_client, quiz):
+    learner_client.post(quiz.get_absolute_url())
+    learner_client.post(quiz.get_absolute_url())  # a double click
+    assert Attempt.objects.count() == 1
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert f'href="{take_url(quiz)}">Continue</a>' in page
+    assert ">Start<" not in page
+
+
+def test_the_start_page_counts_attempts_used_and_refuses_when_none_are_left(learner_client, quiz):
+    quiz.attempts_allowed = 1
+    quiz.save()
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "1 of 1 used, 0 left" in page
+    assert "You have used all 1 attempts this quiz allows." in page
+    assert ">Start<" not in page
+    response = learner_client.post(quiz.get_absolute_url())
+    assert response.status_code == 403
+    assert Attempt.objects.count() == 1
+
+
+def test_a_closed_quiz_refuses_start_with_its_date(learner_client, quiz):
+    quiz.closes_at = timezone.now() - timedelta(hours=1)
+    quiz.save()
+    assert "This quiz closed on" in learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert learner_client.post(quiz.get_absolute_url()).status_code == 403
+    assert not Attempt.objects.exists()
+
+
+def test_start_is_refused_without_csrf_and_for_anonymous_visitors(client, learner, quiz):
+    response = client.post(quiz.get_absolute_url())
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(learner)
+    assert strict.post(quiz.get_absolute_url()).status_code == 403
+    assert not Attempt.objects.exists()
+
+
+def test_the_attempt_page_of_an_expired_attempt_finishes_it_on_the_start_page(learner_client, quiz):
+    quiz.time_limit = 5
+    quiz.save()
+    started(learner_client, quiz)
+    Attempt.objects.update(
+        started_at=timezone.now() - timedelta(minutes=10),
+        deadline=timezone.now() - timedelta(minutes=5),
+    )
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert Attempt.objects.get().is_submitted
+    assert ">Start a new attempt<" in page
+
+
+# The summary before Finish
+
+
+def test_submit_anyway_finishes_with_the_blank_scoring_zero(learner_client, quiz):
+    single, multiple = quiz.questions.all()
+    started(learner_client, quiz)
+    data = answers_for(quiz)
+    del data[f"q{multiple.id}"]
+    assert finish(learner_client, quiz, data).url == summary_url(quiz)
+    attempt = Attempt.objects.get()
+    response = learner_client.post(take_url(quiz), {"attempt": attempt.pk, "action": "submit"})
+    attempt.refresh_from_db()
+    assert response.url == attempt.get_absolute_url()
+    assert (attempt.marks, attempt.max_marks, attempt.percentage) == (1, 2, 50)
+    assert [a.marks for a in attempt.answers.order_by("position")] == [1, 0]
+    # Pressed again (back button, double click): the same result, nothing changes.
+    again = learner_client.post(take_url(quiz), {"attempt": attempt.pk, "action": "submit"})
+    assert again.url == attempt.get_absolute_url()
+    assert Attempt.objects.get().marks == 1
+
+
+def test_finishing_with_every_answer_skips_the_summary(learner_client, quiz):
+    started(learner_client, quiz)
+    response = finish(learner_client, quiz, answers_for(quiz))
+    assert response.url == Attempt.objects.get().get_absolute_url()
+
+
+def test_the_summary_links_back_to_each_question_and_shows_no_correct_answer(learner_client, quiz):
+    started(learner_client, quiz)
+    finish(learner_client, quiz, {"action": "finish"})
+    page = learner_client.get(summary_url(quiz)).content.decode()
+    for question in quiz.questions.all():
+        assert f'href="{take_url(quiz)}#id_q{question.id}_fieldset"' in page
+    assert "Questions 1, 2 have no answer yet." in page
+    assert "correct" not in page.lower().replace("incorrect", "")
+    assert 'value="submit"' in page
+
+
+def test_submit_anyway_for_another_learners_attempt_is_404(learner_client, quiz):
+    other = signed_in(UserFactory())
+    started(other, quiz)
+    theirs = Attempt.objects.get()
+    response = learner_client.post(take_url(quiz), {"attempt": theirs.pk, "action": "submit"})
+    assert response.status_code == 404
+    assert not Attempt.objects.get().is_submitted
+
+
+def test_the_summary_without_an_attempt_goes_to_the_start_page(learner_client, quiz):
+    response = learner_client.get(summary_url(quiz))
+    assert response.url == quiz.get_absolute_url()
+    assert not Attempt.objects.exists()
+
+
+def test_the_summary_after_time_is_up_submits_what_was_saved(learner_client, quiz):
+    quiz.time_limit = 5
+    quiz.save()
+    started(learner_client, quiz)
+    Attempt.objects.update(deadline=timezone.now() - timedelta(seconds=1))
+    response = learner_client.get(summary_url(quiz))
+    attempt = Attempt.objects.get()
+    assert attempt.is_submitted and response.url == attempt.get_absolute_url()
+
+
+def test_a_practice_round_has_a_summary_too(learner_client, quiz):
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(
+        take_url(quiz), {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
+    )
+    learner_client.post(reverse("quizzes:practice-new"), {"lesson": quiz.lesson.slug})
+    practice = Attempt.objects.in_progress().get(practice=True)
+    response = learner_client.post(practice.take_url, {"attempt": practice.pk, "action": "finish"})
+    assert response.url == practice.summary_url
+    assert "Submit anyway" in learner_client.get(response.url).content.decode()
+
+
+# Teachers' previews
+
+
+@pytest.fixture
+def unpublished(db):
+    quiz = QuizFactory(is_published=False, attempts_allowed=1)
+    question_with_choices(quiz, correct=1, wrong=2)
+    return quiz
+
+
+def test_a_teacher_previews_an_unpublished_quiz_as_often_as_they_like(unpublished):
+    teacher = signed_in(TeacherFactory())
+    page = teacher.get(unpublished.get_absolute_url()).content.decode()
+    assert "Preview" in page and "not published" in page and "Unlimited (preview)" in page
+    for _ in range(3):  # the quiz allows one attempt; previews have no limit
+        attempt_id = attempt_shown(started(teacher, unpublished))
+        assert "This attempt counts nowhere." in teacher.get(take_url(unpublished)).content.decode()
+        teacher.post(take_url(unpublished), {"attempt": attempt_id, **answers_for(unpublished)})
+    assert Attempt.objects.filter(preview=True).submitted().count() == 3
+    result = teacher.get(Attempt.objects.first().get_absolute_url()).content.decode()
+    assert "This attempt counts nowhere." in result and "Preview this quiz again" in result
+
+
+def test_a_preview_ignores_the_dates(quiz):
+    quiz.opens_at = timezone.now() + timedelta(days=1)
+    quiz.save()
+    teacher = signed_in(TeacherFactory())
+    assert teacher.post(quiz.get_absolute_url()).status_code == 302
+    assert Attempt.objects.get().preview
+
+
+def test_learners_cannot_open_an_unpublished_quiz(learner_client, unpublished):
+    assert learner_client.get(unpublished.get_absolute_url()).status_code == 404
+    assert learner_client.post(unpublished.get_absolute_url()).status_code == 404
+
+
+def test_previews_count_in_no_teachers_figure(learner_client, quiz):
+    boss = SuperuserFactory()
+    admin = signed_in(boss)
+    attempt_id = attempt_shown(started(admin, quiz))
+    admin.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(
+        take_url(quiz), {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
+    )
+    dashboard = admin.get(reverse("quizzes:quiz-results", args=[quiz.slug])).content.decode()
+    assert dashboard.count("<dd>1</dd>") >= 2  # one attempt, one learner
+    grades = admin.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
+    rows = b"".join(grades.streaming_content).decode().strip().splitlines()
+    assert len(rows) == 2 and boss.username not in rows[1]
+    assert Attempt.objects.graded().count() == 1
+
+
+# Overrides
+
+
+def rules(limit=None, attempts=0, opens=None, closes=None):
+    return Rules(limit, attempts, opens, closes)
+
+
+def test_the_most_generous_override_wins_setting_by_setting():
+    day = timezone.now()
+    quiz = rules(limit=20, attempts=2, opens=day, closes=day + timedelta(days=1))
+    one = Override(time_limit=30, attempts_allowed=3)
+    two = Override(time_limit=45, closes_at=day + timedelta(days=3))
+    three = Override(attempts_allowed=0, opens_at=day - timedelta(days=1))
+    assert most_generous(quiz, [one, two, three]) == Rules(
+        45, 0, day - timedelta(days=1), day + timedelta(days=3), overridden=True
+    )
+    assert most_generous(quiz, [one]) == Rules(30, 3, day, day + timedelta(days=1), True)
+    assert most_generous(quiz, []) == quiz
+
+
+@pytest.fixture
+def timed(quiz):
+    quiz.time_limit = 10
+    quiz.attempts_allowed = 1
+    quiz.save()
+    return quiz
+
+
+def test_a_learner_override_gives_extra_time_from_start_to_the_finisher(
+    learner, learner_client, timed
+):
+    Override.objects.create(quiz=timed, learner=learner, time_limit=25)
+    assert "25 minutes" in learner_client.get(timed.get_absolute_url()).content.decode()
+    started(learner_client, timed)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=25)
+    # At 20 minutes the quiz's own limit is past, the learner's is not.
+    Attempt.objects.update(started_at=timezone.now() - timedelta(minutes=20))
+    Attempt.objects.update(deadline=timezone.now() + timedelta(minutes=5))
+    call_command("finish_overdue_attempts", verbosity=0)
+    assert not Attempt.objects.get().is_submitted
+
+
+def test_a_class_override_gives_an_extra_attempt(learner, learner_client, classroom, timed):
+    Override.objects.create(quiz=timed, classroom=classroom, attempts_allowed=2)
+    for _ in range(2):
+        attempt_id = attempt_shown(started(learner_client, timed))
+        learner_client.post(take_url(timed), {"attempt": attempt_id, **answers_for(timed)})
+    assert Attempt.objects.submitted().count() == 2
+    assert learner_client.post(timed.get_absolute_url()).status_code == 403
+    # Another learner, in no class, keeps the quiz's one attempt.
+    other = signed_in(UserFactory())
+    attempt_id = attempt_shown(started(other, timed))
+    other.post(take_url(timed), {"attempt": attempt_id, **answers_for(timed)})
+    assert other.post(timed.get_absolute_url()).status_code == 403
+
+
+def test_a_later_close_lets_the_learner_start_and_the_finisher_honours_it(
+    learner, learner_client, quiz
+):
+    now = timezone.now()
+    quiz.closes_at = now - timedelta(hours=1)
+    quiz.save()
+    Override.objects.create(quiz=quiz, learner=learner, closes_at=now + timedelta(hours=2))
+    assert "This quiz closes on" not in learner_client.get(quiz.get_absolute_url()).content.decode()
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    assert attempt.closes_at == now + timedelta(hours=2)
+    call_command("finish_overdue_attempts", verbosity=0)
+    assert not Attempt.objects.get().is_submitted
+    Attempt.objects.update(closes_at=now - timedelta(minutes=5))
+    call_command("finish_overdue_attempts", verbosity=0)
+    assert Attempt.objects.get().is_submitted
+
+
+def test_the_teacher_sets_an_override_on_the_class_page(teacher_client, classroom, learner, quiz):
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(url, {"quiz": quiz.pk, "who": learner.pk, "time_limit": 40})
+    assert response.status_code == 302
+    override = Override.objects.get()
+    assert (override.learner, override.classroom, override.time_limit) == (learner, None, 40)
+    # Saving again for the same learner changes it rather than adding a second.
+    teacher_client.post(url, {"quiz": quiz.pk, "who": learner.pk, "attempts_allowed": 3})
+    override = Override.objects.get()
+    assert (override.time_limit, override.attempts_allowed) == (None, 3)
+    teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": 30})
+    page = teacher_client.get(classroom.get_absolute_url()).content.decode()
+    assert "The whole class" in page and "30 minutes" in page
+    assert Override.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"who": "class"},  # changes nothing
+        {"who": "999999", "time_limit": 30},  # not a learner of the class
+        {"who": "class", "time_limit": 0},
+        {"who": "class", "time_limit": "abc"},
+        {"who": "class", "opens_at": "2026-12-10T10:00", "closes_at": "2026-12-09T10:00"},
+        {"who": "class\x00", "time_limit": 30},
+    ],
+)
+def test_a_bad_override_is_400_with_a_message_and_saves_nothing(
+    teacher_client, classroom, quiz, data
+):
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(url, {"quiz": quiz.pk, **data})
+    assert response.status_code == 400
+    assert not Override.objects.exists()
+
+
+def test_a_teacher_cannot_set_or_remove_overrides_in_another_teachers_class(
+    teacher_client, learner, quiz
+):
+    theirs = Classroom.objects.create(name="Theirs", teacher=TeacherFactory())
+    enrol(theirs, learner)
+    url = reverse("quizzes:class-override", args=[theirs.pk])
+    assert (
+        teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": 9}).status_code
+        == 404
+    )
+    override = Override.objects.create(quiz=quiz, classroom=theirs, time_limit=9)
+    delete = reverse("quizzes:class-override-delete", args=[theirs.pk, override.pk])
+    assert teacher_client.post(delete).status_code == 404
+    assert Override.objects.exists()
+
+
+def test_the_teacher_removes_an_override(teacher_client, classroom, quiz):
+    override = Override.objects.create(quiz=quiz, classroom=classroom, time_limit=9)
+    delete = reverse("quizzes:class-override-delete", args=[classroom.pk, override.pk])
+    assert teacher_client.post(delete).status_code == 302
+    assert not Override.objects.exists()
+
+
+def test_the_admin_lists_only_the_teachers_own_overrides(teacher_client, classroom, learner, quiz):
+    mine = Override.objects.create(quiz=quiz, classroom=classroom, time_limit=9)
+    stranger = UserFactory(username="stranger")
+    Override.objects.create(quiz=quiz, learner=stranger, time_limit=99)
+    page = teacher_client.get(reverse("admin:quizzes_override_changelist")).content.decode()
+    assert reverse("admin:quizzes_override_change", args=[mine.pk]) in page
+    assert "stranger" not in page
+    add = teacher_client.get(reverse("admin:quizzes_override_add")).content.decode()
+    assert learner.username in add and "stranger" not in add
+
+
+# Wording
+
+
+def test_try_this_quiz_again_is_gone_after_the_last_attempt(learner_client, quiz):
+    quiz.attempts_allowed = 2
+    quiz.save()
+    for expected in (True, False):
+        attempt_id = attempt_shown(started(learner_client, quiz))
+        learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
+        page = learner_client.get(Attempt.objects.first().get_absolute_url()).content.decode()
+        assert ("Try this quiz again" in page) is expected
+    assert "You have used every attempt this quiz allows." in page
+
+
+def test_review_my_mistakes_on_an_unattempted_lesson_does_not_say_all_was_right(
+    learner_client, quiz
+):
+    response = learner_client.post(
+        reverse("quizzes:practice-new"), {"lesson": quiz.lesson.slug}, follow=True
+    )
+    page = response.content.decode()
+    assert "Nothing to practise yet" in page
+    assert "every question there was right" not in page
+
+
+def test_an_attempt_begun_in_polish_shows_in_english_after_switching(learner_client, quiz):
+    for question in quiz.questions.all():
+        question.text_pl = f"Po polsku: {question.text_en}"
+        question.explanation_pl = "Wyjaśnienie."
+        question.save()
+        for choice in question.choices.all():
+            choice.text_pl = f"PL {choice.text_en}"
+            choice.feedback_pl = "Informacja zwrotna."
+            choice.save()
+    english_url = take_url(quiz)
+    learner_client.post(quiz.get_absolute_url().replace("/en/", "/pl/", 1))
+    assert Attempt.objects.get().language == "pl"
+    polish = learner_client.get(english_url.replace("/en/", "/pl/", 1)).content.decode()
+    english = learner_client.get(english_url).content.decode()
+    assert "Po polsku: Who may ask for consultations?" in polish
+    assert "Po polsku" not in english and "Who may ask for consultations?" in english
