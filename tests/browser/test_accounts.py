@@ -162,3 +162,5 @@ def test_no_page_of_a_learner_scrolls_sideways_at_360_pixels(live_server, page, 
             page.goto(f"{live_server.url}/{language}{url[3:]}")
             scroll, width, wide = page.evaluate(WIDTHS)
             assert scroll <= width, (language, url, scroll, wide)
+    page.goto(f"{live_server.url}/en/lessons/article-4-through-history/")
+    assert_accessible(page, "lesson 4 on a phone")
