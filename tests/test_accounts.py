@@ -16,7 +16,7 @@ from quizzes.models import Classroom, Membership
 from quizzes.teaching import roster
 from quizzes.teaching.roster import RosterName
 
-from .factories import TeacherFactory, UserFactory
+from .factories import LessonFactory, TeacherFactory, UserFactory
 from .test_i18n import english_words
 
 pytestmark = pytest.mark.django_db
@@ -385,3 +385,18 @@ def test_polish_slips_leave_no_english(teacher_client, classroom):
     assert slips.status_code == 200
     assert english_words(slips.content.decode()) <= {"teacher"}  # the teacher's username
     assert slips_on(slips.content.decode())[0][:2] == ("Ola Nowak", "olan")
+
+
+# Layout ----------------------------------------------------------------------------------------
+
+
+def test_a_lesson_table_is_in_a_named_box_that_scrolls_by_keyboard(client):
+    body = (
+        "| When | Who |\n|---|---|\n| 2022 | Poland |\n\nText.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+    )
+    lesson = LessonFactory(body=body, is_published=True)
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert page.count('<div class="table-wrap" tabindex="0" role="region"') == 2
+    assert 'aria-label="Table 1"><table>' in page and 'aria-label="Table 2"><table>' in page
+    polish = client.get(f"/pl{lesson.get_absolute_url()[3:]}").content.decode()
+    assert 'aria-label="Tabela 1"' in polish

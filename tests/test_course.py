@@ -242,6 +242,18 @@ def test_demo_passwords_can_come_from_the_environment(settings, tmp_path, monkey
     assert signs_in("student", "from-the-environment-123")
 
 
+def test_the_demo_sign_in_address_names_the_port_make_run_serves_on(
+    settings, tmp_path, monkeypatch
+):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    monkeypatch.setenv("PORT", "8101")  # as `make run PORT=8101` sets it for its commands
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+    assert "Sign in at http://127.0.0.1:8101/en/accounts/login/" in out.getvalue()
+    assert "http://127.0.0.1:8101/pl/accounts/login/" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
 def test_a_password_changed_by_its_owner_is_not_overwritten(settings, tmp_path, capsys):
     settings.VAR_DIR, settings.DEBUG = tmp_path, True
     call_command("ensure_demo_users")

@@ -58,9 +58,10 @@ class Command(BaseCommand):
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps({k: v for k, v in known.items() if v}, indent=2))
         store.chmod(0o600)
+        # `make run PORT=8101` puts HOST and PORT in the environment of the commands it runs.
+        site = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/en/accounts/login/ "
-            "(po polsku: http://127.0.0.1:8000/pl/accounts/login/) as:"
+            f"Sign in at {site}/en/accounts/login/ (po polsku: {site}/pl/accounts/login/) as:"
         )
         self.stdout.write("\n".join(lines))
 
