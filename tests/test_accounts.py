@@ -400,3 +400,12 @@ def test_a_lesson_table_is_in_a_named_box_that_scrolls_by_keyboard(client):
     assert 'aria-label="Table 1"><table>' in page and 'aria-label="Table 2"><table>' in page
     polish = client.get(f"/pl{lesson.get_absolute_url()[3:]}").content.decode()
     assert 'aria-label="Tabela 1"' in polish
+
+
+def test_a_list_sent_twice_at_once_makes_its_accounts_once(teacher_client, classroom):
+    """The second request passed the form's check before the first saved; the service checks
+    again inside its transaction."""
+    names = [RosterName("Ewa", "Lis")]
+    assert len(roster.roster_create(classroom=classroom, names=names)) == 1
+    assert roster.roster_create(classroom=classroom, names=names) == []
+    assert User.objects.filter(first_name="Ewa").count() == 1

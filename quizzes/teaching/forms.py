@@ -120,10 +120,7 @@ class RosterForm(SlipLanguageForm):
                 raise forms.ValidationError(
                     _("“%(name)s…” is too long for a name."), params={"name": name.full[:30]}
                 )
-        members = {
-            f"{first} {last}".strip().casefold()
-            for first, last in self.classroom.learners.values_list("first_name", "last_name")
-        }
+        members = roster.member_names(self.classroom)
         self.already = [name.full for name in names if name.full.casefold() in members]
         names = [name for name in names if name.full.casefold() not in members]
         if not names:

@@ -314,10 +314,24 @@ def new_password(user: User) -> str:
         return password
 
 
+def member_names(classroom: Classroom) -> set[str]:
+    """The full names of the class's members, case folded, to tell a list pasted again."""
+    return {
+        f"{first} {last}".strip().casefold()
+        for first, last in classroom.learners.values_list("first_name", "last_name")
+    }
+
+
 @sensitive_variables("password", "slips")
 @transaction.atomic
 def roster_create(*, classroom: Classroom, names: list[RosterName]) -> list[Slip]:
-    """Make an account for each name, put it in the class, and return the sign-in slips."""
+    """Make an account for each name not yet in the class, put it in, and return the slips.
+
+    Names already in the class are checked again inside the transaction, so a list sent twice
+    at once (a double click) makes its accounts once.
+    """
+    members = member_names(classroom)
+    names = [name for name in names if name.full.casefold() not in members]
     stems = {username_stem(name) for name in names}
     taken = set()
     for stem in stems:

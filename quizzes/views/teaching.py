@@ -498,14 +498,12 @@ def class_roster(request, pk):
                 None, _("Someone made accounts at the same moment. Send the list again.")
             )
         else:
-            return _slips(
-                request,
-                classroom,
-                slips,
-                form.cleaned_data["language"],
-                repeated=form.repeated,
-                already=form.already,
-            )
+            if slips:
+                language = form.cleaned_data["language"]
+                extra = {"repeated": form.repeated, "already": form.already}
+                return _slips(request, classroom, slips, language, **extra)
+            # The same list sent twice at once: the other request made the accounts.
+            form.add_error("names", _("Everyone on this list is already in the class."))
     status = 400 if request.method == "POST" else 200
     context = {"classroom": classroom, "form": form}
     return render(request, "quizzes/class_roster.html", context, status=status)
