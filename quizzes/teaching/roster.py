@@ -3,7 +3,7 @@
 Usernames are the first name and the surname's initial in plain lower-case letters, with a
 number from the digits 2–9 when the name is taken, so a slip never mixes up l and 1 or o and 0.
 Passwords are two short words and three digits (`maple-tiger-372`): easy to type for a
-12-year-old, about 20 million of them, and sign-in throttling refuses guessing long before that.
+12-year-old, about 18 million of them, and sign-in throttling refuses guessing long before that.
 A password exists in clear only in the response that shows it: it is hashed at once, never put
 in the session, messages or logs.
 """
