@@ -58,6 +58,7 @@ def test_signing_up_from_a_join_link_lands_on_the_class_and_joining_adds_the_lea
     client = Client()
     signup = client.get(f"{reverse('signup')}?next={join_url(classroom)}").content.decode()
     assert f'name="next" value="{join_url(classroom)}"' in signup
+    assert "you go straight on to join your class" in signup
     response = client.post(
         reverse("signup"),
         {

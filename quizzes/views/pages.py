@@ -142,7 +142,12 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
         return redirect(next_url or "quizzes:home")
-    context = {"form": form, "next": next_url, "login_url": _with_next("login", next_url)}
+    context = {
+        "form": form,
+        "next": next_url,
+        "login_url": _with_next("login", next_url),
+        "joining": _is_join_link(next_url),
+    }
     return render(request, "registration/signup.html", context)
 
 
