@@ -221,6 +221,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
+# One date format per language across the site (quizsite/formats/: "1 December 2026",
+# "1 grudnia 2026"), instead of Django's mix of short and long ones.
+FORMAT_MODULE_PATH = ["quizsite.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

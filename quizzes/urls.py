@@ -43,4 +43,10 @@ urlpatterns = [
     ),
     path("classes/<int:pk>/remove/<int:learner_id>/", teaching.class_remove, name="class-remove"),
     path("classes/<int:pk>/unlock/<int:learner_id>/", teaching.class_unlock, name="class-unlock"),
+    path("classes/<int:pk>/roster/", teaching.class_roster, name="class-roster"),
+    path(
+        "classes/<int:pk>/password/<int:learner_id>/",
+        teaching.class_password_reset,
+        name="class-password-reset",
+    ),
 ]

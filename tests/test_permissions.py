@@ -154,6 +154,42 @@ CASES = {
         {},
         expect(SIGN_IN, 403, 403, 302, 404, 302),
     ),
+    "confirm a new code": (
+        "get",
+        lambda w: reverse("quizzes:class-rotate", args=[w.classroom.pk]),
+        None,
+        MY_TEACHER,
+    ),
+    "confirm removing a learner": (
+        "get",
+        lambda w: reverse("quizzes:class-remove", args=[w.classroom.pk, w.student.pk]),
+        None,
+        MY_TEACHER,
+    ),
+    "roster form": (
+        "get",
+        lambda w: reverse("quizzes:class-roster", args=[w.classroom.pk]),
+        None,
+        MY_TEACHER,
+    ),
+    "roster": (
+        "post",
+        lambda w: reverse("quizzes:class-roster", args=[w.classroom.pk]),
+        {"names": "Ada Lovelace", "language": "en"},
+        expect(SIGN_IN, 403, 403, 200, 404, 200),
+    ),
+    "confirm a password reset": (
+        "get",
+        lambda w: reverse("quizzes:class-password-reset", args=[w.classroom.pk, w.student.pk]),
+        None,
+        MY_TEACHER,
+    ),
+    "reset a password": (
+        "post",
+        lambda w: reverse("quizzes:class-password-reset", args=[w.classroom.pk, w.student.pk]),
+        {"language": "en"},
+        expect(SIGN_IN, 403, 403, 200, 404, 200),
+    ),
     "start the quiz": (
         "post",
         lambda w: w.quiz.get_absolute_url(),

@@ -41,7 +41,7 @@ def course(db):
 
 def prose(page: str) -> str:
     """The lesson body as rendered, without its headings and figures (never linked)."""
-    body = page.split('<div class="prose"', 1)[1].split("</div>\n", 1)[0]
+    body = page.split('<div class="prose"', 1)[1].split("</div>\n  ", 1)[0]  # the article's end
     body = re.sub(r"<h[1-6]>.*?</h[1-6]>", " ", body, flags=re.S)
     return re.sub(r"<figure\b.*?</figure>", " ", body, flags=re.S)
 

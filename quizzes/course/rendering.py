@@ -10,6 +10,7 @@ from html import escape, unescape
 
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -170,6 +171,23 @@ def _fence(renderer, tokens, idx, options, env):
 
 
 _markdown.add_render_rule("fence", _fence)
+
+
+def _table_open(renderer, tokens, idx, options, env):
+    """A table in a box that scrolls sideways on a phone, reachable by keyboard, named by its
+    number so a lesson's tables stay distinct landmarks."""
+    env["tables"] = env.get("tables", 0) + 1
+    label = _("Table %(number)s") % {"number": env["tables"]}
+    wrap = f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(label)}">'
+    return wrap + renderer.renderToken(tokens, idx, options, env)
+
+
+def _table_close(renderer, tokens, idx, options, env):
+    return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+_markdown.add_render_rule("table_open", _table_open)
+_markdown.add_render_rule("table_close", _table_close)
 
 
 def _form_pattern(form: str) -> str:

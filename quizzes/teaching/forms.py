@@ -1,9 +1,11 @@
 """Forms of the teacher's side: the results filter, a class, and a learner's class code."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Classroom, Override, Quiz
+from quizzes.teaching import roster
 
 
 class AttemptFilterForm(forms.Form):
@@ -134,3 +136,50 @@ class OverrideForm(forms.ModelForm):
             defaults=data,
         )
         return override
+
+
+class SlipLanguageForm(forms.Form):
+    """The language sign-in slips are printed in (the page's own by default)."""
+
+    language = forms.ChoiceField(label=_("Language of the slips"), choices=settings.LANGUAGES)
+
+
+class RosterForm(SlipLanguageForm):
+    """A pasted class list: one learner a line; knows which names are repeats or already in."""
+
+    names = forms.CharField(
+        label=_("Names, one a line"),
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        max_length=roster.MAX_NAMES * (roster.MAX_NAME_LENGTH + 2),
+        error_messages={"required": _("Paste at least one name.")},
+    )
+    field_order = ["names", "language"]
+
+    def __init__(self, *args, classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["names"].help_text = _(
+            "“First Last”, “Last, First” or two columns copied from a spreadsheet. "
+            "At most %(limit)s names at a time."
+        ) % {"limit": roster.MAX_NAMES}
+        self.classroom = classroom
+        self.repeated: list[str] = []
+        self.already: list[str] = []
+
+    def clean_names(self):
+        names, self.repeated = roster.parse_names(self.cleaned_data["names"])
+        if len(names) > roster.MAX_NAMES:
+            raise forms.ValidationError(
+                _("At most %(limit)s names at a time; this list has %(count)s."),
+                params={"limit": roster.MAX_NAMES, "count": len(names)},
+            )
+        for name in names:
+            if len(name.first) > roster.MAX_NAME_LENGTH or len(name.last) > roster.MAX_NAME_LENGTH:
+                raise forms.ValidationError(
+                    _("“%(name)s…” is too long for a name."), params={"name": name.full[:30]}
+                )
+        members = roster.member_names(self.classroom)
+        self.already = [name.full for name in names if name.full.casefold() in members]
+        names = [name for name in names if name.full.casefold() not in members]
+        if not names:
+            raise forms.ValidationError(_("Everyone on this list is already in the class."))
+        return names

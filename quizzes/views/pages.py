@@ -1,5 +1,7 @@
 """Pages for everyone: the lesson list, a lesson, signing up and in, and the health check."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,7 +11,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
+from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -129,19 +133,57 @@ def glossary(request):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Create a learner account and sign it in."""
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("quizzes:home")
+        return redirect(next_url or "quizzes:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
-        return redirect("quizzes:home")
-    return render(request, "registration/signup.html", {"form": form})
+        return redirect(next_url or "quizzes:home")
+    context = {
+        "form": form,
+        "next": next_url,
+        "login_url": _with_next("login", next_url),
+        "joining": _is_join_link(next_url),
+    }
+    return render(request, "registration/signup.html", context)
+
+
+def _with_next(name: str, next_url: str) -> str:
+    """The address of the named page, passing on where to go afterwards."""
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _is_join_link(url: str) -> bool:
+    """Whether the address is a class's join link (or the join form)."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Http404:
+        return False
+    return match.view_name in ("quizzes:join", "quizzes:join-form")
+
+
+def _safe_next(request) -> str:
+    """Where to go after signing up (a join link, say): only an address on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else ""
 
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in, which also marks the browser as one this user signs in from."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        next_url = context.get("next", "")  # already checked to be on this site by Django
+        context["signup_url"] = _with_next("signup", next_url)
+        context["joining"] = _is_join_link(next_url)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

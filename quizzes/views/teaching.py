@@ -13,7 +13,9 @@ from django.db.models import Avg, Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
@@ -33,9 +35,16 @@ from quizzes.teaching.dashboard import (
     quiz_summary,
 )
 from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
-from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, OverrideForm
+from quizzes.teaching.forms import (
+    AttemptFilterForm,
+    ClassroomForm,
+    OverrideForm,
+    RosterForm,
+    SlipLanguageForm,
+)
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
+from quizzes.teaching.roster import password_reset, roster_create
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
@@ -426,10 +435,22 @@ def class_override_delete(request, pk, override_id):
 
 @login_required
 @teacher_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def class_rotate(request, pk):
-    """Give the class a new code: the old code and link stop working."""
+    """Give the class a new code, once confirmed: the old code and link stop working."""
     classroom = _my_class(request, pk)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            classroom,
+            title=_("Make a new code for “%(name)s”?") % {"name": classroom.name},
+            text=_(
+                "The code %(code)s and the class's join link stop working at once. Learners "
+                "already in the class stay in it; anyone still to join needs the new code."
+            )
+            % {"code": classroom.join_code},
+            button=_("Make a new code"),
+        )
     rotate_code(classroom)
     messages.success(
         request,
@@ -441,11 +462,26 @@ def class_rotate(request, pk):
 
 @login_required
 @teacher_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def class_remove(request, pk, learner_id):
-    """Take a learner out of the class; their attempts stay, but this class no longer shows them."""
+    """Take a learner out of the class, once confirmed; their attempts stay, but this class no
+    longer shows them."""
     classroom = _my_class(request, pk)
     learner = get_object_or_404(User, pk=learner_id)
+    if request.method == "GET":
+        if not classroom.memberships.filter(learner=learner).exists():
+            raise Http404(_("This learner is not in the class."))
+        return _confirm(
+            request,
+            classroom,
+            title=_("Remove %(name)s from “%(class)s”?")
+            % {"name": _display_name(learner), "class": classroom.name},
+            text=_(
+                "Their account and their attempts stay, but this class and its results no longer "
+                "show them. They can join again with the class's code."
+            ),
+            button=_("Remove from the class"),
+        )
     deleted, _unused = Membership.objects.filter(classroom=classroom, learner=learner).delete()
     if not deleted:
         raise Http404(_("This learner is not in the class."))
@@ -468,3 +504,84 @@ def class_unlock(request, pk, learner_id):
     unlock(username)
     messages.success(request, _("%(name)s can sign in again.") % {"name": username})
     return redirect(classroom)
+
+
+def _display_name(user):
+    """A learner as the class page names them: "Anna Kowalska (annak)", or the username."""
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def _confirm(request, classroom, *, title, text, button):
+    """The page that asks before a class action which one click should not do."""
+    context = {"classroom": classroom, "title": title, "text": text, "button": button}
+    return render(request, "quizzes/class_confirm.html", context)
+
+
+def _slips(request, classroom, slips, language, **context):
+    """The page that shows new passwords, once: rendered in the POST's response, never stored."""
+    with override(language):
+        sign_in = request.build_absolute_uri(reverse("login"))
+    context.update(classroom=classroom, slips=slips, slip_language=language, sign_in=sign_in)
+    return render(request, "quizzes/class_slips.html", context)
+
+
+@never_cache
+@login_required
+@teacher_only
+@require_http_methods(["GET", "POST"])
+def class_roster(request, pk):
+    """Add learners from a pasted list of names: accounts made, sign-in slips shown once."""
+    classroom = _my_class(request, pk)
+    form = RosterForm(
+        request.POST or None, classroom=classroom, initial={"language": get_language()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            slips = roster_create(classroom=classroom, names=form.cleaned_data["names"])
+        except IntegrityError:  # another paste took a username a moment ago; nothing was saved
+            form.add_error(
+                None, _("Someone made accounts at the same moment. Send the list again.")
+            )
+        else:
+            if slips:
+                language = form.cleaned_data["language"]
+                extra = {"repeated": form.repeated, "already": form.already}
+                return _slips(request, classroom, slips, language, **extra)
+            # The same list sent twice at once: the other request made the accounts.
+            form.add_error("names", _("Everyone on this list is already in the class."))
+    status = 400 if request.method == "POST" else 200
+    context = {"classroom": classroom, "form": form}
+    return render(request, "quizzes/class_roster.html", context, status=status)
+
+
+@never_cache
+@login_required
+@teacher_only
+@require_http_methods(["GET", "POST"])
+def class_password_reset(request, pk, learner_id):
+    """Give a learner of the class a new password, once confirmed, shown once on a slip.
+
+    Staff accounts are not the class's to reset (a teacher who joined a colleague's class, say).
+    """
+    classroom = _my_class(request, pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("learner"),
+        classroom=classroom,
+        learner_id=learner_id,
+        learner__is_staff=False,
+        learner__is_superuser=False,
+    )
+    learner = membership.learner
+    form = SlipLanguageForm(request.POST or None, initial={"language": get_language()})
+    if request.method == "POST" and form.is_valid():
+        slip = password_reset(learner=learner)
+        return _slips(request, classroom, [slip], form.cleaned_data["language"], reset=True)
+    context = {
+        "classroom": classroom,
+        "learner": learner,
+        "name": _display_name(learner),
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "quizzes/class_password_reset.html", context, status=status)

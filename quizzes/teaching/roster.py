@@ -1,0 +1,203 @@
+"""A class list: accounts made from pasted names, each with a generated username and password.
+
+Usernames are the first name and the surname's initial in plain lower-case letters, with a
+number from the digits 2–9 when the name is taken, so a slip never mixes up l and 1 or o and 0.
+Passwords are two short words and three digits (`maple-tiger-372`): easy to type for a
+12-year-old, about 18 million of them, and sign-in throttling refuses guessing long before that.
+A password exists in clear only in the response that shows it: it is hashed at once, never put
+in the session, messages or logs.
+"""
+
+import itertools
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from quizzes.core.sign_in_throttle import unlock
+from quizzes.models import Classroom, Membership
+
+MAX_NAMES = 60  # a class, with room to spare; a longer paste is almost surely the wrong text
+MAX_NAME_LENGTH = 100
+USERNAME_LETTERS = 12
+SAFE_DIGITS = "23456789"
+
+# Short words a 12-year-old knows how to spell, none a rude one in English or Polish.
+# fmt: off
+WORDS = (
+    "acorn", "apple", "arrow", "badge", "bagel", "bamboo", "banjo", "basil", "beach", "berry",
+    "bison", "blaze", "bloom", "bongo", "brave", "bread", "brick", "brook", "bunny", "cabin",
+    "cactus", "camel", "candy", "canoe", "cargo", "carrot", "cedar", "chalk", "cherry", "chess",
+    "chip", "cider", "cloud", "clover", "cocoa", "comet", "coral", "cotton", "crane", "crisp",
+    "daisy", "dingo", "dolphin", "dragon", "drum", "eagle", "echo", "ember", "fable", "falcon",
+    "fern", "fiddle", "flame", "flute", "forest", "fossil", "frost", "galaxy", "garden",
+    "gecko", "ginger", "glade", "globe", "goose", "grape", "gravy", "hammer", "harbor", "hazel",
+    "hedge", "honey", "hotel", "husky", "igloo", "iris", "island", "ivory", "jacket", "jelly",
+    "jigsaw", "jungle", "kayak", "kettle", "kiwi", "koala", "lagoon", "lemon", "lily", "lizard",
+    "llama", "lunar", "maple", "marble", "meadow", "melon", "mint", "mocha", "moose", "mango",
+    "muffin", "nectar", "noodle", "nutmeg", "oasis", "ocean", "olive", "orbit", "otter", "owl",
+    "paddle", "panda", "papaya", "parrot", "pasta", "peach", "pebble", "pepper", "piano",
+    "pickle", "pilot", "pine", "pixel", "planet", "plum", "pony", "poppy", "puffin", "pumpkin",
+    "quartz", "quill", "rabbit", "radar", "rain", "raven", "reef", "river", "robin", "rocket",
+    "rose", "ruby", "saddle", "salmon", "sandy", "satin", "scarf", "seal", "shadow", "shell",
+    "sierra", "silver", "skate", "sky", "sloth", "snow", "sock", "sonic", "spark", "spice",
+    "sprout", "squid", "star", "storm", "sugar", "summit", "sun", "swan", "taco", "tango",
+    "tiger", "toast", "tomato", "topaz", "tulip", "tuna", "turtle", "umbrella", "valley",
+    "velvet", "violet", "waffle", "walnut", "whale", "willow", "winter", "wolf", "yak", "yarn",
+    "yeti", "zebra",
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class RosterName:
+    """One learner's name as pasted: first name(s) and surname."""
+
+    first: str
+    last: str
+
+    @property
+    def full(self) -> str:
+        return f"{self.first} {self.last}".strip()
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What a learner's sign-in slip shows; the password is in clear only here."""
+
+    name: str
+    username: str
+    password: str
+
+
+def parse_names(text: str) -> tuple[list[RosterName], list[str]]:
+    """The names in a pasted list, one a line, and the lines left out as repeats.
+
+    A line is "First Last", "Last, First" or spreadsheet columns (first, last) separated by a
+    tab; blank lines are skipped and a name repeated in the paste counts once.
+    """
+    names, repeated, seen = [], [], set()
+    for line in text.splitlines():
+        if "\t" in line:
+            first, _tab, last = line.partition("\t")
+            last = last.split("\t")[0]
+        elif "," in line:
+            last, _comma, first = line.partition(",")
+        else:
+            first, _space, last = line.strip().rpartition(" ")
+            if not first:  # one word: a first name alone
+                first, last = last, ""
+        name = RosterName(" ".join(first.split()), " ".join(last.split()))
+        if not name.full:
+            continue
+        key = name.full.casefold()
+        if key in seen:
+            repeated.append(name.full)
+            continue
+        seen.add(key)
+        names.append(name)
+    return names, repeated
+
+
+FOLDED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"})
+
+
+def plain_letters(text: str) -> str:
+    """The text's letters in lower-case a–z: accents dropped, Polish ł read as l."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(FOLDED))
+    return "".join(c for c in decomposed.lower() if "a" <= c <= "z")
+
+
+def username_stem(name: RosterName) -> str:
+    """The username before any number: first name and the surname's initial ("annak")."""
+    first = plain_letters(name.first.split(" ")[0] if name.first else "")
+    stem = (first[: USERNAME_LETTERS - 1] + plain_letters(name.last)[:1]) or "learner"
+    return stem
+
+
+def numbers_without_look_alikes():
+    """2, 3, … 9, 22, 23, …: whole numbers written without 0 and 1."""
+    for width in itertools.count(1):
+        for digits in itertools.product(SAFE_DIGITS, repeat=width):
+            yield "".join(digits)
+
+
+def unused_username(stem: str, taken: set[str]) -> str:
+    """The stem, or the stem and the first number that makes it unused (case ignored)."""
+    if stem not in taken:
+        return stem
+    return next(stem + n for n in numbers_without_look_alikes() if stem + n not in taken)
+
+
+@sensitive_variables("password")
+def new_password(user: User) -> str:
+    """A fresh two-word, three-digit password that Django's password validators accept."""
+    while True:
+        words = (secrets.choice(WORDS) for _ in range(2))
+        digits = "".join(secrets.choice(SAFE_DIGITS) for _ in range(3))
+        password = "-".join((*words, digits))
+        try:
+            validate_password(password, user)
+        except ValidationError:  # like the learner's own name, say: draw again
+            continue
+        return password
+
+
+def member_names(classroom: Classroom) -> set[str]:
+    """The full names of the class's members, case folded, to tell a list pasted again."""
+    return {
+        f"{first} {last}".strip().casefold()
+        for first, last in classroom.learners.values_list("first_name", "last_name")
+    }
+
+
+@sensitive_variables("password", "slips")
+@transaction.atomic
+def roster_create(*, classroom: Classroom, names: list[RosterName]) -> list[Slip]:
+    """Make an account for each name not yet in the class, put it in, and return the slips.
+
+    Names already in the class are checked again inside the transaction, so a list sent twice
+    at once (a double click) makes its accounts once.
+    """
+    members = member_names(classroom)
+    names = [name for name in names if name.full.casefold() not in members]
+    stems = {username_stem(name) for name in names}
+    taken = set()
+    for stem in stems:
+        taken.update(
+            username.lower()
+            for username in User.objects.filter(username__istartswith=stem).values_list(
+                "username", flat=True
+            )
+        )
+    slips = []
+    for name in names:
+        username = unused_username(username_stem(name), taken)
+        taken.add(username)
+        user = User(username=username, first_name=name.first, last_name=name.last)
+        password = new_password(user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        Membership.objects.create(classroom=classroom, learner=user)
+        slips.append(Slip(name=name.full, username=username, password=password))
+    return slips
+
+
+@sensitive_variables("password")
+def password_reset(*, learner: User) -> Slip:
+    """Give the learner a new password (signing them out everywhere and lifting any lockout)."""
+    password = new_password(learner)
+    learner.set_password(password)
+    learner.save(update_fields=["password"])
+    unlock(learner.get_username())
+    return Slip(
+        name=learner.get_full_name() or learner.get_username(),
+        username=learner.get_username(),
+        password=password,
+    )
