@@ -56,7 +56,7 @@ from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
 from quizzes.teaching.downloads import csv_download, quiz_csv_download
 from quizzes.teaching.jobs import job_start
-from quizzes.teaching.regrading import regrade_apply, regrade_plan
+from quizzes.teaching.regrading import marked_by_hand, regrade_apply, regrade_plan
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -391,6 +391,9 @@ class QuizAdmin(TranslatedAdmin):
                 % {"count": len(changes)},
                 messages.SUCCESS,
             )
+            by_hand = marked_by_hand(quiz, among=mine)
+            if by_hand:
+                self.message_user(request, _left_alone(by_hand), messages.INFO)
             return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
         changes = regrade_plan(quiz, among=mine)
         context = {
@@ -401,9 +404,21 @@ class QuizAdmin(TranslatedAdmin):
             "change_count": len(changes),
             "more": max(0, len(changes) - REGRADE_ROWS_SHOWN),
             "attempt_count": mine.filter(quiz=quiz).submitted().count(),
+            "by_hand": _left_alone(by_hand)
+            if (by_hand := marked_by_hand(quiz, among=mine))
+            else "",
             "title": _("Regrade %(quiz)s") % {"quiz": quiz},
         }
         return TemplateResponse(request, "admin/quizzes/quiz/regrade.html", context)
+
+
+def _left_alone(count: int) -> str:
+    """What a regrade says of the answers a teacher marked by hand."""
+    return ngettext(
+        "%(count)d answer marked by hand keeps its marks: a regrade leaves it alone.",
+        "%(count)d answers marked by hand keep their marks: a regrade leaves them alone.",
+        count,
+    ) % {"count": count}
 
 
 class AnswerKeyFormSet(BaseInlineFormSet):

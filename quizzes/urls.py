@@ -34,4 +34,10 @@ urlpatterns = [
     path("classes/<int:pk>/rotate/", teaching.class_rotate, name="class-rotate"),
     path("classes/<int:pk>/remove/<int:learner_id>/", teaching.class_remove, name="class-remove"),
     path("classes/<int:pk>/unlock/<int:learner_id>/", teaching.class_unlock, name="class-unlock"),
+    path("results/attempts/<int:pk>/", teaching.attempt_detail, name="teacher-attempt"),
+    path(
+        "results/attempts/<int:pk>/questions/<int:position>/",
+        teaching.attempt_override,
+        name="attempt-override",
+    ),
 ]

@@ -3,10 +3,13 @@
 A teacher sees the results of the learners in their own classes; a superuser sees everyone's.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q
@@ -18,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
 from quizzes.course.fallbacks import translated
-from quizzes.models import Classroom, Job, Membership, Quiz, QuizStatistics
+from quizzes.course.versions import versions_by_id
+from quizzes.models import Answer, Classroom, Job, MarkOverride, Membership, Quiz, QuizStatistics
 from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, rotate_code
 from quizzes.teaching.dashboard import (
@@ -33,8 +38,9 @@ from quizzes.teaching.dashboard import (
     quiz_summary,
 )
 from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
-from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm
+from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, MarkOverrideForm
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
+from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
@@ -428,3 +434,93 @@ def class_unlock(request, pk, learner_id):
     unlock(username)
     messages.success(request, _("%(name)s can sign in again.") % {"name": username})
     return redirect(classroom)
+
+
+# One learner's attempt, and marks by hand --------------------------------------------------
+
+
+def _visible_attempt(request, pk):
+    """A finished attempt of one of the teacher's learners (anyone's for a superuser); 404."""
+    attempts = attempts_visible_to(request.user).submitted().select_related("learner", "quiz")
+    return get_object_or_404(attempts, pk=pk)
+
+
+def _attempt_page(request, attempt, *, bound=None, status=200):
+    """The teacher's view of an attempt; `bound` is an override form that failed, kept."""
+    answers = list(attempt.answers.order_by("position"))
+    versions_by_id(answer.version_id for answer in answers)
+    history = defaultdict(list)
+    for change in MarkOverride.objects.filter(attempt=attempt).select_related("by"):
+        history[change.answer_id].append(change)
+    questions = []
+    for answer, shown in zip(answers, reviewed_answers(answers, FULL), strict=True):
+        form = bound if bound is not None and bound.answer.pk == answer.pk else None
+        questions.append(
+            {
+                "answer": answer,
+                "shown": shown,
+                "form": form or MarkOverrideForm(answer=answer, prefix=f"a{answer.position}"),
+                "open": form is not None,
+                "history": history[answer.pk],
+            }
+        )
+    others = (
+        attempts_visible_to(request.user)
+        .submitted()
+        .filter(learner=attempt.learner, quiz=attempt.quiz)
+        .order_by("submitted_at", "id")
+        .only("pk", "submitted_at", "percentage", "overridden_at")
+    )
+    context = {
+        "attempt": attempt,
+        "learner": attempt.learner,
+        "questions": questions,
+        "others": others,
+        "duration": attempt.submitted_at - attempt.started_at,
+    }
+    return render(request, "quizzes/teacher_attempt.html", context, status=status)
+
+
+@login_required
+@teacher_only
+@require_GET
+def attempt_detail(request, pk):
+    """One learner's finished attempt as the teacher sees it: every question as dealt, the
+    learner's answer, the key, marks, time taken, and a form to change marks or comment."""
+    return _attempt_page(request, _visible_attempt(request, pk))
+
+
+@login_required
+@teacher_only
+@require_POST
+def attempt_override(request, pk, position):
+    """Set one question's marks by hand (with a reason) and/or its comment."""
+    attempt = _visible_attempt(request, pk)
+    answer = get_object_or_404(Answer, attempt=attempt, position=position)
+    form = MarkOverrideForm(request.POST, answer=answer, prefix=f"a{position}")
+    if not form.is_valid():
+        return _attempt_page(request, attempt, bound=form, status=400)
+    try:
+        result = answer_override(
+            answer=answer,
+            by=request.user,
+            marks=form.cleaned_data["marks"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _attempt_page(request, attempt, bound=form, status=400)
+    if result.change is None:
+        messages.info(request, _("Nothing changed: the marks and comment were already these."))
+    else:
+        messages.success(
+            request,
+            _("Question %(number)s saved. The attempt now has %(marks)s of %(maximum)s marks.")
+            % {
+                "number": position,
+                "marks": f"{result.attempt.marks.normalize():f}",
+                "maximum": f"{result.attempt.max_marks.normalize():f}",
+            },
+        )
+    return redirect(reverse("quizzes:teacher-attempt", args=[attempt.pk]) + f"#question-{position}")
