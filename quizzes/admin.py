@@ -54,7 +54,7 @@ from quizzes.taking.attempts import overdue_finish
 from quizzes.taking.scoring import answer_key_errors
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
-from quizzes.teaching.downloads import csv_download, quiz_csv_download
+from quizzes.teaching.downloads import csv_download, quiz_csv_download, xlsx_download
 from quizzes.teaching.jobs import job_start
 from quizzes.teaching.regrading import marked_by_hand, regrade_apply, regrade_plan
 
@@ -541,7 +541,16 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     list_select_related = ["learner", "quiz"]
     date_hierarchy = "started_at"
     inlines = [AnswerInline]
-    actions = ["export_csv", "export_grades", "export_responses", "export_items"]
+    actions = [
+        "export_csv",
+        "export_grades",
+        "export_responses",
+        "export_items",
+        "export_xlsx",
+        "export_grades_xlsx",
+        "export_responses_xlsx",
+        "export_items_xlsx",
+    ]
 
     def get_queryset(self, request):
         attempts = super().get_queryset(request)
@@ -567,7 +576,15 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     def export_csv(self, request, queryset):
         return csv_download(exports.attempt_rows(queryset), "attempts-selected")
 
-    def _quiz_export(self, request, queryset, kind):
+    @admin.action(
+        description=_("Download selected attempts as Excel (.xlsx)"), permissions=["view"]
+    )
+    def export_xlsx(self, request, queryset):
+        return xlsx_download(
+            exports.attempt_rows(queryset), "attempts-selected", exports.ATTEMPT_TYPES
+        )
+
+    def _quiz_export(self, request, queryset, kind, format="csv"):
         attempts = queryset.submitted().graded()
         quizzes = list(Quiz.objects.filter(attempts__in=attempts).distinct()[:2])
         if len(quizzes) != 1:
@@ -577,7 +594,7 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
                 messages.ERROR,
             )
             return None
-        return quiz_csv_download(request.user, quizzes[0], attempts, kind)
+        return quiz_csv_download(request.user, quizzes[0], attempts, kind, format=format)
 
     @admin.action(description=_("Download grades of the selected attempts (one quiz)"))
     def export_grades(self, request, queryset):
@@ -590,6 +607,20 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     @admin.action(description=_("Download item statistics of the selected attempts (one quiz)"))
     def export_items(self, request, queryset):
         return self._quiz_export(request, queryset, "items")
+
+    @admin.action(description=_("Download grades of the selected attempts as Excel (one quiz)"))
+    def export_grades_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "grades", "xlsx")
+
+    @admin.action(description=_("Download responses of the selected attempts as Excel (one quiz)"))
+    def export_responses_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "responses", "xlsx")
+
+    @admin.action(
+        description=_("Download item statistics of the selected attempts as Excel (one quiz)")
+    )
+    def export_items_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "items", "xlsx")
 
 
 class MembershipInline(admin.StackedInline):

@@ -19,8 +19,20 @@ urlpatterns = [
     path("join/<str:code>/", learner.join, name="join"),
     path("results/", teaching.results, name="results"),
     path("results/export.csv", teaching.results_export, name="results-export"),
+    path(
+        "results/export.xlsx",
+        teaching.results_export,
+        {"format": "xlsx"},
+        name="results-export-xlsx",
+    ),
     path("results/quiz/<slug:slug>/", teaching.quiz_results, name="quiz-results"),
     path("results/quiz/<slug:slug>/<str:kind>.csv", teaching.quiz_export, name="quiz-export"),
+    path(
+        "results/quiz/<slug:slug>/<str:kind>.xlsx",
+        teaching.quiz_export,
+        {"format": "xlsx"},
+        name="quiz-export-xlsx",
+    ),
     path(
         "results/quiz/<slug:slug>/statistics/",
         teaching.quiz_statistics_refresh,

@@ -37,11 +37,12 @@ from quizzes.teaching.dashboard import (
     learner_rows,
     quiz_summary,
 )
-from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
+from quizzes.teaching.downloads import QUIZ_EXPORTS, download, quiz_csv_download
 from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, MarkOverrideForm
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
+from quizzes.teaching.workbooks import CONTENT_TYPE as XLSX
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
@@ -115,14 +116,15 @@ def results(request):
 @login_required
 @teacher_only
 @require_GET
-def results_export(request):
-    """The filtered attempts as a streamed CSV file, one row per attempt."""
+def results_export(request, format="csv"):
+    """The filtered attempts as a streamed CSV file or a workbook, one row per attempt."""
     form, attempts = _filtered(request)
     if attempts is None:
         return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
     quiz = form.cleaned_data["quiz"]
     name = f"attempts-{quiz.slug}" if quiz else "attempts-all"
-    return csv_download(exports.attempt_rows(attempts), name, bom=_bom(request))
+    rows = exports.attempt_rows(attempts)
+    return download(rows, name, exports.ATTEMPT_TYPES, format=format, bom=_bom(request))
 
 
 def _errors(form):
@@ -223,9 +225,9 @@ EXPORT_FILTER = ("classroom", "date_from", "date_to")
 @login_required
 @teacher_only
 @require_GET
-def quiz_export(request, slug, kind):
-    """A quiz's grades, responses or item statistics as a CSV file: streamed, or written by a
-    background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
+def quiz_export(request, slug, kind, format="csv"):
+    """A quiz's grades, responses or item statistics as a CSV file or a workbook: sent now, or
+    written by a background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
     quiz = get_object_or_404(Quiz, slug=slug)
     if kind not in QUIZ_EXPORTS:
         return HttpResponseBadRequest(_("There is no such export."))
@@ -241,11 +243,14 @@ def quiz_export(request, slug, kind):
             )
             return redirect(_dashboard_url(quiz, request))
         items = item_report(statistics.result)
-        return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request), items=items)
+        return quiz_csv_download(
+            request.user, quiz, attempts, kind, bom=_bom(request), items=items, format=format
+        )
     count = attempts.count()
     if count > settings.EXPORT_INLINE_LIMIT:
         params = {
             "kind": kind,
+            "format": format,
             "bom": _bom(request),
             "filter": {name: request.GET.get(name, "") for name in EXPORT_FILTER},
         }
@@ -255,7 +260,7 @@ def quiz_export(request, slug, kind):
             _("This export is large, so it is written in the background. Download it when done."),
         )
         return redirect("quizzes:job-list")
-    return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request))
+    return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request), format=format)
 
 
 # Jobs --------------------------------------------------------------------------------------
@@ -307,11 +312,12 @@ def job_download(request, pk):
     )
     if not job.file or export_expired(job):
         raise Http404(_("This export is no longer kept. Export it again."))
+    filename = job.result["filename"]
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=job.result["filename"],
-        content_type="text/csv; charset=utf-8",
+        filename=filename,
+        content_type=XLSX if filename.endswith(".xlsx") else "text/csv; charset=utf-8",
     )
 
 
