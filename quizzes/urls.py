@@ -52,4 +52,17 @@ urlpatterns = [
         teaching.attempt_override,
         name="attempt-override",
     ),
+    path("classes/<int:pk>/gradebook/", teaching.class_gradebook, name="class-gradebook"),
+    path(
+        "classes/<int:pk>/gradebook.csv",
+        teaching.class_gradebook,
+        {"format": "csv"},
+        name="class-gradebook-csv",
+    ),
+    path(
+        "classes/<int:pk>/gradebook.xlsx",
+        teaching.class_gradebook,
+        {"format": "xlsx"},
+        name="class-gradebook-xlsx",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,6 +40,8 @@ from quizzes.teaching.dashboard import (
 )
 from quizzes.teaching.downloads import QUIZ_EXPORTS, download, quiz_csv_download
 from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, MarkOverrideForm
+from quizzes.teaching.gradebook import EXPORT_TYPES as GRADEBOOK_TYPES
+from quizzes.teaching.gradebook import gradebook, gradebook_quizzes, gradebook_rows, sorts
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
@@ -530,3 +533,49 @@ def attempt_override(request, pk, position):
             },
         )
     return redirect(reverse("quizzes:teacher-attempt", args=[attempt.pk]) + f"#question-{position}")
+
+
+# Gradebook ---------------------------------------------------------------------------------
+
+
+@login_required
+@teacher_only
+@require_GET
+def class_gradebook(request, pk, format=None):
+    """A class's learners × quizzes grid of the grades that count, sortable by any column;
+    with `format` ("csv" or "xlsx"), the same grid as a file for a school's gradebook."""
+    classroom = _my_class(request, pk)
+    quizzes = gradebook_quizzes(classroom)
+    sort = request.GET.get("sort") or "name"
+    if sort not in sorts(quizzes):
+        context = {"classroom": classroom, "error": _("The gradebook cannot be sorted that way.")}
+        return render(request, "quizzes/gradebook.html", context, status=400)
+    book = gradebook(classroom, quizzes, sort=sort)
+    if format is not None:
+        name = f"gradebook-{slugify(classroom.name) or classroom.pk}"
+        rows = gradebook_rows(book)
+        return download(rows, name, GRADEBOOK_TYPES, format=format, bom=_bom(request))
+    columns = [
+        {
+            "quiz": quiz,
+            "sort": quiz.slug if sort != quiz.slug else f"-{quiz.slug}",
+            "aria_sort": _aria_sort(sort, quiz.slug),
+            "average": average,
+        }
+        for quiz, average in zip(book.quizzes, book.averages, strict=True)
+    ]
+    context = {
+        "classroom": classroom,
+        "book": book,
+        "columns": columns,
+        "name_sort": "-name" if sort == "name" else "name",
+        "name_aria_sort": _aria_sort(sort, "name"),
+        "query": f"sort={sort}" if sort != "name" else "",
+    }
+    return render(request, "quizzes/gradebook.html", context)
+
+
+def _aria_sort(sort: str, key: str) -> str:
+    if sort == key:
+        return "ascending"
+    return "descending" if sort == f"-{key}" else ""
