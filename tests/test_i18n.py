@@ -203,6 +203,8 @@ def pages(quiz, attempt, classroom):
         reverse("quizzes:job-list"),
         reverse("quizzes:class-list"),
         reverse("quizzes:class-detail", args=[classroom.pk]),
+        reverse("quizzes:class-gradebook", args=[classroom.pk]),
+        reverse("quizzes:teacher-attempt", args=[attempt.pk]),
         reverse("admin:index"),
         reverse("admin:quizzes_quiz_changelist"),
         reverse("admin:quizzes_question_change", args=[quiz.questions.first().pk]),

@@ -127,6 +127,9 @@ def test_lowering_marks_can_make_an_attempt_fail(teacher_client, quiz, learner, 
         ({"marks": "-1", "reason": "Less", "comment": ""}, "greater than or equal to 0"),
         ({"marks": "lots", "reason": "Less", "comment": ""}, "Enter a number"),
         ({"marks": "", "reason": "Less", "comment": ""}, "Give the marks"),
+        ({"marks": "NaN", "reason": "Less", "comment": ""}, "Enter a number"),
+        ({"marks": "1e400", "reason": "More", "comment": ""}, "Give marks from 0 to 1"),
+        ({"marks": "0.00000001", "reason": "Less", "comment": ""}, "7 decimal places"),
         ({"marks": "1", "reason": "x" * 501, "comment": ""}, "at most 500 characters"),
         ({"marks": "0", "reason": "", "comment": "x" * 5001}, "at most 5000 characters"),
     ],
@@ -242,3 +245,10 @@ def test_forms_on_the_page_need_the_csrf_token(attempt, teacher):
     client = Client(enforce_csrf_checks=True)
     client.force_login(teacher)
     assert override(client, attempt, 2, marks="1", reason="x", comment="").status_code == 403
+
+
+def test_ids_out_of_range_are_404s(teacher_client, attempt):
+    huge = "99999999999999999999"
+    assert teacher_client.get(f"/en/results/attempts/{huge}/").status_code == 404
+    url = f"/en/results/attempts/{attempt.pk}/questions/{huge}/"
+    assert teacher_client.post(url, {"a1-marks": "1", "a1-reason": "x"}).status_code == 404
