@@ -1,12 +1,13 @@
 """Memory of the grades export as an Excel workbook, 10,000 rows against 100,000.
 
-    python benchmarks/xlsx_memory.py [--var-dir DIR] [--sizes 10000 100000]
+    python benchmarks/xlsx_memory.py [--var-dir DIR] [--sizes 10000 100000] [--trace]
 
 On the seeded benchmark database (`make bench` seeds it: 100,000 finished attempts at the
 bench quiz), each size runs in a fresh process that writes the grades workbook exactly as the
 download does (`exports.grade_rows` through `workbooks.xlsx_write`, openpyxl's write-only mode)
-to a temporary file, and reports the peak resident memory it grew by, the peak of Python's own
-allocations (tracemalloc), the time, and the file's size. The same is done for the CSV of the
+to a temporary file, and reports the peak resident memory it grew by, the time, and the file's
+size; with `--trace`, also the peak of Python's own allocations (tracemalloc, which makes the
+run several times slower, so its times are not comparable). The same is done for the CSV of the
 same rows, as the flat reference. Flat memory = the 100,000-row peaks close to the 10,000-row
 ones. A run counts only when the workbook read back has the expected number of rows.
 """
@@ -30,7 +31,7 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def measure(rows: int, kind: str) -> dict:
+def measure(rows: int, kind: str, trace: bool) -> dict:
     """Write `rows` attempts' grades as `kind` ("xlsx" or "csv") in this process."""
     from django.contrib.auth.models import User
     from django.core.management import call_command
@@ -49,7 +50,8 @@ def measure(rows: int, kind: str) -> dict:
     attempts = finished.filter(id__lte=last)
     user = User.objects.filter(is_superuser=True).first()
     before = _peak_rss_mib()
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         lines = quiz_csv_rows(user, quiz, attempts, "grades")
@@ -61,7 +63,7 @@ def measure(rows: int, kind: str) -> dict:
                 out.write(line.encode())
                 written += 1
         seconds = time.perf_counter() - started
-        _current, python_peak = tracemalloc.get_traced_memory()
+        python_peak = tracemalloc.get_traced_memory()[1] if trace else None
         tracemalloc.stop()
         grown = _peak_rss_mib() - before
         size = out.tell()
@@ -75,7 +77,7 @@ def measure(rows: int, kind: str) -> dict:
         "rows": rows,
         "seconds": round(seconds, 1),
         "rss_growth_mib": round(grown, 1),
-        "python_peak_mib": round(python_peak / 2**20, 1),
+        "python_peak_mib": "–" if python_peak is None else round(python_peak / 2**20, 1),
         "file_mib": round(size / 2**20, 1),
     }
 
@@ -84,19 +86,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--var-dir", type=Path, default=run.VAR)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--trace", action="store_true", help="also trace Python's allocations")
+    parser.add_argument("--kinds", nargs="+", default=["xlsx", "csv"])
     parser.add_argument("--one", nargs=2, metavar=("KIND", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         run.VAR = args.var_dir
         run.configure(postgres=False)
-        print(json.dumps(measure(int(args.one[1]), args.one[0])))
+        print(json.dumps(measure(int(args.one[1]), args.one[0], args.trace)))
         return
     print(
         "| Export | rows | seconds | peak RSS growth (MiB) | peak Python allocations (MiB) "
         "| file (MiB) |"
     )
     print("|---|---|---|---|---|---|")
-    for kind in ("xlsx", "csv"):
+    for kind in args.kinds:
         for rows in args.sizes:
             out = (
                 subprocess.run(  # noqa: S603 - this script, fixed arguments

@@ -54,7 +54,12 @@ from quizzes.taking.attempts import overdue_finish
 from quizzes.taking.scoring import answer_key_errors
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
-from quizzes.teaching.downloads import csv_download, quiz_csv_download, xlsx_download
+from quizzes.teaching.downloads import (
+    WORKBOOK_TOO_LARGE,
+    csv_download,
+    quiz_csv_download,
+    xlsx_download,
+)
 from quizzes.teaching.jobs import job_start
 from quizzes.teaching.regrading import marked_by_hand, regrade_apply, regrade_plan
 
@@ -580,6 +585,9 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
         description=_("Download selected attempts as Excel (.xlsx)"), permissions=["view"]
     )
     def export_xlsx(self, request, queryset):
+        if queryset.count() > settings.EXPORT_INLINE_LIMIT:
+            self.message_user(request, WORKBOOK_TOO_LARGE, messages.ERROR)
+            return None
         return xlsx_download(
             exports.attempt_rows(queryset), "attempts-selected", exports.ATTEMPT_TYPES
         )
@@ -593,6 +601,9 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
                 _("Select the finished attempts of one quiz: this export is per quiz."),
                 messages.ERROR,
             )
+            return None
+        if format == "xlsx" and attempts.count() > settings.EXPORT_INLINE_LIMIT:
+            self.message_user(request, WORKBOOK_TOO_LARGE, messages.ERROR)
             return None
         return quiz_csv_download(request.user, quizzes[0], attempts, kind, format=format)
 

@@ -129,3 +129,22 @@ def test_a_workbook_types_its_cells_and_names_its_sheet_as_excel_allows(tmp_path
     values = [[c.value for c in row] for row in workbook.active.iter_rows()]
     assert values[1][:2] == ["a", 1.5]
     assert isinstance(values[1][2], datetime) and values[2] == ["b", None, None]
+
+
+def test_a_workbook_too_large_to_wait_for_is_refused_with_a_way_out(
+    teacher_client, two_questions, settings
+):
+    settings.EXPORT_INLINE_LIMIT = 0
+    response = teacher_client.get(reverse("quizzes:results-export-xlsx"), {"bom": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("quizzes:results")
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert "too large to write while you wait" in page
+    csv_url = reverse("quizzes:results-export")
+    assert teacher_client.get(csv_url).status_code == 200  # the CSV still streams
+    attempt = two_questions.attempts.get()
+    url = reverse("admin:quizzes_attempt_changelist")
+    for action in ("export_xlsx", "export_grades_xlsx"):
+        response = teacher_client.post(
+            url, {"action": action, "_selected_action": [attempt.pk]}, follow=True
+        )
+        assert "too large to write while you wait" in response.content.decode()

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Answer, Misconception
 from quizzes.teaching import exports
@@ -20,8 +21,12 @@ QUIZ_EXPORT_TYPES = {
     "responses": exports.RESPONSE_TYPES,
     "items": exports.ITEM_TYPES,
 }
-# The file formats every export comes in: CSV (optionally with a byte-order mark) and Excel.
-FORMATS = ("csv", "xlsx")
+# Said when a workbook of more than EXPORT_INLINE_LIMIT attempts is asked for where no
+# background job writes it: it is written whole before it is sent, unlike a streamed CSV.
+WORKBOOK_TOO_LARGE = _(
+    "That many attempts make a workbook too large to write while you wait. Download the CSV, "
+    "or a quiz's workbook from its dashboard, which is written in the background."
+)
 LINES_PER_PIECE = 200
 
 

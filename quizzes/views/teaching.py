@@ -38,7 +38,12 @@ from quizzes.teaching.dashboard import (
     learner_rows,
     quiz_summary,
 )
-from quizzes.teaching.downloads import QUIZ_EXPORTS, download, quiz_csv_download
+from quizzes.teaching.downloads import (
+    QUIZ_EXPORTS,
+    WORKBOOK_TOO_LARGE,
+    download,
+    quiz_csv_download,
+)
 from quizzes.teaching.forms import AttemptFilterForm, ClassroomForm, MarkOverrideForm
 from quizzes.teaching.gradebook import EXPORT_TYPES as GRADEBOOK_TYPES
 from quizzes.teaching.gradebook import gradebook, gradebook_quizzes, gradebook_rows, sorts
@@ -124,6 +129,11 @@ def results_export(request, format="csv"):
     form, attempts = _filtered(request)
     if attempts is None:
         return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    if format == "xlsx" and attempts.count() > settings.EXPORT_INLINE_LIMIT:
+        # A workbook is written whole before it is sent (a CSV streams): too long to wait for.
+        messages.info(request, WORKBOOK_TOO_LARGE)
+        query = _without(request.GET, "bom")
+        return redirect(reverse("quizzes:results") + (f"?{query}" if query else ""))
     quiz = form.cleaned_data["quiz"]
     name = f"attempts-{quiz.slug}" if quiz else "attempts-all"
     rows = exports.attempt_rows(attempts)
