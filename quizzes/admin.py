@@ -56,9 +56,14 @@ from quizzes.taking.attempts import overdue_finish
 from quizzes.taking.scoring import answer_key_errors
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
-from quizzes.teaching.downloads import csv_download, quiz_csv_download
+from quizzes.teaching.downloads import (
+    WORKBOOK_TOO_LARGE,
+    csv_download,
+    quiz_csv_download,
+    xlsx_download,
+)
 from quizzes.teaching.jobs import job_start
-from quizzes.teaching.regrading import regrade_apply, regrade_plan
+from quizzes.teaching.regrading import marked_by_hand, regrade_apply, regrade_plan
 
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -407,6 +412,9 @@ class QuizAdmin(TranslatedAdmin):
                 % {"count": len(changes)},
                 messages.SUCCESS,
             )
+            by_hand = marked_by_hand(quiz, among=mine)
+            if by_hand:
+                self.message_user(request, _left_alone(by_hand), messages.INFO)
             return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
         changes = regrade_plan(quiz, among=mine)
         context = {
@@ -417,9 +425,21 @@ class QuizAdmin(TranslatedAdmin):
             "change_count": len(changes),
             "more": max(0, len(changes) - REGRADE_ROWS_SHOWN),
             "attempt_count": mine.filter(quiz=quiz).submitted().count(),
+            "by_hand": _left_alone(by_hand)
+            if (by_hand := marked_by_hand(quiz, among=mine))
+            else "",
             "title": _("Regrade %(quiz)s") % {"quiz": quiz},
         }
         return TemplateResponse(request, "admin/quizzes/quiz/regrade.html", context)
+
+
+def _left_alone(count: int) -> str:
+    """What a regrade says of the answers a teacher marked by hand."""
+    return ngettext(
+        "%(count)d answer marked by hand keeps its marks: a regrade leaves it alone.",
+        "%(count)d answers marked by hand keep their marks: a regrade leaves them alone.",
+        count,
+    ) % {"count": count}
 
 
 class AnswerKeyFormSet(BaseInlineFormSet):
@@ -589,7 +609,16 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     list_select_related = ["learner", "quiz"]
     date_hierarchy = "started_at"
     inlines = [AnswerInline]
-    actions = ["export_csv", "export_grades", "export_responses", "export_items"]
+    actions = [
+        "export_csv",
+        "export_grades",
+        "export_responses",
+        "export_items",
+        "export_xlsx",
+        "export_grades_xlsx",
+        "export_responses_xlsx",
+        "export_items_xlsx",
+    ]
 
     def get_queryset(self, request):
         attempts = super().get_queryset(request)
@@ -623,7 +652,18 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     def export_csv(self, request, queryset):
         return csv_download(exports.attempt_rows(queryset), "attempts-selected")
 
-    def _quiz_export(self, request, queryset, kind):
+    @admin.action(
+        description=_("Download selected attempts as Excel (.xlsx)"), permissions=["view"]
+    )
+    def export_xlsx(self, request, queryset):
+        if queryset.count() > settings.EXPORT_INLINE_LIMIT:
+            self.message_user(request, WORKBOOK_TOO_LARGE, messages.ERROR)
+            return None
+        return xlsx_download(
+            exports.attempt_rows(queryset), "attempts-selected", exports.ATTEMPT_TYPES
+        )
+
+    def _quiz_export(self, request, queryset, kind, format="csv"):
         attempts = queryset.submitted().graded()
         quizzes = list(Quiz.objects.filter(attempts__in=attempts).distinct()[:2])
         if len(quizzes) != 1:
@@ -633,7 +673,10 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
                 messages.ERROR,
             )
             return None
-        return quiz_csv_download(request.user, quizzes[0], attempts, kind)
+        if format == "xlsx" and attempts.count() > settings.EXPORT_INLINE_LIMIT:
+            self.message_user(request, WORKBOOK_TOO_LARGE, messages.ERROR)
+            return None
+        return quiz_csv_download(request.user, quizzes[0], attempts, kind, format=format)
 
     @admin.action(description=_("Download grades of the selected attempts (one quiz)"))
     def export_grades(self, request, queryset):
@@ -646,6 +689,20 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     @admin.action(description=_("Download item statistics of the selected attempts (one quiz)"))
     def export_items(self, request, queryset):
         return self._quiz_export(request, queryset, "items")
+
+    @admin.action(description=_("Download grades of the selected attempts as Excel (one quiz)"))
+    def export_grades_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "grades", "xlsx")
+
+    @admin.action(description=_("Download responses of the selected attempts as Excel (one quiz)"))
+    def export_responses_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "responses", "xlsx")
+
+    @admin.action(
+        description=_("Download item statistics of the selected attempts as Excel (one quiz)")
+    )
+    def export_items_xlsx(self, request, queryset):
+        return self._quiz_export(request, queryset, "items", "xlsx")
 
 
 class MembershipInline(admin.StackedInline):

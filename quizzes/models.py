@@ -677,6 +677,12 @@ class Attempt(models.Model):
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
     regraded_at = models.DateTimeField(_("regraded"), null=True, blank=True)
+    overridden_at = models.DateTimeField(
+        _("marks changed by hand"),
+        null=True,
+        blank=True,
+        help_text=_("When a teacher last changed a question's marks by hand."),
+    )
 
     objects = AttemptManager()
 
@@ -867,6 +873,13 @@ class Answer(models.Model):
     dealt = models.CharField(_("choice order"), max_length=100)
     chosen = models.PositiveBigIntegerField(_("chosen choices"), null=True, blank=True)
     marks = models.DecimalField(_("marks"), max_digits=14, decimal_places=7, default=0)
+    # A teacher's manual mark and comment (teaching/overrides.py; history in MarkOverride).
+    overridden = models.BooleanField(
+        _("marked by hand"),
+        default=False,
+        help_text=_("A teacher set these marks by hand: regrades leave them alone."),
+    )
+    comment = models.TextField(_("teacher's comment"), blank=True, default="")
 
     objects = AnswerManager()
 
@@ -1173,6 +1186,7 @@ class QuizStatistics(models.Model):
     attempts = models.PositiveIntegerField(_("attempts counted"), default=0)
     newest_attempt_id = models.PositiveBigIntegerField(_("newest attempt"), null=True, blank=True)
     last_regraded_at = models.DateTimeField(_("latest regrade"), null=True, blank=True)
+    last_overridden_at = models.DateTimeField(_("latest mark by hand"), null=True, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
 
     class Meta:
@@ -1365,3 +1379,45 @@ class Override(models.Model):
 
     def __str__(self):
         return f"{self.quiz}: {self.learner or self.classroom}"
+
+
+class MarkOverride(models.Model):
+    """One change a teacher made by hand to a finished answer: its marks, its comment, or both.
+
+    The history Moodle keeps for "Make comment or override mark": who, when, the marks and
+    comment before and after, and the reason given. The answer holds the current values.
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="overrides")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="overrides")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("changed"), default=timezone.now)
+    marks_before = models.DecimalField(_("marks before"), max_digits=14, decimal_places=7)
+    marks_after = models.DecimalField(_("marks after"), max_digits=14, decimal_places=7)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    comment_before = models.TextField(_("comment before"), blank=True)
+    comment_after = models.TextField(_("comment after"), blank=True)
+
+    class Meta:
+        ordering = ["attempt", "-at", "-id"]
+        verbose_name = _("mark changed by hand")
+        verbose_name_plural = _("marks changed by hand")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(marks_after__gte=0), name="mark_override_marks_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(marks_after=F("marks_before")) | ~Q(reason=""),
+                name="mark_override_changed_marks_have_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.answer_id}: {self.marks_before} → {self.marks_after}"

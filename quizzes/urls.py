@@ -22,8 +22,20 @@ urlpatterns = [
     path("join/<str:code>/", learner.join, name="join"),
     path("results/", teaching.results, name="results"),
     path("results/export.csv", teaching.results_export, name="results-export"),
+    path(
+        "results/export.xlsx",
+        teaching.results_export,
+        {"format": "xlsx"},
+        name="results-export-xlsx",
+    ),
     path("results/quiz/<slug:slug>/", teaching.quiz_results, name="quiz-results"),
     path("results/quiz/<slug:slug>/<str:kind>.csv", teaching.quiz_export, name="quiz-export"),
+    path(
+        "results/quiz/<slug:slug>/<str:kind>.xlsx",
+        teaching.quiz_export,
+        {"format": "xlsx"},
+        name="quiz-export-xlsx",
+    ),
     path(
         "results/quiz/<slug:slug>/statistics/",
         teaching.quiz_statistics_refresh,
@@ -48,5 +60,24 @@ urlpatterns = [
         "classes/<int:pk>/password/<int:learner_id>/",
         teaching.class_password_reset,
         name="class-password-reset",
+    ),
+    path("results/attempts/<int:pk>/", teaching.attempt_detail, name="teacher-attempt"),
+    path(
+        "results/attempts/<int:pk>/questions/<int:position>/",
+        teaching.attempt_override,
+        name="attempt-override",
+    ),
+    path("classes/<int:pk>/gradebook/", teaching.class_gradebook, name="class-gradebook"),
+    path(
+        "classes/<int:pk>/gradebook.csv",
+        teaching.class_gradebook,
+        {"format": "csv"},
+        name="class-gradebook-csv",
+    ),
+    path(
+        "classes/<int:pk>/gradebook.xlsx",
+        teaching.class_gradebook,
+        {"format": "xlsx"},
+        name="class-gradebook-xlsx",
     ),
 ]

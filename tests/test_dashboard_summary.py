@@ -263,7 +263,9 @@ def test_sort_links_keep_the_filter_and_flip_the_sorted_column(teacher_client, b
     assert f'href="?classroom={classroom.pk}&amp;sort=name#learners-heading"' in page
     assert f'href="?classroom={classroom.pk}&amp;sort=-grade&amp;page=2#learners-heading"' in page
     assert 'aria-sort="descending"' in page
-    assert f"?classroom={classroom.pk}&amp;sort" not in page.split("Download:")[1].split("</p>")[0]
+    downloads = page.split('<ul class="downloads">')[1].split("</ul>")[0]
+    assert f"?classroom={classroom.pk}&amp;bom=1" in downloads
+    assert f"?classroom={classroom.pk}&amp;sort" not in downloads
 
 
 @pytest.mark.parametrize(

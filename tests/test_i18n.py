@@ -212,6 +212,8 @@ def pages(quiz, attempt, classroom):
         reverse("quizzes:class-rotate", args=[classroom.pk]),
         reverse("quizzes:class-remove", args=[classroom.pk, classroom.learners.get().pk]),
         reverse("quizzes:class-password-reset", args=[classroom.pk, classroom.learners.get().pk]),
+        reverse("quizzes:class-gradebook", args=[classroom.pk]),
+        reverse("quizzes:teacher-attempt", args=[attempt.pk]),
         reverse("admin:index"),
         reverse("admin:quizzes_quiz_changelist"),
         reverse("admin:quizzes_question_change", args=[quiz.questions.first().pk]),

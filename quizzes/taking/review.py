@@ -90,6 +90,8 @@ class ReviewedAnswer(TypedDict):
     explanation: str
     source_title: str
     source_url: str
+    comment: str  # the teacher's comment, when the review shows feedback
+    overridden: bool  # marks set by the teacher, when the review shows marks
 
 
 def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
@@ -142,6 +144,8 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
                 explanation=render_inline(question["explanation"]),
                 source_title=question["source_title"],
                 source_url=question["source_url"],
+                comment=answer.comment if review.feedback else "",
+                overridden=answer.overridden and review.marks,
             )
         )
     return reviewed

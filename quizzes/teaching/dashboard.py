@@ -80,6 +80,11 @@ class QuestionReport:
         efficiency = self.stats.discriminative_efficiency if self.stats else None
         return efficiency is not None and efficiency < LOW_EFFICIENCY
 
+    def chart(self) -> dict:
+        """The SVG bar chart of how often each choice was picked, as Google Forms draws it:
+        one bar a choice, labelled by letter, the correct ones marked ✓ and hatched."""
+        return choice_chart(self.choices)
+
 
 @dataclass
 class Bin:
@@ -97,6 +102,7 @@ class LearnerRow:
     grade: Decimal | None
     attempts: int
     last_activity: datetime | None
+    latest_attempt: int | None = None  # the id of the learner's latest attempt, for a link
 
 
 @dataclass
@@ -238,6 +244,7 @@ def learner_grades(quiz: Quiz, finished: QuerySet, *, sort: str = "name") -> Que
     ).annotate(
         attempts=Count("id"),
         last_activity=Max("submitted_at"),
+        latest_attempt=Max("id"),
         cents=Sum(CENTS),
         grade=_grade(quiz, finished),
         name_key=Lower(Coalesce(NullIf(name, Value("")), "learner__username")),
@@ -260,12 +267,35 @@ def learner_rows(quiz: Quiz, rows) -> list[LearnerRow]:
             ),
             attempts=row["attempts"],
             last_activity=row["last_activity"],
+            latest_attempt=row["latest_attempt"],
         )
         for row in rows
     ]
 
 
 CHART_WIDTH, CHART_HEIGHT, CHART_BASE = 600, 220, 190
+# The per-question chart: a row per choice, its letter and ✓ on the left, the bar, the count.
+ROW_HEIGHT, BAR_LEFT, BAR_WIDTH = 34, 64, 440
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def choice_chart(choices: list[ChoiceCount]) -> dict:
+    """SVG coordinates of a question's choice bars, as a share of the answers (0–100 %)."""
+    rows = []
+    for n, choice in enumerate(choices):
+        top = n * ROW_HEIGHT
+        width = round(BAR_WIDTH * choice.percent / 100, 1)
+        rows.append(
+            {
+                "choice": choice,
+                "letter": LETTERS[n],
+                "y": top + 6,
+                "text_y": top + 23,
+                "width": width,
+                "count_x": round(BAR_LEFT + width + 8, 1),
+            }
+        )
+    return {"rows": rows, "height": ROW_HEIGHT * len(choices) + 4, "bar_left": BAR_LEFT}
 
 
 def histogram_bars(bins: list[Bin]) -> list[dict]:

@@ -1,24 +1,38 @@
 """Streaming file downloads shared by the results pages and the admin."""
 
 import itertools
+import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Answer, Misconception
 from quizzes.teaching import exports
 from quizzes.teaching.classes import class_names_by_learner
 from quizzes.teaching.dashboard import QuestionReports, question_order, question_reports
 from quizzes.teaching.exports import csv_lines
+from quizzes.teaching.workbooks import CONTENT_TYPE, Columns, xlsx_write
 
 QUIZ_EXPORTS = ("grades", "responses", "items")
+QUIZ_EXPORT_TYPES = {
+    "grades": exports.GRADE_TYPES,
+    "responses": exports.RESPONSE_TYPES,
+    "items": exports.ITEM_TYPES,
+}
+# Said when a workbook of more than EXPORT_INLINE_LIMIT attempts is asked for where no
+# background job writes it: it is written whole before it is sent, unlike a streamed CSV.
+WORKBOOK_TOO_LARGE = _(
+    "That many attempts make a workbook too large to write while you wait. Download the CSV, "
+    "or a quiz's workbook from its dashboard, which is written in the background."
+)
 LINES_PER_PIECE = 200
 
 
-def csv_filename(name: str) -> str:
-    """`<name>-<today>.csv`: what and when."""
-    return f"{name}-{timezone.localdate():%Y-%m-%d}.csv"
+def csv_filename(name: str, extension: str = "csv") -> str:
+    """`<name>-<today>.csv` (or another extension): what and when."""
+    return f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def csv_text(rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
@@ -63,7 +77,30 @@ def quiz_csv_rows(user, quiz, attempts, kind: str, *, items: QuestionReports | N
     raise ValueError(f"unknown export {kind!r}")
 
 
-def quiz_csv_download(user, quiz, attempts, kind: str, *, bom: bool = False, items=None):
-    """`quiz_csv_rows` as a streamed CSV; shared by the dashboard's links and the admin."""
+def quiz_csv_download(
+    user, quiz, attempts, kind: str, *, bom: bool = False, items=None, format: str = "csv"
+):
+    """`quiz_csv_rows` as a streamed CSV or a workbook; shared by the dashboard and the admin."""
     rows = quiz_csv_rows(user, quiz, attempts, kind, items=items)
-    return csv_download(rows, f"{kind}-{quiz.slug}", bom=bom)
+    return download(rows, f"{kind}-{quiz.slug}", QUIZ_EXPORT_TYPES[kind], format=format, bom=bom)
+
+
+def xlsx_download(rows: Iterable[list], name: str, columns: Columns) -> FileResponse:
+    """The rows as an Excel workbook named `<name>-<today>.xlsx`, one sheet.
+
+    The workbook is written to a temporary file first (a zip file cannot be streamed before
+    its last row), in openpyxl's write-only mode, so memory stays flat however many rows.
+    """
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    xlsx_write(rows, out, columns=columns, title=name)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=csv_filename(name, "xlsx"), content_type=CONTENT_TYPE
+    )
+
+
+def download(rows: Iterable[list], name: str, columns: Columns, *, format: str, bom: bool):
+    """The rows as the file `format` names ("csv" or "xlsx"); `bom` for Excel's CSV."""
+    if format == "xlsx":
+        return xlsx_download(rows, name, columns)
+    return csv_download(rows, name, bom=bom)

@@ -19,6 +19,7 @@ from quizzes.core.spreadsheet import neutralise
 from quizzes.course.fallbacks import current_language
 from quizzes.course.versions import as_dealt, texts_in, version_by_id
 from quizzes.models import Answer, Question, QuestionVersion
+from quizzes.teaching.workbooks import Columns
 
 fromisoformat = datetime.fromisoformat
 
@@ -34,6 +35,13 @@ ATTEMPT_COLUMNS = [
     _("percentage"),
     _("passed"),
 ]
+
+
+# Each export's column types, for its workbook (workbooks.py): t text, n number, d time.
+ATTEMPT_TYPES = Columns("ttttddnnnt")
+GRADE_TYPES = Columns("ttttttddnnnt", rest="n")
+RESPONSE_TYPES = Columns("tntnntttnnt")
+ITEM_TYPES = Columns("nnttnnnnnnnt")
 
 
 def attempt_rows(attempts: QuerySet) -> Iterator[list]:

@@ -1,7 +1,10 @@
 """Forms of the teacher's side: the results filter, a class, and a learner's class code."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Classroom, Override, Quiz
@@ -183,3 +186,55 @@ class RosterForm(SlipLanguageForm):
         if not names:
             raise forms.ValidationError(_("Everyone on this list is already in the class."))
         return names
+
+
+class MarkOverrideForm(forms.Form):
+    """A teacher's marks (within 0…the question's maximum), reason and comment for one answer."""
+
+    marks = forms.DecimalField(
+        label=_("Marks"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=7,
+        error_messages={"required": _("Give the marks, from 0 to the question's maximum.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for changing the marks"),
+        max_length=500,
+        required=False,
+        help_text=_("Needed when the marks change; kept in the history."),
+    )
+    comment = forms.CharField(
+        label=_("Comment for the learner"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, answer, **kwargs):
+        kwargs.setdefault(
+            "initial", {"marks": f"{answer.marks.normalize():f}", "comment": answer.comment}
+        )
+        super().__init__(*args, **kwargs)
+        self.answer = answer
+        maximum = Decimal(f"{answer.max_marks.normalize():f}")  # 2, not 2.00 or 1E+1
+        self.fields["marks"].validators.append(
+            MaxValueValidator(
+                maximum,
+                _("Give marks from 0 to %(limit_value)s, the question's maximum."),
+            )
+        )
+        self.fields["marks"].widget.attrs.update(max=maximum, step="any")
+
+    def clean(self):
+        cleaned = super().clean()
+        marks = cleaned.get("marks")
+        if (
+            marks is not None
+            and marks != self.answer.marks
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error(
+                "reason", _("Say why the marks change: the learner and other teachers see it.")
+            )
+        return cleaned

@@ -23,9 +23,10 @@ from django_tasks import TaskContext, task
 
 from quizzes.models import Answer, Job, Quiz, Regrade, exports_storage
 from quizzes.teaching.classes import attempts_visible_to
-from quizzes.teaching.downloads import csv_filename, csv_text, quiz_csv_rows
+from quizzes.teaching.downloads import QUIZ_EXPORT_TYPES, csv_filename, csv_text, quiz_csv_rows
 from quizzes.teaching.forms import AttemptFilterForm
 from quizzes.teaching.regrading import regrade_apply
+from quizzes.teaching.workbooks import xlsx_write
 
 logger = logging.getLogger(__name__)
 Status = Job.Status
@@ -134,19 +135,30 @@ def export_write(job: Job) -> dict:
     rows = attempts if kind == "grades" else Answer.objects.filter(attempt__in=attempts)
     total = rows.count()
     _progress(job.pk, 0, total)
-    name = f"job-{job.pk}.csv"
+    extension = params.get("format", "csv")  # jobs queued before workbooks were CSV
+    name = f"job-{job.pk}.{extension}"
     storage = exports_storage()
+    rows = quiz_csv_rows(job.owner, job.quiz, attempts, kind)
     with tempfile.TemporaryFile() as out:
-        lines = csv_text(quiz_csv_rows(job.owner, job.quiz, attempts, kind), bom=params["bom"])
-        for written, line in enumerate(lines):
-            out.write(line.encode())
-            if written and written % PROGRESS_EVERY == 0:
-                _progress(job.pk, written, total)
+        if extension == "xlsx":
+            xlsx_write(
+                rows,
+                out,
+                columns=QUIZ_EXPORT_TYPES[kind],
+                title=f"{kind}-{job.quiz.slug}",
+                progress=lambda written: _progress(job.pk, written, total),
+                every=PROGRESS_EVERY,
+            )
+        else:
+            for written, line in enumerate(csv_text(rows, bom=params["bom"])):
+                out.write(line.encode())
+                if written and written % PROGRESS_EVERY == 0:
+                    _progress(job.pk, written, total)
         out.seek(0)
         storage.delete(name)  # a job run again writes the same file again
         saved = storage.save(name, File(out, name=name))
     exports_prune()
-    filename = csv_filename(f"{kind}-{job.quiz.slug}")
+    filename = csv_filename(f"{kind}-{job.quiz.slug}", extension)
     return {"file": saved, "result": {"filename": filename}}
 
 

@@ -70,9 +70,13 @@ class Scope:
 
 
 def counted(attempts: QuerySet) -> dict:
-    """What the figures depend on: how many attempts, the newest, and the latest regrade."""
+    """What the figures depend on: how many attempts, the newest, the latest regrade and the
+    latest mark a teacher changed by hand."""
     return attempts.aggregate(
-        attempts=Count("id"), newest_attempt_id=Max("id"), last_regraded_at=Max("regraded_at")
+        attempts=Count("id"),
+        newest_attempt_id=Max("id"),
+        last_regraded_at=Max("regraded_at"),
+        last_overridden_at=Max("overridden_at"),
     )
 
 

@@ -85,8 +85,9 @@ def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
         today = rekeyed(version, live.get(version.question_key))
         if today is not version:
             new[pk] = today
+    # Answers a teacher marked by hand keep their marks (Moodle keeps manual marks too).
     pairs = (
-        answers.filter(version_id__in=new, attempt__submitted_at__isnull=False)
+        answers.filter(version_id__in=new, attempt__submitted_at__isnull=False, overridden=False)
         .order_by()
         .values_list("version_id", "chosen")
         .distinct()
@@ -103,7 +104,7 @@ def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
             output_field=MARKS,
         )
         difference = (
-            Answer.objects.filter(attempt=OuterRef("pk"), version_id__in=new)
+            Answer.objects.filter(attempt=OuterRef("pk"), version_id__in=new, overridden=False)
             .order_by()
             .values("attempt")
             .annotate(total=Sum(after - F("marks"), output_field=MARKS))
@@ -143,6 +144,13 @@ def regrade_plan(quiz: Quiz, *, among: QuerySet) -> list[RegradeChange]:
     return _plan(quiz, among).changes
 
 
+def marked_by_hand(quiz: Quiz, *, among: QuerySet) -> int:
+    """How many finished answers at the quiz in `among` a teacher marked by hand: a regrade
+    leaves their marks (and key) alone."""
+    attempts = among.filter(quiz=quiz).submitted().values("pk")
+    return Answer.objects.filter(attempt__in=attempts, overridden=True).count()
+
+
 @transaction.atomic
 def regrade_apply(
     quiz: Quiz,
@@ -169,7 +177,9 @@ def regrade_apply(
     saved = stored([v for v in plan.versions.values() if v.pk is None])
     new_id = {old: (v.pk or saved[v.fingerprint].pk) for old, v in plan.versions.items()}
     attempts = among.filter(quiz=quiz)
-    finished = Answer.objects.filter(attempt__in=attempts.submitted().values("pk"))
+    finished = Answer.objects.filter(
+        attempt__in=attempts.submitted().values("pk"), overridden=False
+    )
     for (old, chosen), marks in plan.marks.items():
         finished.filter(version_id=old, **_chosen_is(chosen)).update(
             version_id=new_id[old], marks=marks

@@ -3,16 +3,20 @@
 A teacher sees the results of the learners in their own classes; a superuser sees everyone's.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,8 +24,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
 from quizzes.course.fallbacks import translated
-from quizzes.models import Classroom, Job, Membership, Override, Quiz, QuizStatistics
+from quizzes.course.versions import versions_by_id
+from quizzes.models import (
+    Answer,
+    Classroom,
+    Job,
+    MarkOverride,
+    Membership,
+    Override,
+    Quiz,
+    QuizStatistics,
+)
 from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, rotate_code
 from quizzes.teaching.dashboard import (
@@ -34,17 +49,27 @@ from quizzes.teaching.dashboard import (
     learner_rows,
     quiz_summary,
 )
-from quizzes.teaching.downloads import QUIZ_EXPORTS, csv_download, quiz_csv_download
+from quizzes.teaching.downloads import (
+    QUIZ_EXPORTS,
+    WORKBOOK_TOO_LARGE,
+    download,
+    quiz_csv_download,
+)
 from quizzes.teaching.forms import (
     AttemptFilterForm,
     ClassroomForm,
+    MarkOverrideForm,
     OverrideForm,
     RosterForm,
     SlipLanguageForm,
 )
+from quizzes.teaching.gradebook import EXPORT_TYPES as GRADEBOOK_TYPES
+from quizzes.teaching.gradebook import gradebook, gradebook_quizzes, gradebook_rows, sorts
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
+from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
 from quizzes.teaching.roster import password_reset, roster_create
+from quizzes.teaching.workbooks import CONTENT_TYPE as XLSX
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
@@ -118,14 +143,20 @@ def results(request):
 @login_required
 @teacher_only
 @require_GET
-def results_export(request):
-    """The filtered attempts as a streamed CSV file, one row per attempt."""
+def results_export(request, format="csv"):
+    """The filtered attempts as a streamed CSV file or a workbook, one row per attempt."""
     form, attempts = _filtered(request)
     if attempts is None:
         return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+    if format == "xlsx" and attempts.count() > settings.EXPORT_INLINE_LIMIT:
+        # A workbook is written whole before it is sent (a CSV streams): too long to wait for.
+        messages.info(request, WORKBOOK_TOO_LARGE)
+        query = _without(request.GET, "bom")
+        return redirect(reverse("quizzes:results") + (f"?{query}" if query else ""))
     quiz = form.cleaned_data["quiz"]
     name = f"attempts-{quiz.slug}" if quiz else "attempts-all"
-    return csv_download(exports.attempt_rows(attempts), name, bom=_bom(request))
+    rows = exports.attempt_rows(attempts)
+    return download(rows, name, exports.ATTEMPT_TYPES, format=format, bom=_bom(request))
 
 
 def _errors(form):
@@ -226,9 +257,9 @@ EXPORT_FILTER = ("classroom", "date_from", "date_to")
 @login_required
 @teacher_only
 @require_GET
-def quiz_export(request, slug, kind):
-    """A quiz's grades, responses or item statistics as a CSV file: streamed, or written by a
-    background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
+def quiz_export(request, slug, kind, format="csv"):
+    """A quiz's grades, responses or item statistics as a CSV file or a workbook: sent now, or
+    written by a background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
     quiz = get_object_or_404(Quiz, slug=slug)
     if kind not in QUIZ_EXPORTS:
         return HttpResponseBadRequest(_("There is no such export."))
@@ -244,11 +275,14 @@ def quiz_export(request, slug, kind):
             )
             return redirect(_dashboard_url(quiz, request))
         items = item_report(statistics.result)
-        return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request), items=items)
+        return quiz_csv_download(
+            request.user, quiz, attempts, kind, bom=_bom(request), items=items, format=format
+        )
     count = attempts.count()
     if count > settings.EXPORT_INLINE_LIMIT:
         params = {
             "kind": kind,
+            "format": format,
             "bom": _bom(request),
             "filter": {name: request.GET.get(name, "") for name in EXPORT_FILTER},
         }
@@ -258,7 +292,7 @@ def quiz_export(request, slug, kind):
             _("This export is large, so it is written in the background. Download it when done."),
         )
         return redirect("quizzes:job-list")
-    return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request))
+    return quiz_csv_download(request.user, quiz, attempts, kind, bom=_bom(request), format=format)
 
 
 # Jobs --------------------------------------------------------------------------------------
@@ -310,11 +344,12 @@ def job_download(request, pk):
     )
     if not job.file or export_expired(job):
         raise Http404(_("This export is no longer kept. Export it again."))
+    filename = job.result["filename"]
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=job.result["filename"],
-        content_type="text/csv; charset=utf-8",
+        filename=filename,
+        content_type=XLSX if filename.endswith(".xlsx") else "text/csv; charset=utf-8",
     )
 
 
@@ -585,3 +620,139 @@ def class_password_reset(request, pk, learner_id):
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "quizzes/class_password_reset.html", context, status=status)
+
+
+# One learner's attempt, and marks by hand --------------------------------------------------
+
+
+def _visible_attempt(request, pk):
+    """A finished attempt of one of the teacher's learners (anyone's for a superuser); 404."""
+    attempts = attempts_visible_to(request.user).submitted().select_related("learner", "quiz")
+    return get_object_or_404(attempts, pk=pk)
+
+
+def _attempt_page(request, attempt, *, bound=None, status=200):
+    """The teacher's view of an attempt; `bound` is an override form that failed, kept."""
+    answers = list(attempt.answers.order_by("position"))
+    versions_by_id(answer.version_id for answer in answers)
+    history = defaultdict(list)
+    for change in MarkOverride.objects.filter(attempt=attempt).select_related("by"):
+        history[change.answer_id].append(change)
+    questions = []
+    for answer, shown in zip(answers, reviewed_answers(answers, FULL), strict=True):
+        form = bound if bound is not None and bound.answer.pk == answer.pk else None
+        questions.append(
+            {
+                "answer": answer,
+                "shown": shown,
+                "form": form or MarkOverrideForm(answer=answer, prefix=f"a{answer.position}"),
+                "open": form is not None,
+                "history": history[answer.pk],
+            }
+        )
+    others = (
+        attempts_visible_to(request.user)
+        .submitted()
+        .filter(learner=attempt.learner, quiz=attempt.quiz)
+        .order_by("submitted_at", "id")
+        .only("pk", "submitted_at", "percentage", "overridden_at")
+    )
+    context = {
+        "attempt": attempt,
+        "learner": attempt.learner,
+        "questions": questions,
+        "others": others,
+        "duration": attempt.submitted_at - attempt.started_at,
+    }
+    return render(request, "quizzes/teacher_attempt.html", context, status=status)
+
+
+@login_required
+@teacher_only
+@require_GET
+def attempt_detail(request, pk):
+    """One learner's finished attempt as the teacher sees it: every question as dealt, the
+    learner's answer, the key, marks, time taken, and a form to change marks or comment."""
+    return _attempt_page(request, _visible_attempt(request, pk))
+
+
+@login_required
+@teacher_only
+@require_POST
+def attempt_override(request, pk, position):
+    """Set one question's marks by hand (with a reason) and/or its comment."""
+    attempt = _visible_attempt(request, pk)
+    answer = get_object_or_404(Answer, attempt=attempt, position=position)
+    form = MarkOverrideForm(request.POST, answer=answer, prefix=f"a{position}")
+    if not form.is_valid():
+        return _attempt_page(request, attempt, bound=form, status=400)
+    try:
+        result = answer_override(
+            answer=answer,
+            by=request.user,
+            marks=form.cleaned_data["marks"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _attempt_page(request, attempt, bound=form, status=400)
+    if result.change is None:
+        messages.info(request, _("Nothing changed: the marks and comment were already these."))
+    else:
+        messages.success(
+            request,
+            _("Question %(number)s saved. The attempt now has %(marks)s of %(maximum)s marks.")
+            % {
+                "number": position,
+                "marks": f"{result.attempt.marks.normalize():f}",
+                "maximum": f"{result.attempt.max_marks.normalize():f}",
+            },
+        )
+    return redirect(reverse("quizzes:teacher-attempt", args=[attempt.pk]) + f"#question-{position}")
+
+
+# Gradebook ---------------------------------------------------------------------------------
+
+
+@login_required
+@teacher_only
+@require_GET
+def class_gradebook(request, pk, format=None):
+    """A class's learners × quizzes grid of the grades that count, sortable by any column;
+    with `format` ("csv" or "xlsx"), the same grid as a file for a school's gradebook."""
+    classroom = _my_class(request, pk)
+    quizzes = gradebook_quizzes(classroom)
+    sort = request.GET.get("sort") or "name"
+    if sort not in sorts(quizzes):
+        context = {"classroom": classroom, "error": _("The gradebook cannot be sorted that way.")}
+        return render(request, "quizzes/gradebook.html", context, status=400)
+    book = gradebook(classroom, quizzes, sort=sort)
+    if format is not None:
+        name = f"gradebook-{slugify(classroom.name) or classroom.pk}"
+        rows = gradebook_rows(book)
+        return download(rows, name, GRADEBOOK_TYPES, format=format, bom=_bom(request))
+    columns = [
+        {
+            "quiz": quiz,
+            "sort": quiz.slug if sort != quiz.slug else f"-{quiz.slug}",
+            "aria_sort": _aria_sort(sort, quiz.slug),
+            "average": average,
+        }
+        for quiz, average in zip(book.quizzes, book.averages, strict=True)
+    ]
+    context = {
+        "classroom": classroom,
+        "book": book,
+        "columns": columns,
+        "name_sort": "-name" if sort == "name" else "name",
+        "name_aria_sort": _aria_sort(sort, "name"),
+        "query": f"sort={sort}" if sort != "name" else "",
+    }
+    return render(request, "quizzes/gradebook.html", context)
+
+
+def _aria_sort(sort: str, key: str) -> str:
+    if sort == key:
+        return "ascending"
+    return "descending" if sort == f"-{key}" else ""

@@ -47,6 +47,9 @@ def school(db):
         learner = UserFactory(username=f"pupil{n}")
         Membership.objects.create(classroom=classroom, learner=learner)
         finish(learner, quiz, skill=0.35 + n / 40, rng=rng)
+    second = Quiz.objects.get(slug="north-atlantic-treaty-and-council")
+    for learner in classroom.memberships.order_by("pk")[:16]:
+        finish(learner.learner, second, skill=0.6, rng=rng)
     attempts = {}
     for language, name in (("en", "amy"), ("pl", "ola")):
         student = UserFactory(username=name, first_name=name.title())
@@ -68,6 +71,7 @@ def shoot(page, name, viewport, language):
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, school, language):
     quiz, attempts = school
+    classroom = Classroom.objects.get()
     base = live_server.url
     sign_in(page, base, {"en": "amy", "pl": "ola"}[language])
     with translation.override(language):
@@ -96,3 +100,15 @@ def test_the_main_pages_with_the_shipped_course(live_server, page, viewport, sch
     assert_accessible(page, "dashboard")
     page.locator("#histogram-heading").scroll_into_view_if_needed()
     shoot(page, "dashboard", viewport, language)
+    page.locator("#choices-heading").scroll_into_view_if_needed()
+    assert page.locator("svg.choice-chart").count() == quiz.questions.count()
+    shoot(page, "charts", viewport, language)
+    with translation.override(language):
+        gradebook = reverse("quizzes:class-gradebook", args=[classroom.pk])
+        attempt = reverse("quizzes:teacher-attempt", args=[attempts[language].pk])
+    page.goto(f"{base}{gradebook}")
+    assert_accessible(page, "gradebook")
+    shoot(page, "gradebook", viewport, language)
+    page.goto(f"{base}{attempt}")
+    assert_accessible(page, "one learner's attempt")
+    shoot(page, "teacher-attempt", viewport, language)

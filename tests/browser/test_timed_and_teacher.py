@@ -91,7 +91,7 @@ def test_a_teacher_authors_a_question_fixes_its_key_and_downloads_results(
     assert page.get_by_role("heading", name="Item analysis").is_visible()
     assert_accessible(page, "dashboard")
     with page.expect_download() as info:
-        page.get_by_role("link", name="Grades CSV").click()
+        page.get_by_role("link", name="Grades: CSV", exact=True).click()
     download = info.value
     assert re.fullmatch(r"grades-teachers-quiz-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     path = tmp_path / download.suggested_filename

@@ -1,0 +1,254 @@
+"""A teacher opens one learner's attempt, changes a question's marks by hand with a reason,
+and comments; totals, exports, statistics and the learner's page follow, and regrades keep it."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Attempt, Classroom, MarkOverride, Question
+from quizzes.teaching.classes import attempts_visible_to
+from quizzes.teaching.regrading import regrade_apply
+
+from .conftest import enrol, signed_in
+from .factories import SuperuserFactory, TeacherFactory, UserFactory
+from .test_dashboard import finished
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def attempt(quiz, learner, classroom):
+    """The learner's finished attempt: question 1 right (1 of 1), question 2 wrong (0 of 1)."""
+    return finished(learner, quiz, [1, 0])
+
+
+def page(attempt):
+    return reverse("quizzes:teacher-attempt", args=[attempt.pk])
+
+
+def override(client, attempt, position, **fields):
+    data = {f"a{position}-{name}": value for name, value in fields.items()}
+    url = reverse("quizzes:attempt-override", args=[attempt.pk, position])
+    return client.post(url, data)
+
+
+def test_the_teacher_sees_every_question_the_answer_the_key_and_the_time(teacher_client, attempt):
+    response = teacher_client.get(page(attempt))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Who may ask for consultations?" in text
+    assert "Which statements about Article 5 are true?" in text
+    assert text.count("Learner's answer</span>") == 2
+    assert "Correct answer" in text
+    assert "1 of 1 marks" in text and "0 of 1 marks" in text
+    assert "10\xa0minutes" in text  # time taken
+
+
+def test_another_teacher_cannot_open_or_change_the_attempt(attempt):
+    someone = TeacherFactory()
+    Classroom.objects.create(name="Their class", teacher=someone)
+    other = signed_in(someone)
+    assert other.get(page(attempt)).status_code == 404
+    response = override(other, attempt, 2, marks="1", reason="Generous", comment="")
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.marks == 1 and not MarkOverride.objects.exists()
+
+
+def test_a_learner_cannot_open_the_teachers_view_of_their_own_attempt(learner_client, attempt):
+    assert learner_client.get(page(attempt)).status_code == 403
+    assert (
+        override(learner_client, attempt, 2, marks="1", reason="Me", comment="").status_code == 403
+    )
+
+
+def test_a_superuser_sees_any_attempt(attempt):
+    assert signed_in(SuperuserFactory()).get(page(attempt)).status_code == 200
+
+
+def test_an_unfinished_attempt_has_no_teachers_view(teacher_client, quiz, learner, classroom):
+    attempt = Attempt.objects.create(learner=learner, quiz=quiz, quiz_title=quiz.title)
+    assert teacher_client.get(page(attempt)).status_code == 404
+
+
+def test_changing_marks_retotals_the_attempt_and_keeps_the_history(
+    teacher_client, teacher, attempt
+):
+    assert attempt.percentage == Decimal("50.00") and not attempt.passed  # pass mark 60 %
+    response = override(teacher_client, attempt, 2, marks="0.5", reason="Half right", comment="")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"{page(attempt)}#question-2")
+    attempt.refresh_from_db()
+    assert attempt.marks == Decimal("1.5")
+    assert attempt.percentage == Decimal("75.00") and attempt.passed
+    assert attempt.overridden_at is not None
+    answer = attempt.answers.get(position=2)
+    assert answer.marks == Decimal("0.5") and answer.overridden
+    change = MarkOverride.objects.get()
+    assert (change.by, change.marks_before, change.marks_after, change.reason) == (
+        teacher,
+        Decimal("0"),
+        Decimal("0.5"),
+        "Half right",
+    )
+    text = teacher_client.get(page(attempt)).content.decode()
+    assert "Marked by hand" in text and "Half right" in text
+
+
+def test_lowering_marks_can_make_an_attempt_fail(teacher_client, quiz, learner, classroom):
+    attempt = finished(learner, quiz, [1, 1])
+    override(teacher_client, attempt, 1, marks="0.25", reason="Guessed", comment="")
+    attempt.refresh_from_db()
+    assert (attempt.marks, attempt.percentage, attempt.passed) == (
+        Decimal("1.25"),
+        Decimal("62.50"),
+        True,
+    )
+    override(teacher_client, attempt, 2, marks="0", reason="Copied", comment="")
+    attempt.refresh_from_db()
+    assert (attempt.marks, attempt.percentage, attempt.passed) == (
+        Decimal("0.25"),
+        Decimal("12.50"),
+        False,
+    )
+    assert MarkOverride.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "fields, error",
+    [
+        ({"marks": "0.5", "reason": "", "comment": ""}, "Say why the marks change"),
+        ({"marks": "0.5", "reason": "   ", "comment": ""}, "Say why the marks change"),
+        ({"marks": "1.5", "reason": "Extra", "comment": ""}, "Give marks from 0 to 1"),
+        ({"marks": "-1", "reason": "Less", "comment": ""}, "greater than or equal to 0"),
+        ({"marks": "lots", "reason": "Less", "comment": ""}, "Enter a number"),
+        ({"marks": "", "reason": "Less", "comment": ""}, "Give the marks"),
+        ({"marks": "NaN", "reason": "Less", "comment": ""}, "Enter a number"),
+        ({"marks": "1e400", "reason": "More", "comment": ""}, "Give marks from 0 to 1"),
+        ({"marks": "0.00000001", "reason": "Less", "comment": ""}, "7 decimal places"),
+        ({"marks": "1", "reason": "x" * 501, "comment": ""}, "at most 500 characters"),
+        ({"marks": "0", "reason": "", "comment": "x" * 5001}, "at most 5000 characters"),
+    ],
+)
+def test_bad_marks_or_a_missing_reason_are_refused_and_nothing_is_saved(
+    teacher_client, attempt, fields, error
+):
+    response = override(teacher_client, attempt, 2, **fields)
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.marks == 1 and not MarkOverride.objects.exists()
+    assert not attempt.answers.filter(overridden=True).exists()
+
+
+def test_a_question_the_attempt_does_not_have_is_a_404(teacher_client, attempt):
+    assert (
+        override(teacher_client, attempt, 9, marks="1", reason="x", comment="").status_code == 404
+    )
+
+
+def test_the_same_change_sent_twice_is_recorded_once(teacher_client, attempt):
+    override(teacher_client, attempt, 2, marks="1", reason="Fair", comment="Well argued")
+    again = override(teacher_client, attempt, 2, marks="1", reason="Fair", comment="Well argued")
+    assert again.status_code == 302
+    assert MarkOverride.objects.count() == 1
+    attempt.refresh_from_db()
+    assert attempt.marks == 2
+
+
+def test_a_comment_alone_needs_no_reason_and_keeps_the_marks(teacher_client, attempt, learner):
+    response = override(teacher_client, attempt, 2, marks="0", reason="", comment="Read §2 again.")
+    assert response.status_code == 302
+    answer = attempt.answers.get(position=2)
+    assert answer.comment == "Read §2 again." and not answer.overridden
+    attempt.refresh_from_db()
+    assert attempt.overridden_at is None and attempt.marks == 1
+    learner_page = signed_in(learner).get(attempt.get_absolute_url()).content.decode()
+    assert "Your teacher's comment" in learner_page and "Read §2 again." in learner_page
+    assert "Mark changed by your teacher" not in learner_page
+
+
+def test_the_learner_sees_that_the_teacher_changed_the_mark(teacher_client, attempt, learner):
+    override(teacher_client, attempt, 2, marks="1", reason="Fair", comment="Good point.")
+    text = signed_in(learner).get(attempt.get_absolute_url()).content.decode()
+    assert "Mark changed by your teacher" in text
+    assert "Marks changed by your teacher" in text
+    assert "Good point." in text
+    assert "2 out of 2 marks (100%)" in text
+
+
+def test_the_learner_sees_no_comment_when_the_quiz_hides_feedback(
+    teacher_client, attempt, learner, quiz
+):
+    quiz.review_feedback = False
+    quiz.review_marks = False
+    quiz.save()
+    override(teacher_client, attempt, 2, marks="1", reason="Fair", comment="Secret note")
+    text = signed_in(learner).get(attempt.get_absolute_url()).content.decode()
+    assert "Secret note" not in text and "Mark changed by your teacher" not in text
+    # The teacher still sees everything.
+    assert "Secret note" in teacher_client.get(page(attempt)).content.decode()
+
+
+def read_csv(response):
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_exports_and_statistics_follow_the_new_marks(teacher_client, attempt, quiz, learner):
+    other = UserFactory()
+    enrol(Classroom.objects.get(), other)
+    finished(other, quiz, [1, 1])
+    dashboard = reverse("quizzes:quiz-results", args=[quiz.slug])
+    before = teacher_client.get(dashboard).context["dashboard"].questions[1].stats
+    assert before.facility_index == 50
+    override(teacher_client, attempt, 2, marks="1", reason="Fair", comment="")
+    after = teacher_client.get(dashboard).context["dashboard"].questions[1].stats
+    assert after.facility_index == 100
+    grades = read_csv(
+        teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
+    )
+    mine = next(row for row in grades if row["username"] == learner.username)
+    assert mine["marks"] == "2" and mine["grade (%)"] == "100.00"
+    assert next(v for k, v in mine.items() if k.startswith("Q2 ")) == "1"
+    responses = read_csv(
+        teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "responses"]))
+    )
+    row = next(
+        r for r in responses if r["username"] == learner.username and r["question number"] == "2"
+    )
+    assert row["marks"] == "1"
+
+
+def test_a_regrade_leaves_marks_set_by_hand_alone_and_says_so(
+    teacher_client, attempt, quiz, teacher
+):
+    override(teacher_client, attempt, 1, marks="0.5", reason="Lucky guess", comment="")
+    single = quiz.questions.get(kind=Question.Kind.SINGLE)
+    single.choices.update(is_correct=False)
+    single.choices.filter(text="Wrong 1").update(is_correct=True)
+    url = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+    dry_run = teacher_client.get(url).content.decode()
+    assert "1 answer marked by hand keeps its marks" in dry_run
+    regrade_apply(quiz, among=attempts_visible_to(teacher), by=teacher)
+    answer = attempt.answers.get(position=1)
+    assert answer.marks == Decimal("0.5") and answer.overridden
+    attempt.refresh_from_db()
+    assert attempt.marks == Decimal("0.5")
+
+
+def test_forms_on_the_page_need_the_csrf_token(attempt, teacher):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(teacher)
+    assert override(client, attempt, 2, marks="1", reason="x", comment="").status_code == 403
+
+
+def test_ids_out_of_range_are_404s(teacher_client, attempt):
+    huge = "99999999999999999999"
+    assert teacher_client.get(f"/en/results/attempts/{huge}/").status_code == 404
+    url = f"/en/results/attempts/{attempt.pk}/questions/{huge}/"
+    assert teacher_client.post(url, {"a1-marks": "1", "a1-reason": "x"}).status_code == 404
