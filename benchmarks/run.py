@@ -63,7 +63,7 @@ def configure(postgres: bool) -> dict:
 
 
 # What `make bench` measures, each a section of docs/BENCHMARKS.md; `--only` picks some.
-PARTS = ("requests", "attempt", "spike", "export", "queries", "teacher", "storage")
+PARTS = ("requests", "attempt", "spike", "export", "xlsx", "queries", "teacher", "storage")
 # Keep-alive connections each load generator holds open.
 CONCURRENCY = 32
 
@@ -883,6 +883,26 @@ def main():
                     "by CPU (the server's for the download, the baseline's own; "
                     "`benchmarks/export_baseline.py` times both in one process)."
                 )
+            say()
+        if wanted("xlsx") and not args.postgres:  # it reads the SQLite data it seeded
+            say("## Grades as an Excel workbook: memory at 10,000 and 100,000 rows")
+            say()
+            say(
+                "`benchmarks/xlsx_memory.py`: each size in a fresh process that writes the grades "
+                "export as the download does (openpyxl's write-only mode) to a temporary file, "
+                "beside the CSV of the same rows as the flat reference; a run counts only when "
+                "the file read back has every row. Flat memory: the 100,000-row peak close to "
+                "the 10,000-row one."
+            )
+            say()
+            workbook = subprocess.run(  # noqa: S603 - the project's script, fixed arguments
+                [sys.executable, str(ROOT / "benchmarks" / "xlsx_memory.py"), "--var-dir", VAR],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            for line in workbook.strip().splitlines():
+                say(line)
             say()
         if wanted("queries"):
             say(f"## Queries per page at {small:,} and {attempts:,} attempts")

@@ -138,6 +138,18 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
         ("class results, everyone", admin, results, [everyone]),
         ("results page 1000", admin, f"{results}?page=1000", [b"learner"]),
         ("class page, 30", teacher, small.get_absolute_url(), [CLASS_OF_30.encode()]),
+        (
+            "gradebook, class of 30",
+            teacher,
+            reverse("quizzes:class-gradebook", args=[small.pk]),
+            [CLASS_OF_30.encode(), title],
+        ),
+        (
+            "gradebook, class of 1000",
+            admin,
+            reverse("quizzes:class-gradebook", args=[big.pk]),
+            [b"Bench class", title],
+        ),
         ("class page, 1000", admin, big.get_absolute_url(), [b"Bench class", b"learner00999"]),
         ("admin attempts", admin, attempts_admin, [listed]),
         ("admin attempts, class of 30", teacher, attempts_admin, [listed, b"learner0"]),

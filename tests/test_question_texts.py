@@ -15,7 +15,7 @@ from quizzes.models import Attempt, Question
 from quizzes.question_files.gift import parse_gift
 from quizzes.question_files.gift_export import to_gift
 
-from .conftest import attempt_shown
+from .conftest import attempt_shown, started, take_url
 from .factories import ChoiceFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_a_true_false_question_shows_true_then_false_and_nothing_of_the_key(lear
         quiz, question = true_false_quiz(answer=answer)
         quiz.shuffle_choices = True
         quiz.save()
-        page = learner_client.get(quiz.get_absolute_url()).content.decode()
+        page = started(learner_client, quiz).content.decode()
         assert choices_shown(page) == [("1", "True"), ("2", "False")]
         fieldset = page[page.index('<fieldset class="question"') : page.index("</fieldset>")]
         assert "correct" not in fieldset and "Not false" not in fieldset
@@ -109,10 +109,8 @@ def test_a_true_false_question_shows_true_then_false_and_nothing_of_the_key(lear
 
 def test_a_true_false_question_is_marked_as_a_one_answer_question(learner_client):
     quiz, question = true_false_quiz(answer=True)
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
-    response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": "1"}
-    )
+    attempt = attempt_shown(started(learner_client, quiz))
+    response = learner_client.post(take_url(quiz), {"attempt": attempt, f"q{question.pk}": "1"})
     assert response.status_code == 302
     assert Attempt.objects.get().marks == Decimal(1)
     result = learner_client.get(response.url).content.decode()
@@ -121,9 +119,9 @@ def test_a_true_false_question_is_marked_as_a_one_answer_question(learner_client
 
 def test_two_answers_to_a_true_false_question_are_a_forged_request(learner_client):
     quiz, question = true_false_quiz()
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt = attempt_shown(started(learner_client, quiz))
     response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": ["1", "2"]}
+        take_url(quiz), {"attempt": attempt, f"q{question.pk}": ["1", "2"]}
     )
     assert response.status_code == 400
     assert Attempt.objects.get().submitted_at is None
@@ -133,7 +131,9 @@ def test_a_polish_learner_sees_prawda_and_falsz_on_the_quiz_and_result_pages(lea
     quiz, question = true_false_quiz(answer=False)
     client = Client(headers={"accept-language": "pl"})
     client.force_login(learner)
-    url = f"/pl/quizzes/{quiz.slug}/"
+    with translation.override("pl"):
+        start, url = quiz.get_absolute_url(), take_url(quiz)
+    client.post(start)
     page = client.get(url).content.decode()
     assert choices_shown(page) == [("1", "Prawda"), ("2", "Fałsz")]
     assert '<span lang="en">Prawda' not in page  # labels are in the reader's language
@@ -147,8 +147,8 @@ def test_the_dashboard_counts_true_false_choices_in_the_readers_language(teacher
     quiz, question = true_false_quiz(answer=True)
     learner_client = Client()
     learner_client.force_login(learner)
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
-    learner_client.post(quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": "2"})
+    attempt = attempt_shown(started(learner_client, quiz))
+    learner_client.post(take_url(quiz), {"attempt": attempt, f"q{question.pk}": "2"})
     page = teacher_client.get(f"/pl/results/quiz/{quiz.slug}/").content.decode()
     assert "Prawda" in page and "Fałsz" in page and ">True<" not in page
     assert "only to <strong>consult</strong>." in page and "**" not in page
@@ -276,12 +276,10 @@ def test_the_result_page_shows_no_empty_feedback_or_explanation(learner_client):
     question = QuestionFactory(quiz=quiz, explanation="")
     right = ChoiceFactory(question=question, text="Right", is_correct=True, feedback="")
     ChoiceFactory(question=question, text="Wrong", feedback="")
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt = attempt_shown(started(learner_client, quiz))
     shown = [c for c in Attempt.objects.get().answers.get().snapshot["choices"]]
     value = str([c["id"] for c in shown].index(right.pk) + 1)
-    response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": value}
-    )
+    response = learner_client.post(take_url(quiz), {"attempt": attempt, f"q{question.pk}": value})
     result = learner_client.get(response.url).content.decode()
     assert 'class="feedback"' not in result
     assert "<h3>Explanation</h3>" not in result
@@ -306,17 +304,15 @@ def test_markdown_in_questions_and_choices_is_rendered_safely_on_every_learner_p
     )
     ChoiceFactory(question=question, text="*Yes*", is_correct=True, feedback="**Right.**")
     ChoiceFactory(question=question, text="No", feedback="_Wrong._")
-    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    page = started(learner_client, quiz).content.decode()
     assert "<strong>Article 4</strong> about <code>consult</code>?" in page
     assert "<em>Yes</em>" in page and "**" not in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page
-    attempt = attempt_shown(learner_client.get(quiz.get_absolute_url()))
+    attempt = attempt_shown(started(learner_client, quiz))
     choices = Attempt.objects.get().answers.get().snapshot["choices"]
     value = str(next(n for n, c in enumerate(choices, 1) if c["is_correct"]))
-    response = learner_client.post(
-        quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": value}
-    )
+    response = learner_client.post(take_url(quiz), {"attempt": attempt, f"q{question.pk}": value})
     result = learner_client.get(response.url).content.decode()
     assert "<strong>Article 4</strong>" in result and "<strong>Right.</strong>" in result
     assert '<a href="https://www.nato.int/">the treaty</a> and <em>Article 5</em>' in result
@@ -327,8 +323,8 @@ def test_exports_keep_the_markdown_source(teacher_client, learner):
     quiz, question = true_false_quiz()
     client = Client()
     client.force_login(learner)
-    attempt = attempt_shown(client.get(quiz.get_absolute_url()))
-    client.post(quiz.get_absolute_url(), {"attempt": attempt, f"q{question.pk}": "1"})
+    attempt = attempt_shown(started(client, quiz))
+    client.post(take_url(quiz), {"attempt": attempt, f"q{question.pk}": "1"})
     response = teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "responses"]))
     text = b"".join(response.streaming_content).decode()
     assert "only to **consult**." in text and "<strong>" not in text

@@ -37,6 +37,7 @@ def test_a_true_false_and_a_bold_question_by_keyboard(live_server, page, quiz):
     learner = UserFactory(username="tf-learner")
     sign_in(page, live_server.url, learner.username)
     page.goto(f"{live_server.url}/en/quizzes/{quiz.slug}/")
+    page.get_by_role("button", name="Start").click()
     assert page.locator("legend strong", has_text="consultations").is_visible()
     assert "**" not in page.inner_text("main")
     labels = page.locator("fieldset").first.locator("label").all_inner_texts()
