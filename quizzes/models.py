@@ -729,9 +729,20 @@ class Attempt(models.Model):
             # With the columns the summary counts, it answers them from the index alone, for a
             # class (a seek per learner) and for the whole quiz (100,000 attempts on SQLite:
             # the summary 250 → 50 ms).
+            # `preview` too, since every count leaves teachers' previews out: without it each
+            # row was read from the table (the grades export's queries, 100,000 attempts on
+            # SQLite: 0.40 s before previews, 0.86 s with them unindexed).
             models.Index(
-                fields=["quiz", "learner", "submitted_at", "percentage", "passed", "practice"],
-                name="attempt_quiz_learner_done",
+                fields=[
+                    "quiz",
+                    "learner",
+                    "submitted_at",
+                    "percentage",
+                    "passed",
+                    "practice",
+                    "preview",
+                ],
+                name="attempt_quiz_learner_counted",
             ),
             # The latest finished attempts first: the results page and its later pages.
             models.Index(fields=["submitted_at"], name="attempt_submitted"),
