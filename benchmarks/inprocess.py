@@ -54,6 +54,9 @@ def main():
     parser.add_argument("--whole", action="store_true", help="time whole attempts (issue 17)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of --whole")
     parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative")
+    parser.add_argument(
+        "--sql", action="store_true", help="with --whole, print each step's queries of one attempt"
+    )
     args = parser.parse_args()
     if args.whole and args.profile not in (None, "start", "open", "finish", "result", "whole"):
         parser.error("with --whole, --profile is one of start, open, finish, result, whole")
@@ -213,6 +216,8 @@ def whole(args, call, final):
         def __exit__(self, *exc):
             self.context.__exit__(*exc)
             self.queries[self.step] += len(self.context)
+            if hasattr(self, "logged"):
+                self.logged[self.step] += [q["sql"][:300] for q in self.context.captured_queries]
 
     fresh()
     for cookie in cookies[:10]:  # warm caches, connections and the versions in memory
@@ -222,6 +227,15 @@ def whole(args, call, final):
     for cookie in cookies[:10]:
         attempt(cookie, counter)
     queries = {step: counter.queries[step] / 10 for step in STEPS}
+    if args.sql:
+        fresh()
+        counter = Counter()
+        counter.logged = {step: [] for step in STEPS}
+        attempt(cookies[0], counter)
+        for step in STEPS:
+            print(f"-- {step}: {len(counter.logged[step])} queries")
+            for sql in counter.logged[step]:
+                print(f"   {sql}")
     means = {step: [] for step in (*STEPS, "whole")}
     for _ in range(args.rounds):
         fresh()

@@ -1,5 +1,6 @@
 """What a learner may see of a finished attempt, by the quiz's review options and the clock."""
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +8,8 @@ from functools import cache
 from typing import Protocol, TypedDict
 
 from django.db.models import Q
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, linebreaksbr
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from quizzes.course.rendering import render_inline
@@ -149,3 +151,67 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
             )
         )
     return reviewed
+
+
+def _escaped(value: str) -> str:
+    """`conditional_escape`'s result, in a third of its time: safe HTML as it is, any other
+    text escaped as Django's `escape` does (by `html.escape`)."""
+    return value if isinstance(value, SafeString) else html.escape(value)
+
+
+def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString:
+    """The result page's list of reviewed answers, as HTML.
+
+    Written here rather than by a template loop: for a 20-question attempt the loop made some
+    1,000 variable lookups and was three fifths of the result page's CPU (benchmarks/
+    inprocess.py --whole --profile result); this is the markup it printed, built in a
+    fraction of that. Every value is escaped, or is inline Markdown already rendered with its
+    HTML escaped (`render_inline`); the labels are the catalog's, printed as `{% translate %}`
+    prints them.
+    """
+    your_answer, correct_answer = _("Your answer"), _("Correct answer")
+    explanation, source = _("Explanation"), _("Source:")
+    changed, comment_heading = _("Mark changed by your teacher"), _("Your teacher's comment")
+    esc = _escaped
+    parts = ['<ol class="review">']
+    for answer in answers:
+        outcome = f" outcome-{esc(answer['outcome'])}" if review.correctness else ""
+        parts.append(
+            f'<li class="review-item{outcome}">'
+            f'<h2 class="review-question"><span class="question-number">'
+            f"{esc(answer['heading'])}</span> {esc(answer['text'])}</h2>"
+        )
+        if answer["verdict"]:
+            tag = f' <span class="tag">{changed}</span>' if answer["overridden"] else ""
+            parts.append(f'<p class="outcome">{esc(answer["verdict"])}{tag}</p>')
+        if answer["comment"]:
+            parts.append(
+                f'<div class="teacher-comment"><h3>{comment_heading}</h3>'
+                f"<p>{linebreaksbr(answer['comment'], autoescape=True)}</p></div>"
+            )
+        parts.append('<ul class="review-choices">')
+        for choice in answer["choices"]:
+            tags = ""
+            if choice["chosen"]:
+                tags += f' <span class="tag">{your_answer}</span>'
+            if choice["correct"]:
+                tags += f' <span class="tag tag-correct">{correct_answer}</span>'
+            feedback = ""
+            if review.feedback and choice["feedback"]:
+                feedback = f'<p class="feedback">{esc(choice["feedback"])}</p>'
+            parts.append(
+                f'<li class="{esc(choice["css_class"])}"><p class="choice-text">'
+                f"{esc(choice['text'])}{tags}</p>{feedback}</li>"
+            )
+        parts.append("</ul>")
+        if review.explanations:
+            parts.append('<div class="explanation">')
+            if answer["explanation"]:
+                parts.append(f"<h3>{explanation}</h3><p>{esc(answer['explanation'])}</p>")
+            parts.append(
+                f'<p class="source">{source} <a href="{esc(answer["source_url"])}" '
+                f'rel="noopener noreferrer">{esc(answer["source_title"])}</a></p></div>'
+            )
+        parts.append("</li>")
+    parts.append("</ol>")
+    return mark_safe("\n".join(parts))  # noqa: S308 (every part escaped, see above)

@@ -19,7 +19,7 @@ from quizzes.taking.attempts import attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
 from quizzes.taking.overrides import rules_for
 from quizzes.taking.progress import lesson_progress
-from quizzes.taking.review import review_for, reviewed_answers, visible
+from quizzes.taking.review import review_for, review_list, reviewed_answers, visible
 from quizzes.taking.scoring import overall_grade
 from quizzes.teaching import classes
 from quizzes.teaching.forms import JoinForm
@@ -44,7 +44,7 @@ def attempt_result(request, pk):
     context = {
         "attempt": attempt,
         "review": review,
-        "answers": reviewed_answers(answers, review),
+        "review_list": review_list(reviewed_answers(answers, review), review),
         "overall_feedback": attempt.overall_feedback() if review.marks else "",
         "can_try_again": _can_try_again(request.user, attempt),
     }
