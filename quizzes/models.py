@@ -860,6 +860,14 @@ class AnswerManager(models.Manager):
             answer.attempt = attempt
         return answers
 
+    def deal(self, answers) -> None:
+        """Insert the answers dealt into a new attempt (nobody reads their ids back).
+
+        `bulk_create` of 12 answers cost 1,676 µs of CPU against 1,137, each in its own
+        transaction (benchmarks/pieces.py, 2026-12-02).
+        """
+        plain_sql.insert_each(answers)
+
     def write(self, answers, fields) -> None:
         """Write `fields` of each saved answer back."""
         plain_sql.update_each(answers, fields)

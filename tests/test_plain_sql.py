@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.core.plain_sql import fetch, fetch_first, rows, update_each
+from quizzes.core.plain_sql import fetch, fetch_first, insert_each, rows, update_each
 from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt
 
@@ -84,4 +84,39 @@ def test_update_each_writes_every_instance_and_only_the_fields_named(attempt):
         (1, 1, Decimal("0.25")),
         (2, 2, Decimal("0.25")),
         (3, 3, Decimal("0.25")),
+    ]
+
+
+def test_insert_each_writes_the_rows_bulk_create_would(attempt):
+    made = list(attempt.answers.order_by("position"))
+    copy = Attempt.objects.create(learner=UserFactory(), quiz=attempt.quiz)
+
+    def unsaved(on):
+        return [
+            Answer(
+                attempt=on,
+                question_id=a.question_id,
+                version_id=a.version_id,
+                position=a.position,
+                dealt=a.dealt,
+            )
+            for a in made
+        ]
+
+    insert_each(unsaved(copy))
+    Answer.objects.bulk_create(
+        unsaved(other := Attempt.objects.create(learner=UserFactory(), quiz=attempt.quiz))
+    )
+
+    def rows_of(on):
+        return [
+            {k: v for k, v in fields(a).items() if k not in ("id", "attempt_id")}
+            for a in on.answers.order_by("position")
+        ]
+
+    assert rows_of(copy) == rows_of(other)
+    assert [(a["position"], a["chosen"], a["marks"], a["comment"]) for a in rows_of(copy)] == [
+        (1, None, Decimal("0"), ""),
+        (2, None, Decimal("0"), ""),
+        (3, None, Decimal("0"), ""),
     ]

@@ -293,6 +293,28 @@ def test_a_learner_override_gives_extra_time_from_start_to_the_finisher(
     assert not Attempt.objects.get().is_submitted
 
 
+def test_an_override_counts_at_the_next_start_and_its_removal_too(
+    learner, learner_client, timed, django_assert_num_queries
+):
+    # Which quizzes have overrides is kept with the content: a learner of a quiz with none
+    # costs Start no query for them, and one set or removed meanwhile counts at once.
+    learner_client.get(timed.get_absolute_url())
+    # The user, the content version, an open attempt, attempts used; then the deal's writes.
+    with django_assert_num_queries(8) as start:
+        assert learner_client.post(timed.get_absolute_url()).status_code == 302
+    assert not any("override" in query["sql"] for query in start.captured_queries)
+    Attempt.objects.all().delete()
+    override = Override.objects.create(quiz=timed, learner=learner, time_limit=25)
+    started(learner_client, timed)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=25)
+    Attempt.objects.all().delete()
+    override.delete()
+    started(learner_client, timed)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=timed.time_limit)
+
+
 def test_a_class_override_gives_an_extra_attempt(learner, learner_client, classroom, timed):
     Override.objects.create(quiz=timed, classroom=classroom, attempts_allowed=2)
     for _ in range(2):

@@ -1,7 +1,7 @@
 """Reads and writes of model rows with one plain SQL statement, skipping the ORM's query building.
 
 Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `open_for`
-and `best_by_quiz`, `AnswerManager.of` and `write`, `ContentVersion.objects.current`;
+and `best_by_quiz`, `AnswerManager.of`, `deal` and `write`, `ContentVersion.objects.current`;
 tests/test_layers.py keeps it so), for the reads and writes a quiz
 page, a save and a Finish make on every request, where building the query cost the ORM several
 times what running it does (figures in those managers, from benchmarks/pieces.py). These
@@ -94,3 +94,30 @@ def update_each(objects: Sequence, names: Sequence[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608
+
+
+def insert_each(objects: Sequence) -> None:
+    """Insert each unsaved instance as a row: one prepared INSERT run per instance.
+
+    For rows whose ids nobody reads back (`bulk_create` builds the statement, its placeholders
+    and, where the database can, returns the ids). Each field prepares its value as a save
+    would, its default included; the instances stay unsaved (no pk is set).
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    rows = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        for obj in objects
+    ]
+    table = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )

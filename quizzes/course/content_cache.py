@@ -27,17 +27,21 @@ from quizzes.models import (
     Lesson,
     LessonSource,
     Misconception,
+    Override,
     Question,
     Quiz,
 )
 
-# What learners' cached pages show. Teachers' notes are not cached, so they are not listed.
+# What learners' cached pages show, and the overrides (taking/overrides.py keeps which quizzes
+# have any: a teacher sets them a few times a term). Teachers' notes are not cached, so they
+# are not listed.
 CONTENT_MODELS = (
     Course,
     GlossaryTerm,
     Lesson,
     LessonSource,
     Misconception,
+    Override,
     Quiz,
     GradeBand,
     Question,

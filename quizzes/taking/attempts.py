@@ -170,7 +170,7 @@ def _save_dealt(attempt: Attempt, answers: Sequence[Answer]) -> None:
     attempt.save()
     for answer in answers:
         answer.attempt = attempt
-    Answer.objects.bulk_create(answers)
+    Answer.objects.deal(answers)
 
 
 def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attempt:
