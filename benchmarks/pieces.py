@@ -48,10 +48,12 @@ def main():
     args = parser.parse_args()
     run.configure_seeded()
 
+    from django.contrib.auth.backends import ModelBackend
     from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
     from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
     from django.db.models import Max
 
+    from quizzes.core.sign_in import ModelBackendWithPlainRead
     from quizzes.models import Answer, Attempt, ContentVersion
 
     attempt = Attempt.objects.filter(quiz__isnull=False, answers__isnull=False).latest("pk")
@@ -63,6 +65,14 @@ def main():
     CachedStore(session.session_key).load()  # now in the sessions cache
     key = session.session_key
 
+    finished = {
+        "submitted_at": attempt.started_at,
+        "marks": attempt.marks,
+        "max_marks": attempt.max_marks,
+        "percentage": attempt.percentage,
+        "passed": False,
+        "pass_mark": 60,
+    }
     spare = Attempt.objects.get(pk=attempt.pk)  # a finished copy, with no answers
     spare.pk, spare.submitted_at = None, spare.submitted_at or spare.started_at
     spare.save()
@@ -85,6 +95,11 @@ def main():
             "session: database, read by the ORM / through the sessions cache",
             lambda: DatabaseStore(key).load(),
             lambda: CachedStore(key).load(),
+        ),
+        (
+            "the signed-in user (every request)",
+            lambda: ModelBackend().get_user(learner.pk),
+            lambda: ModelBackendWithPlainRead().get_user(learner.pk),
         ),
         (
             "the content version (every request)",
@@ -124,6 +139,25 @@ def main():
             rolled_back(lambda: Answer.objects.write(answers, ["chosen", "marks"])),
         ),
         (
+            "lock the attempt a Finish finishes",
+            rolled_back(
+                lambda: list(
+                    Attempt.objects.in_progress()
+                    .filter(pk=attempt.pk)
+                    .select_for_update()
+                    .values_list("pk")
+                )
+            ),
+            rolled_back(lambda: Attempt.objects.lock_open(attempt.pk)),
+        ),
+        (
+            "write a finished attempt's marks, if still open",
+            rolled_back(
+                lambda: Attempt.objects.in_progress().filter(pk=attempt.pk).update(**finished)
+            ),
+            rolled_back(lambda: Attempt.objects.finish(attempt.pk, **finished)),
+        ),
+        (
             f"insert {len(answers)} dealt answers",
             rolled_back(lambda: Answer.objects.bulk_create(dealt())),
             rolled_back(lambda: Answer.objects.deal(dealt())),
@@ -136,7 +170,7 @@ def main():
         "|---|---|---|---|",
     ]
     for name, framework, used in rows:
-        writes = name.startswith(("write", "insert"))
+        writes = name.startswith(("write", "insert", "lock"))
         calls = max(20, args.calls // 4) if writes else args.calls
         slow, fast = cpu_microseconds(framework, calls), cpu_microseconds(used, calls)
         lines.append(f"| {name} | {slow:.0f} | {fast:.0f} | {slow - fast:.0f} |")

@@ -126,7 +126,7 @@ def session_cookie(user) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "quizzes.core.sign_in.ModelBackendWithPlainRead"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = "b" * 32

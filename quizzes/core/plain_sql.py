@@ -1,14 +1,14 @@
 """Reads and writes of model rows with one plain SQL statement, skipping the ORM's query building.
 
-Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `open_for`
-and `best_by_quiz`, `AnswerManager.of`, `deal` and `write`, `ContentVersion.objects.current`;
-tests/test_layers.py keeps it so), for the reads and writes a quiz
-page, a save and a Finish make on every request, where building the query cost the ORM several
-times what running it does (figures in those managers, from benchmarks/pieces.py). These
-functions take the WHERE clause as SQL and still deal in model instances: the columns and the
+Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `open_for`,
+`best_by_quiz`, `lock_open` and `finish`, `AnswerManager.of`, `deal` and `write`,
+`ContentVersion.objects.current`; tests/test_layers.py keeps it so), for the reads and writes a
+quiz page, a Start, a save and a Finish make on every request, where building the query cost the
+ORM several times what running it does (figures in those managers, from benchmarks/pieces.py).
+These functions take the WHERE clause as SQL and still deal in model instances: the columns and the
 converters (dates, decimals, JSON) are worked out once per model by the ORM's own compiler, and
-values are prepared for the database by each field, so what comes back or goes in is exactly
-what a queryset would read or write.
+values are prepared for the database by each field, so what comes back or goes in is exactly what a
+queryset would read or write.
 """
 
 from collections.abc import Sequence
@@ -66,6 +66,30 @@ def rows(model, select: str, clause: str, params: Sequence = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM {table} {clause}", params)  # noqa: S608
         return cursor.fetchall()
+
+
+def locked_ids(model, clause: str, params: Sequence = ()) -> list:
+    """The ids of the rows `clause` finds, locked until the transaction ends (FOR UPDATE where
+    the database has row locks; SQLite's IMMEDIATE transactions hold the write lock already)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pk} FROM {table} {clause}{lock}", params)  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+def update_where(model, values: dict, clause: str, params: Sequence = ()) -> int:
+    """`UPDATE its table SET values {clause}`, each value prepared by its field as a save
+    would; how many rows it changed."""
+    connection = connections[router.db_for_write(model)]
+    fields, assignments = _assignments(model, list(values), connection)
+    prepared = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} {clause}", [*prepared, *params])  # noqa: S608
+        return cursor.rowcount
 
 
 def _assignments(model, names, connection):
