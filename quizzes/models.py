@@ -578,6 +578,15 @@ class AttemptManager(models.Manager.from_queryset(AttemptQuerySet)):
             )
         return plain_sql.fetch_first(self.model, clause, [pk, learner.pk, *params])
 
+    def of_learner(self, pk: int, learner):
+        """The learner's own attempt `pk`, or None: what their result page shows. An id beyond
+        any row's (and SQLite's integers), from a made-up address, finds none."""
+        if pk > 2**63 - 1:
+            return None
+        return plain_sql.fetch_first(
+            self.model, "WHERE id = %s AND learner_id = %s", [pk, learner.pk]
+        )
+
     def open_for(self, learner, quiz):
         """The learner's unfinished attempt at the quiz, or None."""
         return plain_sql.fetch_first(

@@ -36,8 +36,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_for_an_attempt(client, finished
     assert response.url.startswith(reverse("login"))
 
 
-def test_a_nonexistent_attempt_is_404(learner_client):
-    assert learner_client.get(reverse("quizzes:attempt-result", args=[999999])).status_code == 404
+@pytest.mark.parametrize("pk", [999999, 2**63 - 1, 2**63, 10**30])
+def test_a_nonexistent_attempt_is_404(learner_client, pk):
+    assert learner_client.get(reverse("quizzes:attempt-result", args=[pk])).status_code == 404
 
 
 def test_an_attempt_still_in_progress_has_no_result_page(learner_client, quiz):

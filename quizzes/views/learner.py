@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language, translated
-from quizzes.course.versions import versions_by_id
 from quizzes.models import Attempt, GradingMethod, Quiz
-from quizzes.taking.attempts import attempts_used, overdue_finish
+from quizzes.taking.attempts import answers_of, attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
 from quizzes.taking.overrides import rules_for
 from quizzes.taking.progress import lesson_progress
@@ -29,17 +29,18 @@ from quizzes.teaching.forms import JoinForm
 @require_GET
 def attempt_result(request, pk):
     """A learner's own finished attempt, showing what the quiz's review options allow now."""
-    mine = Attempt.objects.filter(learner=request.user)
-    attempt = get_object_or_404(mine, pk=pk)
+    attempt = Attempt.objects.of_learner(pk, request.user)
+    if attempt is None:
+        raise Http404(_("There is no such attempt."))
     if not attempt.is_submitted:  # finished here if its time ran out, else there is no result
+        mine = Attempt.objects.filter(learner=request.user)
         overdue_finish(mine.filter(pk=pk), grace=False)
         attempt = get_object_or_404(mine.submitted(), pk=pk)
     if attempt.quiz_id is not None:
         attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
     attempt.reader_language = current_language()
     # By position alone: the model's ordering ("attempt", "position") would join the attempt.
-    answers = list(attempt.answers.order_by("position"))
-    versions_by_id(answer.version_id for answer in answers)
+    answers = answers_of(attempt)
     review = review_for(attempt.quiz, timezone.now())
     context = {
         "attempt": attempt,
