@@ -43,7 +43,9 @@ class DealtPlaces:
 class OneAnswer(DealtPlaces, forms.TypedChoiceField):
     """A one-answer question: one place, cleaned to its choice's id (None when left empty)."""
 
-    widget = forms.RadioSelect
+    # The page's radio buttons are question_fieldset's: the widget only reads the value sent,
+    # as RadioSelect would, without building a list of choices (a third of the field's cost).
+    widget = forms.HiddenInput
     default_error_messages = {
         "invalid_choice": NOT_A_CHOICE,
         "required": _("Choose an answer to this question."),
@@ -56,7 +58,7 @@ class OneAnswer(DealtPlaces, forms.TypedChoiceField):
 class SeveralAnswers(DealtPlaces, forms.TypedMultipleChoiceField):
     """A several-answer question: places, cleaned to their choices' ids."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = forms.MultipleHiddenInput  # reads every value sent, as CheckboxSelectMultiple would
     default_error_messages = {
         "invalid_choice": NOT_A_CHOICE,
         "invalid_list": NOT_A_CHOICE,
