@@ -541,6 +541,11 @@ def protect_submitted(collector, field, sub_objs, using):
     models.CASCADE(collector, field, sub_objs, using)
 
 
+# The largest id a row can have (a 64-bit signed integer, SQLite's and PostgreSQL's bigint): an
+# id from an address beyond it finds nothing, and must not reach the database, which refuses it.
+MAX_ROW_ID = 2**63 - 1
+
+
 class AttemptQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
@@ -581,7 +586,7 @@ class AttemptManager(models.Manager.from_queryset(AttemptQuerySet)):
     def of_learner(self, pk: int, learner):
         """The learner's own attempt `pk`, or None: what their result page shows. An id beyond
         any row's (and SQLite's integers), from a made-up address, finds none."""
-        if pk > 2**63 - 1:
+        if pk > MAX_ROW_ID:
             return None
         return plain_sql.fetch_first(
             self.model, "WHERE id = %s AND learner_id = %s", [pk, learner.pk]
