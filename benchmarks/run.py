@@ -124,9 +124,11 @@ def session_cookie(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from quizzes.core import sign_in
+
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "quizzes.core.sign_in.ModelBackendWithPlainRead"
+    store[BACKEND_SESSION_KEY] = sign_in.BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = "b" * 32

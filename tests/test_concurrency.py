@@ -20,6 +20,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 
+from quizzes.core import sign_in
 from quizzes.models import Attempt, Classroom, Membership, Question
 
 from .conftest import take_url, values_shown
@@ -42,7 +43,7 @@ def session_cookie(user):
     """A signed-in session for `user`, made directly: logging 120 users in is not the test."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "quizzes.core.sign_in.ModelBackendWithPlainRead"
+    store[BACKEND_SESSION_KEY] = sign_in.BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={CSRF}"

@@ -19,3 +19,8 @@ class ModelBackendWithPlainRead(ModelBackend):
         model = get_user_model()
         user = plain_sql.fetch_first(model, f"WHERE {model._meta.pk.column} = %s", [user_id])
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# The path sessions record for people this backend signed in (settings.AUTHENTICATION_BACKENDS
+# names it; `login()` and the scripts that make sessions directly use it).
+BACKEND = f"{__name__}.{ModelBackendWithPlainRead.__name__}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from quizzes.core import sign_in
 from quizzes.core.database_busy import write_problem
 from quizzes.core.sign_in_throttle import device_cookie_set
 from quizzes.course.alphabet import alphabetical
@@ -139,7 +140,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="quizzes.core.sign_in.ModelBackendWithPlainRead")
+        login(request, user, backend=sign_in.BACKEND)
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
         return redirect(next_url or "quizzes:home")
     context = {
