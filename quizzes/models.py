@@ -564,7 +564,7 @@ class AttemptQuerySet(models.QuerySet):
 class AttemptManager(models.Manager.from_queryset(AttemptQuerySet)):
     """Besides the querysets, the reads a quiz page, a save and a Finish make on every request.
 
-    They run one plain statement each (`plain_sql`, whose only user is this module): built
+    They run one plain statement each (`plain_sql`, used nowhere else but sign-in): built
     through the ORM, the same query cost 0.64–0.90 ms of CPU against 0.05–0.10 ms
     (`benchmarks/pieces.py`), and a whole attempt makes two of them. Finish's lock and its
     conditional update, each in its own transaction there, cost 0.73 and 0.54 ms through the

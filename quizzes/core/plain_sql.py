@@ -1,14 +1,14 @@
 """Reads and writes of model rows with one plain SQL statement, skipping the ORM's query building.
 
-Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `open_for`,
-`best_by_quiz`, `lock_open` and `finish`, `AnswerManager.of`, `deal` and `write`,
-`ContentVersion.objects.current`; tests/test_layers.py keeps it so), for the reads and writes a
-quiz page, a Start, a save and a Finish make on every request, where building the query cost the
-ORM several times what running it does (figures in those managers, from benchmarks/pieces.py).
-These functions take the WHERE clause as SQL and still deal in model instances: the columns and the
-converters (dates, decimals, JSON) are worked out once per model by the ORM's own compiler, and
-values are prepared for the database by each field, so what comes back or goes in is exactly what a
-queryset would read or write.
+Used only by the model managers in quizzes/models.py (`AttemptManager.answerable`, `of_learner`,
+`open_for`, `best_by_quiz`, `lock_open` and `finish`, `AnswerManager.of`, `deal` and `write`,
+`ContentVersion.objects.current`) and by core/sign_in.py's read of the signed-in user
+(tests/test_layers.py keeps it so), for the reads and writes every request, a quiz page, a Start, a
+save and a Finish make, where building the query cost the ORM several times what running it does
+(figures in those places, from benchmarks/pieces.py). These functions take the WHERE clause as SQL
+and still deal in model instances: the columns and the converters (dates, decimals, JSON) are
+worked out once per model by the ORM's own compiler, and values are prepared for the database by
+each field, so what comes back or goes in is exactly what a queryset would read or write.
 """
 
 from collections.abc import Sequence

@@ -39,7 +39,6 @@ def attempt_result(request, pk):
     if attempt.quiz_id is not None:
         attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
     attempt.reader_language = current_language()
-    # By position alone: the model's ordering ("attempt", "position") would join the attempt.
     answers = answers_of(attempt)
     review = review_for(attempt.quiz, timezone.now())
     context = {
