@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection
 from django.test import Client
@@ -99,6 +101,35 @@ def test_signing_in_under_a_held_lock_shows_the_busy_page_and_signs_nobody_in(le
     assert "The site is busy" in response.content.decode()
     write_lock.release()
     assert not Session.objects.exists()
+    assert client.get(reverse("quizzes:my-results")).status_code == 302  # to sign in
+
+
+@sqlite_only
+def test_a_session_write_that_times_out_after_sign_in_is_the_busy_page_and_signs_nobody_in(
+    learner, write_lock
+):
+    """The session is written once the view has answered, above the middleware that turns a
+    view's lock timeout into the busy page: another process taking the lock in between."""
+
+    def take_the_lock(**kwargs):  # after the sign-in's own writes, before the session's
+        write_lock.hold()
+
+    client = Client()
+    user_logged_in.connect(take_the_lock, dispatch_uid="test-take-the-lock")
+    try:
+        response = client.post(
+            reverse("login"),
+            {"username": learner.username, "password": "correct horse battery staple"},
+        )
+    finally:
+        user_logged_in.disconnect(dispatch_uid="test-take-the-lock")
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "<h1>The site is busy</h1>" in page
+    assert "Sign out" not in page  # nobody is signed in
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    write_lock.release()
     assert client.get(reverse("quizzes:my-results")).status_code == 302  # to sign in
 
 

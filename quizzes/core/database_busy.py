@@ -11,6 +11,9 @@ import threading
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -62,6 +65,35 @@ class DatabaseBusyMiddleware:
         if not (isinstance(exception, OperationalError) and is_lock_timeout(exception)):
             return None
         return busy(request)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, but a session write that gave up waiting for a lock is "busy" (503).
+
+    The session is written once the view has answered (signing in sets its keys there), above
+    DatabaseBusyMiddleware, whose handling covers the view only: Django's own answer was a 400
+    that said the session had been deleted meanwhile (an update), or a 500 (a new session).
+    Nothing is half-done: the session's keys were not stored and no cookie is set, so the
+    visitor is not signed in.
+    """
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except (OperationalError, SessionInterrupted) as error:
+            if not _caused_by_lock_timeout(error):
+                raise
+            request.user = AnonymousUser()  # the page says who is signed in: nobody yet
+            return busy(request)
+
+
+def _caused_by_lock_timeout(error: BaseException | None) -> bool:
+    """Whether a lock timeout is `error` or lies behind it (Django raises others from it)."""
+    while error is not None:
+        if isinstance(error, OperationalError) and is_lock_timeout(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def busy(request) -> HttpResponse:
