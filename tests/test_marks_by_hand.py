@@ -99,6 +99,15 @@ def test_changing_marks_retotals_the_attempt_and_keeps_the_history(
     assert "Marked by hand" in text and "Half right" in text
 
 
+def test_marks_in_thirds_add_up_to_a_total_the_attempt_can_keep(teacher_client, learner, quiz):
+    attempt = finished(learner, quiz, ["0.3333333", "0.3333333"])
+    response = override(teacher_client, attempt, 1, marks="1", reason="Right after all", comment="")
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.marks == Decimal("1.3333333")
+    assert attempt.percentage == Decimal("66.67") and attempt.passed
+
+
 def test_lowering_marks_can_make_an_attempt_fail(teacher_client, quiz, learner, classroom):
     attempt = finished(learner, quiz, [1, 1])
     override(teacher_client, attempt, 1, marks="0.25", reason="Guessed", comment="")

@@ -71,6 +71,9 @@ def answer_override(
     Answer.objects.filter(pk=current.pk).update(**fields)
     if marks_changed:
         total = Answer.objects.filter(attempt=attempt).aggregate(total=Sum("marks"))["total"]
+        # SQLite sums decimals as floats: 2.8333333 + 0 came back as 2.83333330000000, more
+        # digits than the field holds, and the change was refused.
+        total = Decimal(total or 0).quantize(MARKS_PLACES)
         attempt.marks = total
         attempt.percentage = percentage(total, attempt.max_marks)
         pass_mark = attempt.pass_mark if attempt.pass_mark is not None else 0
