@@ -1,6 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter
 
+from quizzes.models import MAX_ROW_ID
 from quizzes.views import learner, pages, taking, teaching
+
+
+class RowIdConverter(IntConverter):
+    """A row's id in an address: any digits, but one beyond the largest id a row can have
+    matches no address (404) rather than reaching the database, which refuses it (a 500)."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ROW_ID:
+            raise ValueError(value)
+        return number
+
+
+register_converter(RowIdConverter, "id")
 
 app_name = "quizzes"
 
@@ -12,9 +30,9 @@ urlpatterns = [
     path("quizzes/<slug:slug>/attempt/", taking.quiz_take, name="quiz-take"),
     path("quizzes/<slug:slug>/attempt/summary/", taking.quiz_summary, name="quiz-summary"),
     path("practice/", taking.practice_new, name="practice-new"),
-    path("practice/<int:pk>/", taking.practice_take, name="practice-take"),
-    path("practice/<int:pk>/summary/", taking.practice_summary, name="practice-summary"),
-    path("attempts/<int:pk>/", learner.attempt_result, name="attempt-result"),
+    path("practice/<id:pk>/", taking.practice_take, name="practice-take"),
+    path("practice/<id:pk>/summary/", taking.practice_summary, name="practice-summary"),
+    path("attempts/<id:pk>/", learner.attempt_result, name="attempt-result"),
     path("me/", learner.my_results, name="my-results"),
     path("me/progress/", learner.progress, name="progress"),
     path("me/classes/", learner.my_classes, name="my-classes"),
@@ -42,40 +60,40 @@ urlpatterns = [
         name="quiz-statistics",
     ),
     path("results/jobs/", teaching.job_list, name="job-list"),
-    path("results/jobs/<int:pk>/retry/", teaching.job_retry_view, name="job-retry"),
-    path("results/jobs/<int:pk>/download/", teaching.job_download, name="job-download"),
+    path("results/jobs/<id:pk>/retry/", teaching.job_retry_view, name="job-retry"),
+    path("results/jobs/<id:pk>/download/", teaching.job_download, name="job-download"),
     path("classes/", teaching.class_list, name="class-list"),
-    path("classes/<int:pk>/", teaching.class_detail, name="class-detail"),
-    path("classes/<int:pk>/rotate/", teaching.class_rotate, name="class-rotate"),
-    path("classes/<int:pk>/overrides/", teaching.class_override_save, name="class-override"),
+    path("classes/<id:pk>/", teaching.class_detail, name="class-detail"),
+    path("classes/<id:pk>/rotate/", teaching.class_rotate, name="class-rotate"),
+    path("classes/<id:pk>/overrides/", teaching.class_override_save, name="class-override"),
     path(
-        "classes/<int:pk>/overrides/<int:override_id>/delete/",
+        "classes/<id:pk>/overrides/<id:override_id>/delete/",
         teaching.class_override_delete,
         name="class-override-delete",
     ),
-    path("classes/<int:pk>/remove/<int:learner_id>/", teaching.class_remove, name="class-remove"),
-    path("classes/<int:pk>/unlock/<int:learner_id>/", teaching.class_unlock, name="class-unlock"),
-    path("classes/<int:pk>/roster/", teaching.class_roster, name="class-roster"),
+    path("classes/<id:pk>/remove/<id:learner_id>/", teaching.class_remove, name="class-remove"),
+    path("classes/<id:pk>/unlock/<id:learner_id>/", teaching.class_unlock, name="class-unlock"),
+    path("classes/<id:pk>/roster/", teaching.class_roster, name="class-roster"),
     path(
-        "classes/<int:pk>/password/<int:learner_id>/",
+        "classes/<id:pk>/password/<id:learner_id>/",
         teaching.class_password_reset,
         name="class-password-reset",
     ),
-    path("results/attempts/<int:pk>/", teaching.attempt_detail, name="teacher-attempt"),
+    path("results/attempts/<id:pk>/", teaching.attempt_detail, name="teacher-attempt"),
     path(
-        "results/attempts/<int:pk>/questions/<int:position>/",
+        "results/attempts/<id:pk>/questions/<id:position>/",
         teaching.attempt_override,
         name="attempt-override",
     ),
-    path("classes/<int:pk>/gradebook/", teaching.class_gradebook, name="class-gradebook"),
+    path("classes/<id:pk>/gradebook/", teaching.class_gradebook, name="class-gradebook"),
     path(
-        "classes/<int:pk>/gradebook.csv",
+        "classes/<id:pk>/gradebook.csv",
         teaching.class_gradebook,
         {"format": "csv"},
         name="class-gradebook-csv",
     ),
     path(
-        "classes/<int:pk>/gradebook.xlsx",
+        "classes/<id:pk>/gradebook.xlsx",
         teaching.class_gradebook,
         {"format": "xlsx"},
         name="class-gradebook-xlsx",

@@ -1,13 +1,15 @@
 """Who may see what: attempts belong to their learner; results belong to teachers."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, attempt_shown, started, take_url
-from .factories import UserFactory
+from .conftest import answers_for, attempt_shown, signed_in, started, take_url
+from .factories import SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,26 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_for_an_attempt(client, finished
 @pytest.mark.parametrize("pk", [999999, 2**63 - 1, 2**63, 10**30])
 def test_a_nonexistent_attempt_is_404(learner_client, pk):
     assert learner_client.get(reverse("quizzes:attempt-result", args=[pk])).status_code == 404
+
+
+def addresses_with_ids():
+    """Every address of the app that takes a row's id, with each id set to `{}`."""
+    from quizzes.urls import urlpatterns
+
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        if "<id:" in route:
+            yield pattern.name, re.sub(r"<id:[a-z_]+>", "{}", route)
+
+
+@pytest.mark.parametrize("pk", [2**63, 10**30])
+@pytest.mark.parametrize("name, route", list(addresses_with_ids()))
+def test_an_id_past_any_rows_is_404_at_every_address(name, route, pk):
+    """Huge ids in a class's, a learner's or an attempt's place never reach the database."""
+    client = signed_in(SuperuserFactory())
+    url = "/en/" + route.format(*[pk] * route.count("{}"))
+    assert client.get(url).status_code == 404, name
+    assert client.post(url).status_code == 404, name
 
 
 def test_an_attempt_still_in_progress_has_no_result_page(learner_client, quiz):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from quizzes.course import content_cache
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
-from quizzes.models import MAX_ROW_ID, Attempt, GradingMethod, Quiz
+from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking import timing
 from quizzes.taking.attempts import (
     AttemptRefused,
@@ -272,8 +272,6 @@ def _answer(request, quiz, practice=None):
     attempt_id = request.POST.get("attempt", "")
     if not NUMBER.fullmatch(attempt_id):
         return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
-    if quiz is None and practice > MAX_ROW_ID:  # beyond any row's id
-        raise Http404(_("There is no such attempt."))
     attempt = Attempt.objects.answerable(
         int(attempt_id), learner=request.user, quiz=quiz, practice=practice
     )
