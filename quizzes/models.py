@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -263,6 +264,20 @@ class GradingMethod(models.TextChoices):
     LAST = "last", _("Last attempt")
 
 
+# The longest time limit, in minutes: a day, far beyond any lesson's quiz, and a clock that
+# dates can still hold (a limit of 5,000,000,000 minutes ran past the year 9999 at Start).
+MAX_TIME_LIMIT = 24 * 60
+
+
+def time_limit_validators():
+    return [
+        MaxValueValidator(
+            MAX_TIME_LIMIT,
+            message=_("A time limit can be at most %(limit_value)s minutes (a day)."),
+        )
+    ]
+
+
 class Quiz(models.Model):
     lesson = models.ForeignKey(
         Lesson, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
@@ -325,8 +340,9 @@ class Quiz(models.Model):
         _("time limit (minutes)"),
         null=True,
         blank=True,
+        validators=time_limit_validators(),
         help_text=_(
-            "Empty: no limit. The clock starts when the learner opens the quiz; at the end, "
+            "Empty: no limit. The clock starts when the learner presses Start; at the end, "
             "the answers saved so far are submitted."
         ),
     )
@@ -378,9 +394,12 @@ class Quiz(models.Model):
                 violation_error_message=_("The quiz must close after it opens."),
             ),
             models.CheckConstraint(
-                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0),
-                name="quiz_time_limit_positive",
-                violation_error_message=_("A time limit must be at least one minute."),
+                condition=Q(time_limit__isnull=True)
+                | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
+                name="quiz_time_limit_in_range",
+                violation_error_message=_(
+                    "A time limit must be at least one minute and at most a day."
+                ),
             ),
         ]
 
@@ -1355,7 +1374,11 @@ class Override(models.Model):
         verbose_name=_("class"),
     )
     time_limit = models.PositiveSmallIntegerField(
-        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=time_limit_validators(),
+        help_text=_("Empty: the quiz's own."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
         _("attempts allowed"),
@@ -1397,9 +1420,12 @@ class Override(models.Model):
                 violation_error_message=_("This class already has an override for this quiz."),
             ),
             models.CheckConstraint(
-                condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0),
-                name="override_time_limit_positive",
-                violation_error_message=_("A time limit must be at least one minute."),
+                condition=Q(time_limit__isnull=True)
+                | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
+                name="override_time_limit_in_range",
+                violation_error_message=_(
+                    "A time limit must be at least one minute and at most a day."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)

@@ -187,32 +187,42 @@ def test_a_quiz_only_opened_by_learners_can_be_deleted(admin_client, quiz):
     assert not Attempt.objects.exists()
 
 
-def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(teacher_client, quiz):
-    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
-    form = teacher_client.get(url).context["adminform"].form
+def quiz_change_data(client, quiz, **changes):
+    """The admin's change form of the quiz as it stands, with its questions, and `changes`."""
+    form = client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).context["adminform"]
     data = {
         name: value
-        for name, value in form.initial.items()
+        for name, value in form.form.initial.items()
         if value is not None and not isinstance(value, bool)
     }
     data.update(
         {
             "lesson": quiz.lesson_id,
             "is_published": "on",
-            "time_limit": "15",
-            "one_question_per_page": "on",
-            "review_marks": "on",
-            "review_marks_after_close": "on",
-            "review_correctness_after_close": "on",
             "grade_bands-TOTAL_FORMS": "0",
             "grade_bands-INITIAL_FORMS": "0",
             "questions-TOTAL_FORMS": str(quiz.questions.count()),
             "questions-INITIAL_FORMS": str(quiz.questions.count()),
+            **changes,
         }
     )
     for n, question in enumerate(quiz.questions.all()):
         data[f"questions-{n}-id"] = question.pk
         data[f"questions-{n}-quiz"] = quiz.pk
+    return data
+
+
+def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(teacher_client, quiz):
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    data = quiz_change_data(
+        teacher_client,
+        quiz,
+        time_limit="15",
+        one_question_per_page="on",
+        review_marks="on",
+        review_marks_after_close="on",
+        review_correctness_after_close="on",
+    )
     response = teacher_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     quiz.refresh_from_db()
@@ -224,6 +234,18 @@ def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(te
         False,
     )
     assert (quiz.review_marks_after_close, quiz.review_correctness_after_close) == (True, True)
+
+
+@pytest.mark.parametrize("minutes", ["1441", "5000000000", "9223372036854775807"])
+def test_a_time_limit_past_a_day_is_refused_in_the_admin(teacher_client, quiz, minutes):
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    response = teacher_client.post(url, quiz_change_data(teacher_client, quiz, time_limit=minutes))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["time_limit"] == [
+        "A time limit can be at most 1440 minutes (a day)."
+    ]
+    quiz.refresh_from_db()
+    assert quiz.time_limit is None
 
 
 def test_teachers_see_only_their_classes_attempts_in_the_admin(teacher_client, quiz):

@@ -372,6 +372,9 @@ def test_the_teacher_sets_an_override_on_the_class_page(teacher_client, classroo
         {"who": "class", "time_limit": "abc"},
         {"who": "class", "opens_at": "2026-12-10T10:00", "closes_at": "2026-12-09T10:00"},
         {"who": "class\x00", "time_limit": 30},
+        {"who": "class", "time_limit": 1441},  # past a day
+        {"who": "class", "time_limit": 5000000000},
+        {"who": "class", "time_limit": 2**63},
     ],
 )
 def test_a_bad_override_is_400_with_a_message_and_saves_nothing(
@@ -381,6 +384,20 @@ def test_a_bad_override_is_400_with_a_message_and_saves_nothing(
     response = teacher_client.post(url, {"quiz": quiz.pk, **data})
     assert response.status_code == 400
     assert not Override.objects.exists()
+
+
+def test_a_time_limit_past_a_day_is_refused_with_a_message_a_day_is_not(
+    teacher_client, classroom, learner, learner_client, quiz
+):
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": 1441})
+    assert response.status_code == 400
+    assert "A time limit can be at most 1440 minutes (a day)." in response.content.decode()
+    response = teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": 1440})
+    assert response.status_code == 302
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(days=1)
 
 
 def test_a_teacher_cannot_set_or_remove_overrides_in_another_teachers_class(

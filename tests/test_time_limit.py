@@ -229,10 +229,11 @@ def test_a_close_date_before_the_limit_ends_the_attempt_early(learner_client, ti
     assert "about 2 minutes" in page
 
 
-def test_a_time_limit_of_zero_minutes_is_refused_by_the_database(timed):
+@pytest.mark.parametrize("minutes", [0, 24 * 60 + 1])
+def test_a_time_limit_of_zero_minutes_or_past_a_day_is_refused_by_the_database(timed, minutes):
     from django.db import IntegrityError, transaction
 
-    timed.time_limit = 0
+    timed.time_limit = minutes
     with pytest.raises(IntegrityError), transaction.atomic():
         timed.save()
 
