@@ -580,6 +580,7 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     list_display = [
         "learner",
         "quiz",
+        "kind",
         "started_at",
         "submitted_at",
         "score",
@@ -592,6 +593,7 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
         "quiz",
         "quiz_title",
         "practice",
+        "preview",
         "lesson",
         "language",
         "started_at",
@@ -604,7 +606,7 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
         "regraded_at",
     ]
     readonly_fields = ["score", "grade"]
-    list_filter = ["quiz", ClassFilter, "practice", "passed", "submitted_at"]
+    list_filter = ["quiz", ClassFilter, "practice", "preview", "passed", "submitted_at"]
     search_fields = ["learner__username", "learner__first_name", "learner__last_name"]
     list_select_related = ["learner", "quiz"]
     date_hierarchy = "started_at"
@@ -635,6 +637,15 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    @admin.display(description=_("kind"))
+    def kind(self, attempt):
+        """What the attempt is: only quiz attempts count (grades, limits, exports)."""
+        if attempt.preview:
+            return _("teacher's preview")
+        if attempt.practice:
+            return _("practice round")
+        return _("quiz attempt")
+
     @admin.display(description=_("marks"), ordering="marks")
     def score(self, attempt):
         return f"{shown_marks(attempt.marks)} / {shown_marks(attempt.max_marks)}"
@@ -648,14 +659,34 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
         overdue_finish(self.get_queryset(request))
         return super().changelist_view(request, extra_context)
 
+    def _counted(self, request, queryset):
+        """The selected quiz attempts; previews and practice rounds are in no export, as on
+        the results pages. None, with a message, when nothing else was selected."""
+        attempts = queryset.graded()
+        if not attempts.exists():
+            self.message_user(
+                request,
+                _(
+                    "The selected attempts are teachers' previews or practice rounds, which "
+                    "count nowhere and so are in no export."
+                ),
+                messages.ERROR,
+            )
+            return None
+        return attempts
+
     @admin.action(description=_("Download selected attempts as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return csv_download(exports.attempt_rows(queryset), "attempts-selected")
+        if (attempts := self._counted(request, queryset)) is None:
+            return None
+        return csv_download(exports.attempt_rows(attempts), "attempts-selected")
 
     @admin.action(
         description=_("Download selected attempts as Excel (.xlsx)"), permissions=["view"]
     )
     def export_xlsx(self, request, queryset):
+        if (queryset := self._counted(request, queryset)) is None:
+            return None
         if queryset.count() > settings.EXPORT_INLINE_LIMIT:
             self.message_user(request, WORKBOOK_TOO_LARGE, messages.ERROR)
             return None

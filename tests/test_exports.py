@@ -236,6 +236,40 @@ def test_admin_action_exports_the_selected_attempts(teacher_client, quiz):
     assert [row[0] for row in rows] == ["chosen"]
 
 
+def test_the_admin_labels_previews_and_practice_and_exports_neither(teacher_client, quiz):
+    counted = take(UserFactory(username="counted"), quiz)
+    preview = take(UserFactory(username="previewer"), quiz)
+    practice = take(UserFactory(username="practiser"), quiz)
+    Attempt.objects.filter(pk=preview.pk).update(preview=True)
+    Attempt.objects.filter(pk=practice.pk).update(practice=True)
+    listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
+    kinds = dict(
+        re.findall(
+            r'class="field-learner nowrap"><a [^>]*>([^<]+)</a></th>.*?'
+            r'<td class="field-kind">([^<]+)</td>',
+            listing.content.decode(),
+        )
+    )
+    assert kinds == {
+        "counted": "quiz attempt",
+        "previewer": "teacher&#x27;s preview",
+        "practiser": "practice round",
+    }
+    changelist = reverse("admin:quizzes_attempt_changelist")
+    for action in ("export_csv", "export_xlsx"):
+        every = [counted.pk, preview.pk, practice.pk]
+        response = teacher_client.post(changelist, {"action": action, "_selected_action": every})
+        assert response.status_code == 200
+        if action == "export_csv":
+            assert [row[0] for row in read_csv(response)[1:]] == ["counted"]
+        response = teacher_client.post(
+            changelist, {"action": action, "_selected_action": [preview.pk, practice.pk]}
+        )
+        assert response.status_code == 302
+        page = teacher_client.get(response["Location"]).content.decode()
+        assert "previews or practice rounds, which count nowhere" in page
+
+
 def test_edited_and_deleted_questions_leave_past_results_unchanged(learner_client, quiz, learner):
     """An attempt's record is a snapshot: later edits to the quiz do not rewrite it."""
     attempt = take(learner, quiz)
