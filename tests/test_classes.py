@@ -109,6 +109,17 @@ def test_a_removed_learner_leaves_the_teachers_results(teacher_client, classroom
     assert again.status_code == 404
 
 
+@pytest.mark.parametrize("query", ["", "?date_to=2020-01-01"])
+def test_class_results_with_no_attempts_say_so(teacher_client, classroom, learner, quiz, query):
+    finish(learner, quiz)
+    if not query:
+        Attempt.objects.all().delete()
+    page = teacher_client.get(reverse("quizzes:results") + query).content.decode()
+    assert "0 attempts by 0 learner(s)." in page
+    assert "No attempts match this filter yet." in page
+    assert "Download:" in page
+
+
 @pytest.fixture
 def other_teacher_class(quiz):
     """Teacher B's class with one learner who finished the quiz."""
