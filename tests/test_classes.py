@@ -73,7 +73,18 @@ def test_a_learner_can_be_in_several_classes(classroom, learner):
     assert set(learner.classrooms.values_list("name", flat=True)) == {"Class 3B", "Civics"}
 
 
-@pytest.mark.parametrize("code", ["WRONG123", "", "x" * 17])
+@pytest.mark.parametrize(
+    "spaced", ["{} {} {} {} {} {} {} {}", "{}{}{}-{}{}{}{}{}", "{}{}{}{} – {}{}{}{}"]
+)
+def test_a_code_typed_with_spaces_or_hyphens_between_its_characters_works(classroom, spaced):
+    newcomer = UserFactory()
+    typed = spaced.format(*classroom.join_code.lower())
+    response = signed_in(newcomer).post(reverse("quizzes:join-form"), {"code": typed})
+    assert response.status_code == 302
+    assert Membership.objects.filter(learner=newcomer, classroom=classroom).exists()
+
+
+@pytest.mark.parametrize("code", ["WRONG123", "", "x" * 17, "x" * 41, "K7M2.QX9P"])
 def test_a_wrong_code_is_refused_with_a_message(learner_client, code):
     response = learner_client.post(reverse("quizzes:join-form"), {"code": code})
     assert response.status_code == 400

@@ -11,9 +11,14 @@ from quizzes.models import Attempt, Classroom, Membership, new_join_code
 CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
 
 
+# What a learner may type between a code's characters: the class page shows the code spaced
+# out to read aloud, and people write it with hyphens or in groups.
+CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
 def by_code(code: str) -> Classroom | None:
-    """The class with this join code (any case, spaces around ignored), or None."""
-    code = code.strip().upper()
+    """The class with this join code (any case; spaces and hyphens ignored), or None."""
+    code = CODE_SEPARATORS.sub("", code).upper()
     if not CODE_SHAPE.fullmatch(code):  # never send junk (a NUL byte, say) to the database
         return None
     return Classroom.objects.filter(join_code=code).select_related("teacher").first()

@@ -78,7 +78,7 @@ class ClassroomForm(forms.ModelForm):
 class JoinForm(forms.Form):
     code = forms.CharField(
         label=_("Class code"),
-        max_length=16,
+        max_length=40,  # 16 characters at most, with spaces or hyphens between them
         help_text=_("The code your teacher gave you, e.g. K7M2QX9P."),
         error_messages={"required": _("Enter the code your teacher gave you.")},
     )
