@@ -144,6 +144,15 @@ def test_teachers_see_grades_the_quiz_hides_from_learners(teacher_client, classr
     assert grid(book(teacher_client, classroom))["ana"][0] == 100.0
 
 
+def test_the_files_name_keeps_polish_letters_as_plain_ones(teacher_client, classroom, grades):
+    classroom.name = "7B Zażółć gęślą"
+    classroom.save()
+    response = teacher_client.get(reverse("quizzes:class-gradebook-csv", args=[classroom.pk]))
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="gradebook-7b-zazolc-gesla-'
+    )
+
+
 def test_the_csv_has_one_row_per_learner_names_first(teacher_client, classroom, grades):
     response = teacher_client.get(reverse("quizzes:class-gradebook-csv", args=[classroom.pk]))
     assert response["Content-Disposition"].startswith('attachment; filename="gradebook-class-3b-')

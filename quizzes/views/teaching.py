@@ -68,7 +68,7 @@ from quizzes.teaching.gradebook import gradebook, gradebook_quizzes, gradebook_r
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
-from quizzes.teaching.roster import password_reset, roster_create
+from quizzes.teaching.roster import FOLDED, password_reset, roster_create
 from quizzes.teaching.workbooks import CONTENT_TYPE as XLSX
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
@@ -729,7 +729,8 @@ def class_gradebook(request, pk, format=None):
         return render(request, "quizzes/gradebook.html", context, status=400)
     book = gradebook(classroom, quizzes, sort=sort)
     if format is not None:
-        name = f"gradebook-{slugify(classroom.name) or classroom.pk}"
+        # ł has no decomposition, so slugify alone dropped it ("zazoc" for "Zażółć").
+        name = f"gradebook-{slugify(classroom.name.translate(FOLDED)) or classroom.pk}"
         rows = gradebook_rows(book)
         return download(rows, name, GRADEBOOK_TYPES, format=format, bom=_bom(request))
     columns = [
