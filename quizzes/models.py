@@ -802,6 +802,14 @@ class Attempt(models.Model):
         return reverse("quizzes:attempt-result", kwargs={"pk": self.pk})
 
     @property
+    def shown_title(self) -> str:
+        """The quiz's title in the reader's language while the quiz exists (a list of attempts
+        in Polish names them in Polish), else the title kept from when it was taken."""
+        if self.quiz_id is not None and not self.practice:
+            return self.quiz.title
+        return self.quiz_title
+
+    @property
     def take_url(self) -> str:
         """Where the learner answers this attempt's questions."""
         if self.practice:

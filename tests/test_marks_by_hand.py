@@ -48,6 +48,24 @@ def test_the_teacher_sees_every_question_the_answer_the_key_and_the_time(teacher
     assert "10\xa0minutes" in text  # time taken
 
 
+def test_in_polish_the_teacher_and_the_learner_see_the_quizs_polish_title(
+    teacher_client, learner, attempt, quiz
+):
+    """The attempt was taken in English; a reader in Polish gets the quiz's Polish title."""
+    quiz.title_pl = "Quiz po polsku"
+    quiz.save()
+    results_in_english = reverse("quizzes:results")
+    polish = page(attempt).replace("/en/", "/pl/")
+    heading = teacher_client.get(polish).content.decode()
+    assert f"{learner.get_full_name() or learner.get_username()}: Quiz po polsku</h1>" in heading
+    results = teacher_client.get(reverse("quizzes:results").replace("/en/", "/pl/"))
+    assert "<td>Quiz po polsku</td>" in results.content.decode()
+    mine = signed_in(learner).get(reverse("quizzes:my-results").replace("/en/", "/pl/"))
+    assert "<td>Quiz po polsku</td>" in mine.content.decode()
+    english = teacher_client.get(results_in_english).content.decode()
+    assert f"<td>{quiz.title_en}</td>" in english
+
+
 def test_another_teacher_cannot_open_or_change_the_attempt(attempt):
     someone = TeacherFactory()
     Classroom.objects.create(name="Their class", teacher=someone)
