@@ -238,3 +238,16 @@ def test_odd_join_links_say_the_code_does_not_work(learner_client, code):
     response = learner_client.get(f"/en/join/{code}/")
     assert response.status_code == 200
     assert "does not work" in response.content.decode()
+
+
+def test_the_header_takes_a_teacher_to_the_classes_they_teach_and_a_learner_to_theirs(
+    teacher_client, learner_client
+):
+    teacher_page = teacher_client.get(reverse("quizzes:class-list")).content.decode()
+    assert (
+        f'<a href="{reverse("quizzes:class-list")}" aria-current="page">Classes</a>' in teacher_page
+    )
+    assert reverse("quizzes:my-classes") not in teacher_page
+    learner_page = learner_client.get(reverse("quizzes:home")).content.decode()
+    assert f'<a href="{reverse("quizzes:my-classes")}">My classes</a>' in learner_page
+    assert reverse("quizzes:class-list") not in learner_page
