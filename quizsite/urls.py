@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from quizzes.views import pages
 
@@ -29,7 +28,7 @@ accounts = [
 # with the switcher (a cookie), else their browser's Accept-Language, else English.
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", pages.set_language, name="set_language"),
     *i18n_patterns(
         path("accounts/", include(accounts)),
         path("admin/", admin.site.urls),

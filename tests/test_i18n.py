@@ -143,6 +143,26 @@ def test_the_switcher_takes_the_reader_to_the_same_page_and_is_remembered(client
     assert 'value="pl" lang="pl" class="link-button" aria-current="true"' in page
 
 
+@pytest.mark.parametrize(
+    "remembered, page, chosen",
+    [("en", "/pl/accounts/login/", "en"), ("pl", "/en/lessons/{}/", "pl"), ("pl", "/pl/", "en")],
+)
+def test_the_switcher_works_whatever_language_the_reader_had_before(
+    client, lesson, remembered, page, chosen
+):
+    """The page to return to is read in its own language, not the cookie's or the browser's."""
+    client.cookies["django_language"] = remembered
+    page = page.format(lesson.slug)
+    response = client.post(
+        reverse("set_language"),
+        {"language": chosen, "next": page},
+        HTTP_ACCEPT_LANGUAGE=remembered,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/{chosen}/" + page.split("/", 2)[2]
+    assert client.cookies["django_language"].value == chosen
+
+
 def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):
     """SameSite=Lax, like the session and CSRF cookies: other sites' embeds and posts go without."""
     response = client.post(reverse("set_language"), {"language": "pl", "next": "/en/"})

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -142,7 +143,11 @@ def signup(request):
         user = form.save()
         login(request, user, backend=sign_in.BACKEND)
         messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
-        return redirect(next_url or "quizzes:home")
+        response = redirect(next_url or "quizzes:home")
+        # As signing in does: this browser is the new learner's, so a classmate who mistypes
+        # their password five times cannot lock them out of it.
+        device_cookie_set(request, response, user.get_username())
+        return response
     context = {
         "form": form,
         "next": next_url,
@@ -150,6 +155,19 @@ def signup(request):
         "joining": _is_join_link(next_url),
     }
     return render(request, "registration/signup.html", context)
+
+
+def set_language(request):
+    """Django's language switch, reading the page to return to in that page's own language.
+
+    The switch lives outside the /en/ and /pl/ prefixes, so Django reads `next` in the
+    language of the reader's cookie or browser: an English reader's /pl/… page did not resolve
+    in English, and the switch sent them back to it in Polish, however often they pressed it.
+    """
+    language = translation.get_language_from_path(urlsplit(request.POST.get("next", "")).path)
+    if language:
+        translation.activate(language)
+    return i18n.set_language(request)
 
 
 def _with_next(name: str, next_url: str) -> str:
