@@ -97,6 +97,21 @@ def test_classmates_typing_wrong_passwords_do_not_keep_the_teacher_out_of_their_
     assert int(device["max-age"]) == 365 * 24 * 60 * 60
 
 
+def test_the_browser_a_learner_signed_up_in_is_theirs_too():
+    classroom_ip = "10.0.0.7"
+    laptop = Client(REMOTE_ADDR=classroom_ip)
+    response = laptop.post(
+        reverse("signup"),
+        {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    laptop.post(reverse("logout"))
+    for _ in range(5):
+        sign_in("newcomer", "guess", classroom_ip)
+    assert sign_in("newcomer", PASSWORD, classroom_ip).status_code == 429
+    assert sign_in("newcomer", PASSWORD, classroom_ip, laptop).status_code == 302
+
+
 def test_without_a_known_browser_the_lock_is_brief_and_grows_with_further_failures():
     UserFactory(username="teacher")
     classroom_ip = "10.0.0.7"
