@@ -1,13 +1,15 @@
 """Forged and broken input on every form other than the quiz's own (see test_quiz_flow): a clear
 message or a 4xx, never a 500, and the database unchanged. Author markup always renders inert."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Choice, Classroom, Membership, Question
 
-from .conftest import started
+from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import LessonFactory, QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +111,39 @@ def test_every_form_refuses_a_post_without_its_csrf_token(learner, teacher, clas
     ]:
         assert strict.post(url, data).status_code == 403, url
     assert state() == before
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_a_quiz_page_from_before_signing_in_again_gets_the_sites_out_of_date_page(learner, quiz):
+    """Signing in again (in another tab) gives a new CSRF token: the old page's is refused."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(learner)
+    start = browser.get(quiz.get_absolute_url()).content.decode()
+    token = TOKEN.search(start)[1]
+    page = browser.post(quiz.get_absolute_url(), {"csrfmiddlewaretoken": token}, follow=True)
+    attempt_id = attempt_shown(page)
+    # Signed in again, in another tab: the sign-in gives the browser a new CSRF secret.
+    sign_in = browser.get(reverse("login")).content.decode()
+    response = browser.post(
+        reverse("login"),
+        {
+            "csrfmiddlewaretoken": TOKEN.search(sign_in)[1],
+            "username": learner.username,
+            "password": "correct horse battery staple",
+        },
+    )
+    assert response.status_code == 302
+    form = {"csrfmiddlewaretoken": token, "attempt": attempt_id, **answers_for(quiz)}
+    response = browser.post(take_url(quiz), form)
+    assert response.status_code == 403
+    assert "<h1>This page is out of date</h1>" in response.content.decode()
+    assert "the answers saved before are kept" in response.content.decode()
+    saved = browser.post(take_url(quiz), form, headers={"X-Quizsite-Autosave": "1"})
+    assert saved.status_code == 403 and saved["Content-Type"] == "text/plain; charset=utf-8"
+    assert saved.content.decode().startswith("This page is out of date: reload it")
+    assert not Attempt.objects.get(pk=attempt_id).is_submitted
 
 
 def test_author_markup_and_attribute_injection_render_inert(learner_client):

@@ -157,6 +157,16 @@ def signup(request):
     return render(request, "registration/signup.html", context)
 
 
+def csrf_failure(request, reason=""):
+    """A form or background save from a page whose CSRF token is stale (403), in the site's
+    own page: signing in again in another tab gives a new token, and Django's page said only
+    "CSRF verification failed" with no way on."""
+    if request.headers.get("X-Quizsite-Autosave"):
+        message = _("This page is out of date: reload it, then choose your latest answers again.")
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+    return render(request, "403_csrf.html", status=403)
+
+
 def set_language(request):
     """Django's language switch, reading the page to return to in that page's own language.
 

@@ -48,6 +48,8 @@
       // Time ran out or another tab finished the attempt: show the result.
       if (response.redirected) { window.location.assign(response.url); return; }
       if (response.status === 503) { failed(); return; }
+      // A stale CSRF token (signed in again elsewhere): trying again cannot help.
+      if (response.status === 403) { failures = 0; say("expired"); return; }
       if (!response.ok) { failures = 0; say("failed"); return; }
       if (status && status.textContent) say("saved");
       failures = 0;

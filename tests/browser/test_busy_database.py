@@ -41,3 +41,34 @@ def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, pa
         timeout=10_000,
     )
     assert Answer.objects.filter(chosen__isnull=False).count() == 1
+
+
+def test_autosave_after_signing_in_again_in_another_tab_says_to_reload(live_server, page):
+    learner = UserFactory()
+    quiz = QuizFactory(title="Article 4 basics")
+    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
+    sign_in(page, live_server.url, learner.username)
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    # Another tab of the same browser: signing in there renews the CSRF secret of every tab.
+    other_tab = page.context.new_page()
+    sign_in(other_tab, live_server.url, learner.username)
+    other_tab.close()
+    page.locator("input[type=radio]").first.check()
+    page.wait_for_function(
+        "() => document.getElementById('autosave-status').textContent.includes('another tab')",
+        timeout=10_000,
+    )
+    assert (
+        page.locator("#autosave-status")
+        .inner_text()
+        .endswith("Reload the page, then choose them again.")
+    )
+    assert not Answer.objects.filter(chosen__isnull=False).exists()
+    page.reload()
+    page.locator("input[type=radio]").first.check()
+    page.wait_for_function("() => document.querySelector('input[type=radio]:checked')")
+    page.get_by_role("button", name="Save and continue later").click()
+    page.wait_for_url("**/attempt/")
+    assert Answer.objects.filter(chosen__isnull=False).count() == 1
