@@ -1,5 +1,6 @@
 """Refuse any request whose query string or form fields carry a NUL character."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,17 @@ class RefuseNulCharacters:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+        try:
+            has_nul = _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST))
+        except (TooManyFieldsSent, RequestDataTooBig):
+            # Django's own answer is a 400 too, but its debug page (`make run`) read the same
+            # parameters again to show them, failed, and said 500.
+            message = _(
+                "The address or the form is too large: too many fields or too much data. "
+                "Go back, reload the page and try again."
+            )
+            return render(request, "400.html", {"message": message}, status=400)
+        if has_nul:
             message = _(
                 "The address or the form contains a NUL character, which is not allowed. "
                 "Go back, reload the page and try again."

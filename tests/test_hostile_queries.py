@@ -173,3 +173,27 @@ def test_a_nul_character_in_a_quiz_answer_is_refused_and_saves_nothing(learner_c
     )
     assert response.status_code == 400
     assert not Answer.objects.filter(chosen__isnull=False).exists()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "method, data",
+    [
+        ("get", {f"a{n}": "1" for n in range(3000)}),
+        ("post", {f"a{n}": "1" for n in range(3000)}),
+        ("post", {"name": "x" * 1_000_000}),
+    ],
+    ids=["many fields in the address", "many fields in a form", "a huge form"],
+)
+def test_too_many_fields_or_too_much_data_is_a_400_page_in_debug_too(
+    teacher_client, settings, debug, method, data
+):
+    """`make run` serves with DEBUG, whose error page read the parameters again and said 500."""
+    settings.DEBUG = debug
+    teacher_client.raise_request_exception = False
+    if method == "get":
+        response = teacher_client.get(reverse("quizzes:my-results"), data)
+    else:
+        response = teacher_client.post(reverse("quizzes:class-list"), data)
+    assert response.status_code == 400
+    assert "too many fields or too much data" in response.content.decode()
