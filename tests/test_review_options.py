@@ -94,6 +94,24 @@ def test_hidden_correctness_shows_neither_outcome_nor_right_answer(learner_clien
     assert "Your answer" in page  # the learner still sees what they chose
 
 
+@pytest.mark.parametrize("correctness", [True, False])
+def test_a_question_left_blank_says_not_answered_not_incorrect(learner_client, quiz, correctness):
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    answered, _blank = quiz.questions.order_by("order")
+    form = {k: v for k, v in answers_for(quiz).items() if k == f"q{answered.pk}"}
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, "action": "save", **form})
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, "action": "submit"})  # anyway
+    attempt.refresh_from_db()
+    assert attempt.is_submitted
+    set_review(quiz, review_correctness=correctness)
+    items = result_page(learner_client, attempt).split('<li class="review-item')[1:]
+    answered_item, blank = items
+    assert "Your answer" in answered_item and "Your answer" not in blank
+    assert '<p class="outcome">Not answered — 0 of 1 marks</p>' in blank
+    assert "Incorrect" not in blank
+
+
 def test_hidden_feedback_and_explanations_are_left_out(learner_client, quiz):
     attempt = finished_attempt(learner_client, quiz)
     set_review(quiz, review_feedback=False, review_explanations=False)

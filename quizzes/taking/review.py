@@ -87,7 +87,8 @@ class ReviewedAnswer(TypedDict):
     heading: str  # "Question 3"
     text: str
     outcome: str  # "correct", "partial" or "incorrect"
-    verdict: str  # "✓ Correct — 1 of 1 marks", as much as the review shows ("" for nothing)
+    verdict: str  # "✓ Correct — 1 of 1 marks", as much as the review shows ("" for nothing);
+    # "Not answered — 0 of 1 marks" for a question left blank
     choices: list[ReviewedChoice]
     explanation: str
     source_title: str
@@ -111,12 +112,15 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
         "partial": _("◐ Partly correct"),
         "incorrect": _("✗ Incorrect"),
     }
+    not_answered = _("Not answered")
     shown = cache(lambda marks: floatformat(marks, "-2"))  # as the template's filter shows them
     reviewed = []
     for answer in answers:
         question, outcome = answer.snapshot, answer.outcome
         verdict = []
-        if review.correctness:
+        if answer.chosen is None:  # a blank is a blank, whatever the review shows, as Moodle says
+            verdict.append(not_answered)
+        elif review.correctness:
             verdict.append(labels[outcome])
         if review.marks:
             maximum = shown(answer.max_marks)
