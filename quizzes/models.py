@@ -803,9 +803,12 @@ class Attempt(models.Model):
 
     @property
     def shown_title(self) -> str:
-        """The quiz's title in the reader's language while the quiz exists (a list of attempts
-        in Polish names them in Polish), else the title kept from when it was taken."""
-        if self.quiz_id is not None and not self.practice:
+        """The title kept from when the attempt was taken (a later rename rewrites no result),
+        to a reader of the language it was taken in; a reader of the other language gets the
+        quiz's title in theirs while the quiz exists, rather than a title in a language the
+        rest of their page is not in."""
+        reader = (get_language() or "")[:2]
+        if self.quiz_id is not None and not self.practice and reader != self.language:
             return self.quiz.title
         return self.quiz_title
 

@@ -62,6 +62,8 @@ def test_in_polish_the_teacher_and_the_learner_see_the_quizs_polish_title(
     assert "<td>Quiz po polsku</td>" in results.content.decode()
     mine = signed_in(learner).get(reverse("quizzes:my-results").replace("/en/", "/pl/"))
     assert "<td>Quiz po polsku</td>" in mine.content.decode()
+    result = signed_in(learner).get(attempt.get_absolute_url().replace("/en/", "/pl/"))
+    assert "<h1>Wynik: Quiz po polsku</h1>" in result.content.decode()
     english = teacher_client.get(results_in_english).content.decode()
     assert f"<td>{quiz.title_en}</td>" in english
 

@@ -243,7 +243,7 @@ def _summary(request, attempt):
     context = {
         "quiz": attempt.quiz,
         "attempt": attempt,
-        "title": attempt.quiz_title,
+        "title": attempt.shown_title,
         "rows": rows,
         "missing": missing,
         "missing_message": _missing_message(missing),
@@ -400,7 +400,7 @@ def _context(attempt, answers, page, form, now):
         "attempt": attempt,
         "form": form,
         "attempt_id": str(attempt.pk),
-        "title": attempt.quiz_title,
+        "title": attempt.shown_title,
         "fieldsets": mark_safe("\n".join(form.fieldsets())),  # noqa: S308 - built escaped
         "question_count": len(answers),
         "paged": paged,
