@@ -28,7 +28,7 @@ def finish(client, quiz, right):
     started(client, quiz)
     attempt = Attempt.objects.in_progress().get(quiz=quiz)
     data = {}
-    for question in quiz.questions.all():
+    for question in quiz.pool():
         ids = choice_ids(question, correct=question.text in right)[:1]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
     client.post(take_url(quiz), {"attempt": attempt.pk, **data})
@@ -59,6 +59,19 @@ def test_a_practice_round_can_keep_to_one_lesson(learner_client, course):
     practice = Attempt.objects.get(practice=True)
     assert [a.snapshot["text"] for a in practice.answers.all()] == ["L2 Q1?", "L2 Q2?"]
     assert practice.lesson == course[1].lesson
+
+
+def test_a_final_review_lessons_practice_holds_the_mistakes_of_the_quiz_drawing_from_others(
+    learner_client, course
+):
+    """A final review's quiz has no questions of its own: it draws them from the lessons."""
+    final = QuizFactory(lesson__order=3, attempts_allowed=0)
+    final.draws_from.set(course)
+    finish(learner_client, final, right={"L1 Q1?", "L2 Q2?"})
+    response = start_practice(learner_client, final.lesson.slug)
+    practice = Attempt.objects.get(practice=True)
+    assert response.url == reverse("quizzes:practice-take", args=[practice.pk])
+    assert [a.snapshot["text"] for a in practice.answers.all()] == ["L1 Q2?", "L2 Q1?"]
 
 
 def test_practice_is_marked_but_counts_toward_no_grade_or_limit(learner_client, course):

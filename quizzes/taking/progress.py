@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
-from quizzes.models import Answer, Attempt, Lesson, Question
+from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
 from quizzes.taking.review import PARTS, review_for, visible
 
 
@@ -28,11 +28,18 @@ class LessonProgress:
 
 
 def live_questions(lesson: Lesson | None = None) -> QuerySet:
-    """The questions of published quizzes in published lessons (one lesson, or all)."""
+    """The questions of published quizzes in published lessons (one lesson, or all).
+
+    A lesson's are its quizzes' own and those its quizzes draw from: a final review's quiz
+    has none of its own, and its mistakes are in the lessons it draws from.
+    """
     questions = Question.objects.filter(
         quiz__is_published=True, quiz__lesson__is_published=True
     ).order_by("quiz__lesson__order", "quiz__order", "quiz_id", "order", "id")
-    return questions if lesson is None else questions.filter(quiz__lesson=lesson)
+    if lesson is None:
+        return questions
+    quizzes = Quiz.objects.filter(Q(lesson=lesson) | Q(drawn_into__lesson=lesson))
+    return questions.filter(quiz__in=quizzes.values("id"))
 
 
 def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
