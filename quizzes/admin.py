@@ -1,7 +1,6 @@
 """The teachers' authoring screens and a read-only view of attempts."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 import axes.admin  # noqa: F401 - registers axes' lists, given checked ones below
 import django.contrib.auth.admin  # noqa: F401 - registers users and groups, likewise
@@ -21,7 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -53,7 +52,7 @@ from quizzes.question_files.gift_export import to_gift
 from quizzes.question_files.importing import create_questions, guess_format, read_questions
 from quizzes.question_files.parsed import FormatError
 from quizzes.taking.attempts import overdue_finish
-from quizzes.taking.scoring import answer_key_errors
+from quizzes.taking.scoring import answer_key_errors, shown_marks
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
 from quizzes.teaching.downloads import (
@@ -68,13 +67,6 @@ from quizzes.teaching.regrading import marked_by_hand, regrade_apply, regrade_pl
 # Authors paste bare addresses ("www.nato.int/…"): read them as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 NUMBER = re.compile(r"[0-9]{1,18}")
-
-
-def shown_marks(value) -> str:
-    """Marks (kept to 7 places) to at most two decimals without trailing zeros ("3.5", "11"),
-    in the reader's number format."""
-    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
-    return formats.number_format(rounded, decimal_pos=max(0, -rounded.as_tuple().exponent))
 
 
 @admin.display(description=_("marks"), ordering="marks")

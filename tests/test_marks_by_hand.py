@@ -117,6 +117,11 @@ def test_changing_marks_retotals_the_attempt_and_keeps_the_history(
     )
     text = teacher_client.get(page(attempt)).content.decode()
     assert "Marked by hand" in text and "Half right" in text
+    # Marks to two places at most, without trailing zeros, in the reader's number format.
+    result = signed_in(attempt.learner).get(attempt.get_absolute_url()).content.decode()
+    assert "1.5 out of 2 marks (75%)" in result
+    polish = signed_in(attempt.learner).get(attempt.get_absolute_url().replace("/en/", "/pl/"))
+    assert "1,5" in polish.content.decode() and "1,50" not in polish.content.decode()
 
 
 def test_marks_in_thirds_add_up_to_a_total_the_attempt_can_keep(teacher_client, learner, quiz):

@@ -8,11 +8,12 @@ from functools import cache
 from typing import Protocol, TypedDict
 
 from django.db.models import Q
-from django.template.defaultfilters import floatformat, linebreaksbr
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from quizzes.course.rendering import render_inline
+from quizzes.taking.scoring import shown_marks
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
         "incorrect": _("✗ Incorrect"),
     }
     not_answered = _("Not answered")
-    shown = cache(lambda marks: floatformat(marks, "-2"))  # as the template's filter shows them
+    shown = cache(shown_marks)  # as the `marks` filter shows them
     reviewed = []
     for answer in answers:
         question, outcome = answer.snapshot, answer.outcome

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from quizzes.course.true_false import TRUE_FALSE, true_false_place
@@ -158,3 +159,10 @@ def band_feedback(bands: Sequence[tuple[int, str]], percent: Decimal) -> str:
         if percent >= start:
             text = feedback
     return text
+
+
+def shown_marks(value) -> str:
+    """Marks or a percentage (kept to 7 places) to at most two decimals without trailing
+    zeros ("3.5", "11"), in the reader's number format."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return formats.number_format(rounded, decimal_pos=max(0, -rounded.as_tuple().exponent))

@@ -1,0 +1,13 @@
+"""`{{ value|marks }}`: marks and percentages as every page shows them ("3.5", Polish "3,5")."""
+
+from django import template
+
+from quizzes.taking.scoring import shown_marks
+
+register = template.Library()
+
+
+@register.filter(name="marks")
+def marks(value) -> str:
+    """At most two decimals, no trailing zeros, in the reader's number format; "" for none."""
+    return "" if value is None or value == "" else shown_marks(value)
