@@ -439,12 +439,14 @@ class AnswerKeyFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors):
-            return
+        # Also when a choice has an error of its own: the author then sees everything to fix
+        # at once (a second correct choice that still names a misconception got only the
+        # misconception's message, then, once fixed, the key's). A choice's fields that are
+        # valid are in its cleaned_data even when another of its fields is not.
         kept = [
-            form.cleaned_data
+            data
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            if (data := getattr(form, "cleaned_data", None)) and not data.get("DELETE")
         ]
         flags = [data.get("is_correct", False) for data in kept]
         texts = [data.get("text_en") or data.get("text") or "" for data in kept]

@@ -81,6 +81,21 @@ def test_the_admin_refuses_a_bad_answer_key_with_a_clear_message(
     assert not Choice.objects.exists()
 
 
+def test_a_choices_own_error_and_the_keys_are_shown_together(teacher_client):
+    """A second correct choice that still names its misconception: both things to fix."""
+    from quizzes.models import Misconception
+
+    tag = Misconception.objects.create(slug="c45", name="Confuses Article 4 with Article 5")
+    data = question_post(QuizFactory(), "single", [("Article 4", True), ("Article 5", True)])
+    data["choices-1-misconception"] = tag.pk
+    response = teacher_client.post(ADD_QUESTION, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A correct choice tests no misconception; leave it empty." in page
+    assert "exactly one correct choice; this one has 2" in page
+    assert not Question.objects.exists()
+
+
 def test_the_admin_accepts_a_several_answer_question_with_two_right_choices(teacher_client):
     data = question_post(QuizFactory(), "multiple", [("A", True), ("B", True), ("C", False)])
     assert teacher_client.post(ADD_QUESTION, data).status_code == 302
