@@ -113,6 +113,25 @@ def test_every_form_refuses_a_post_without_its_csrf_token(learner, teacher, clas
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({}, "This form is missing its attempt. Reload the quiz page."),
+        ({"page": "7"}, "This quiz has no such page. Reload the quiz page."),
+    ],
+)
+def test_a_forged_quiz_form_gets_the_sites_400_page_saying_what_to_do(
+    learner_client, quiz, form, message
+):
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    data = {"attempt": attempt_id, **form} if form else {}
+    response = learner_client.post(take_url(quiz), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in page and message in page
+    assert "Back to the lessons" in page and '<header class="site-header">' in page
+
+
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

@@ -4,7 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
@@ -34,6 +34,7 @@ from quizzes.taking.attempts import (
 )
 from quizzes.taking.forms import PracticeForm, QuizForm
 from quizzes.taking.overrides import quiz_rules, rules_for
+from quizzes.views import bad_request
 
 NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -181,7 +182,7 @@ def practice_new(request):
     """Start a practice round of the questions the learner last got wrong, in a lesson or all."""
     form = PracticeForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("There is no lesson with that name."))
+        return bad_request(request, _("There is no lesson with that name."))
     try:
         attempt = practice_start(learner=request.user, lesson=form.cleaned_data["lesson"])
     except AttemptRefused as refusal:
@@ -271,7 +272,7 @@ def _answer(request, quiz, practice=None):
     """
     attempt_id = request.POST.get("attempt", "")
     if not NUMBER.fullmatch(attempt_id):
-        return HttpResponseBadRequest(_("This form is missing its attempt. Reload the quiz page."))
+        return bad_request(request, _("This form is missing its attempt. Reload the quiz page."))
     attempt = Attempt.objects.answerable(
         int(attempt_id), learner=request.user, quiz=quiz, practice=practice
     )
@@ -297,7 +298,7 @@ def _answer(request, quiz, practice=None):
     if goto is not None:
         goto = _page_number(goto, attempt, answers)
     if page is None or (goto is None and "goto" in request.POST):
-        return HttpResponseBadRequest(_("This quiz has no such page. Reload the quiz page."))
+        return bad_request(request, _("This quiz has no such page. Reload the quiz page."))
     finishing = goto is None and request.POST.get("action", "finish") == "finish"
     now = timezone.now()
     time_up = timing.time_is_up(attempt.ends_at, now)

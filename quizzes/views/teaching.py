@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -70,6 +70,7 @@ from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
 from quizzes.teaching.roster import FOLDED, password_reset, roster_create
 from quizzes.teaching.workbooks import CONTENT_TYPE as XLSX
+from quizzes.views import bad_request
 
 teacher_only = permission_required("quizzes.view_attempt", raise_exception=True)
 
@@ -147,7 +148,7 @@ def results_export(request, format="csv"):
     """The filtered attempts as a streamed CSV file or a workbook, one row per attempt."""
     form, attempts = _filtered(request)
     if attempts is None:
-        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+        return bad_request(request, _("The filter is not valid: %(errors)s") % _errors(form))
     if format == "xlsx" and attempts.count() > settings.EXPORT_INLINE_LIMIT:
         # A workbook is written whole before it is sent (a CSV streams): too long to wait for.
         messages.info(request, WORKBOOK_TOO_LARGE)
@@ -239,7 +240,7 @@ def quiz_statistics_refresh(request, slug):
     quiz = get_object_or_404(Quiz, slug=slug)
     form, attempts = _filtered(request, quiz)
     if attempts is None:
-        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+        return bad_request(request, _("The filter is not valid: %(errors)s") % _errors(form))
     statistics = statistics_recompute(request.user, quiz, form)
     if statistics.status == QuizStatistics.Status.DONE:
         messages.success(request, _("The item statistics were computed again."))
@@ -262,10 +263,10 @@ def quiz_export(request, slug, kind, format="csv"):
     written by a background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
     quiz = get_object_or_404(Quiz, slug=slug)
     if kind not in QUIZ_EXPORTS:
-        return HttpResponseBadRequest(_("There is no such export."))
+        return bad_request(request, _("There is no such export."))
     form, attempts = _filtered(request, quiz)
     if attempts is None:
-        return HttpResponseBadRequest(_("The filter is not valid: %(errors)s") % _errors(form))
+        return bad_request(request, _("The filter is not valid: %(errors)s") % _errors(form))
     if kind == "items":
         statistics = statistics_for(request.user, quiz, form)
         if statistics.result is None:
