@@ -202,6 +202,21 @@ def test_the_page_saves_itself_in_the_background(learner_client, paged):
     assert "Your answers are saved" not in started(learner_client, paged).content.decode()
 
 
+def test_a_background_save_after_another_tab_finished_sends_to_the_result_which_says_so(
+    learner_client, paged
+):
+    started(learner_client, paged)
+    attempt = Attempt.objects.get()
+    first = answer_at(attempt, 1)
+    form = {"attempt": attempt.pk, "page": 1, "action": "save", field(first): right(first)}
+    learner_client.post(take_url(paged), {"attempt": attempt.pk, "action": "submit"})  # tab 1
+    response = learner_client.post(take_url(paged), form, headers={"X-Quizsite-Autosave": "1"})
+    assert response.status_code == 409
+    assert response["X-Quizsite-Location"] == attempt.get_absolute_url()
+    result = learner_client.get(response["X-Quizsite-Location"]).content.decode()
+    assert "You had already submitted these answers; here is the result." in result
+
+
 @pytest.mark.parametrize("page", ["", "1", "junk", "0", "-1", "２", "4"])
 def test_opening_the_attempt_page_without_starting_deals_nothing(learner_client, paged, page):
     """Only Start deals and starts a clock: the questions' address sends to the start page."""

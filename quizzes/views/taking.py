@@ -131,7 +131,7 @@ def quiz_take(request, slug):
     """The learner's attempt in progress at a quiz: its questions; save or finish it on POST."""
     quiz = _quiz_for(request, slug)
     if request.method == "POST":
-        return _answer(request, quiz)
+        return _background_safe(request, _answer(request, quiz))
     attempt = attempt_in_progress(learner=request.user, quiz=quiz)
     if attempt is None:  # none started, or finished meanwhile: Start is on the start page
         return redirect(quiz)
@@ -158,7 +158,7 @@ def quiz_summary(request, slug):
 def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""
     if request.method == "POST":
-        return _answer(request, None, practice=pk)
+        return _background_safe(request, _answer(request, None, practice=pk))
     return _show(request, _practice_round(request, pk))
 
 
@@ -332,6 +332,20 @@ def _answer(request, quiz, practice=None):
         level, text = OUTCOME_MESSAGES[outcome]
         messages.add_message(request, level, text)
     return redirect(attempt)
+
+
+def _background_safe(request, response):
+    """For the page's background save, a redirect as 409 with its address in a header.
+
+    A fetch follows redirects itself: it read the result page, and with it the message saying
+    why the learner is sent there (time is up, another tab finished), which the page it then
+    opened no longer had. autosave.js goes to the address instead, and the page says why.
+    """
+    if request.headers.get("X-Quizsite-Autosave") and response.status_code == 302:
+        moved = HttpResponse(status=409)
+        moved["X-Quizsite-Location"] = response["Location"]
+        return moved
+    return response
 
 
 def _page_asked(value, quiz):

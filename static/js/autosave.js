@@ -45,7 +45,11 @@
       credentials: "same-origin",
       headers: { "X-Quizsite-Autosave": "1" },
     }).then(function (response) {
-      // Time ran out or another tab finished the attempt: show the result.
+      // Time ran out or another tab finished the attempt: show the result, which says so.
+      if (response.status === 409) {
+        window.location.assign(response.headers.get("X-Quizsite-Location"));
+        return;
+      }
       if (response.redirected) { window.location.assign(response.url); return; }
       if (response.status === 503) { failed(); return; }
       // A stale CSRF token (signed in again elsewhere): trying again cannot help.

@@ -49,6 +49,28 @@ def test_start_a_quiz_leave_a_blank_and_submit_anyway(live_server, page, quiz):
     assert page.problems == []
 
 
+def test_a_tab_left_open_after_another_finished_goes_to_the_result_and_says_why(
+    live_server, page, quiz
+):
+    UserFactory(username="ola")
+    sign_in(page, live_server.url, "ola")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.locator("input[type=radio]").first.check()
+    other.get_by_role("button", name="Finish and see my result").click()
+    other.get_by_role("button", name="Submit anyway").click()
+    other.wait_for_url(re.compile(r"/attempts/\d+/"))
+    other.close()
+    page.locator("input[type=radio]").nth(3).check()  # the first tab saves in the background
+    page.wait_for_url(re.compile(r"/attempts/\d+/"))
+    assert "You had already submitted these answers; here is the result." in page.content()
+    # The browser logs the save's 409 as a failed load; nothing else went wrong.
+    assert [p for p in page.problems if "409 (Conflict)" not in p] == []
+
+
 def test_a_teacher_previews_an_unpublished_quiz(live_server, page, quiz):
     quiz.is_published = False
     quiz.save()
