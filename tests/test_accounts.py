@@ -74,6 +74,13 @@ def test_signing_up_from_a_join_link_lands_on_the_class_and_joining_adds_the_lea
     assert classroom.learners.filter(username="newbie").exists()
 
 
+def test_the_welcome_uses_the_first_name_when_given(client):
+    form = {"username": "ola_k", "password1": "a-long-enough-pass-42"}
+    form["password2"] = form["password1"]
+    response = client.post(reverse("signup"), {**form, "first_name": "Aleksandra"}, follow=True)
+    assert "Welcome, Aleksandra! Your account is ready." in response.content.decode()
+
+
 def test_signing_in_from_a_join_link_returns_to_it(classroom):
     UserFactory(username="returning")
     client = Client()

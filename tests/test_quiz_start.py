@@ -349,8 +349,12 @@ def test_a_later_close_lets_the_learner_start_and_the_finisher_honours_it(
 
 def test_the_teacher_sets_an_override_on_the_class_page(teacher_client, classroom, learner, quiz):
     url = reverse("quizzes:class-override", args=[classroom.pk])
+    learner.first_name, learner.last_name = "Anna", "Kowalska"
+    learner.save()
     response = teacher_client.post(url, {"quiz": quiz.pk, "who": learner.pk, "time_limit": 40})
     assert response.status_code == 302
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert f"The override for Anna Kowalska ({learner.username}) on" in page
     override = Override.objects.get()
     assert (override.learner, override.classroom, override.time_limit) == (learner, None, 40)
     # Saving again for the same learner changes it rather than adding a second.

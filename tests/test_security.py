@@ -186,7 +186,10 @@ def test_a_teacher_sees_which_of_their_learners_are_locked_out_and_unlocks_them(
     assert "Locked out" in page
     unlock = reverse("quizzes:class-unlock", args=[classroom.pk, learner.pk])
     response = teacher_client.post(unlock, follow=True)
-    assert f"{learner.username} can sign in again." in response.content.decode()
+    learner.first_name, learner.last_name = "Anna", "Kowalska"
+    learner.save()
+    response = teacher_client.post(unlock, follow=True)
+    assert f"Anna Kowalska ({learner.username}) can sign in again." in response.content.decode()
     assert "Locked out" not in response.content.decode()
     assert sign_in(learner.username, PASSWORD, "10.0.0.7").status_code == 302
 

@@ -142,7 +142,8 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend=sign_in.BACKEND)
-        messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user})
+        name = user.get_short_name() or user.get_username()
+        messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": name})
         response = redirect(next_url or "quizzes:home")
         # As signing in does: this browser is the new learner's, so a classmate who mistypes
         # their password five times cannot lock them out of it.

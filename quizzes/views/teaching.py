@@ -451,7 +451,10 @@ def class_override_save(request, pk):
     messages.success(
         request,
         _("The override for %(who)s on “%(quiz)s” is saved.")
-        % {"who": override.learner or override.classroom, "quiz": override.quiz},
+        % {
+            "who": _display_name(override.learner) if override.learner else override.classroom,
+            "quiz": override.quiz,
+        },
     )
     return redirect(f"{classroom.get_absolute_url()}#overrides-heading")
 
@@ -522,7 +525,7 @@ def class_remove(request, pk, learner_id):
     if not deleted:
         raise Http404(_("This learner is not in the class."))
     messages.success(
-        request, _("%(name)s was removed from the class.") % {"name": learner.get_username()}
+        request, _("%(name)s was removed from the class.") % {"name": _display_name(learner)}
     )
     return redirect(classroom)
 
@@ -536,9 +539,9 @@ def class_unlock(request, pk, learner_id):
     membership = get_object_or_404(
         Membership.objects.select_related("learner"), classroom=classroom, learner_id=learner_id
     )
-    username = membership.learner.get_username()
-    unlock(username)
-    messages.success(request, _("%(name)s can sign in again.") % {"name": username})
+    unlock(membership.learner.get_username())
+    name = _display_name(membership.learner)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": name})
     return redirect(classroom)
 
 
