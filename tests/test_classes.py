@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
 
-from .conftest import answers_for, attempt_shown, started, take_url
+from .conftest import answers_for, attempt_shown, enrol, started, take_url
 from .factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,22 @@ def test_the_header_takes_a_teacher_to_the_classes_they_teach_and_a_learner_to_t
     learner_page = learner_client.get(reverse("quizzes:home")).content.decode()
     assert f'<a href="{reverse("quizzes:my-classes")}">My classes</a>' in learner_page
     assert reverse("quizzes:class-list") not in learner_page
+
+
+def test_learners_are_listed_by_surname_in_the_readers_alphabet_with_their_usernames(
+    teacher_client, classroom, learner
+):
+    classroom.memberships.all().delete()
+    for username, first, last in [
+        ("zofiaz", "Zofia", "Zając"),
+        ("lucjal", "Łucja", "Łukasik"),
+        ("annak", "Anna", "Kowalska"),
+    ]:
+        enrol(classroom, UserFactory(username=username, first_name=first, last_name=last))
+    page = teacher_client.get(classroom.get_absolute_url().replace("/en/", "/pl/")).content.decode()
+    rows = [page.index(name) for name in ("Anna Kowalska", "Łucja Łukasik", "Zofia Zając")]
+    assert rows == sorted(rows)
+    options = page[page.index('name="who"') :]
+    labels = ["Anna Kowalska (annak)", "Łucja Łukasik (lucjal)", "Zofia Zając (zofiaz)"]
+    places = [options.index(label) for label in labels]
+    assert places == sorted(places)

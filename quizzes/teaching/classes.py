@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from quizzes.course.alphabet import alphabetical
 from quizzes.models import Attempt, Classroom, Membership, new_join_code
 
 CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
@@ -72,3 +73,20 @@ def class_names_by_learner(user: AbstractBaseUser) -> dict[int, str]:
     ):
         names.setdefault(learner_id, []).append(name)
     return {learner_id: "; ".join(values) for learner_id, values in names.items()}
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    """A learner as teachers' pages name them: "Anna Kowalska (annak)", or the username."""
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def by_name(learners, *, key=lambda learner: learner):
+    """`learners` (or things `key` maps to one) by surname, then first name, then username,
+    in the reader's alphabet: Łucja before Zofia in Polish, where the database put her last."""
+    return alphabetical(
+        learners,
+        key=lambda item: "\t".join(
+            (key(item).last_name, key(item).first_name, key(item).get_username())
+        ),
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Classroom, Override, Quiz
 from quizzes.teaching import roster
+from quizzes.teaching.classes import by_name, display_name
 
 
 class AttemptFilterForm(forms.Form):
@@ -109,11 +110,10 @@ class OverrideForm(forms.ModelForm):
     def __init__(self, *args, classroom, **kwargs):
         super().__init__(*args, **kwargs)
         self.classroom = classroom
-        members = classroom.memberships.select_related("learner").order_by("learner__username")
+        members = by_name(classroom.memberships.select_related("learner"), key=lambda m: m.learner)
         self.learners = {str(m.learner_id): m.learner for m in members}
         self.fields["who"].choices = [(self.WHOLE_CLASS, _("The whole class"))] + [
-            (pk, learner.get_full_name() or learner.get_username())
-            for pk, learner in self.learners.items()
+            (pk, display_name(learner)) for pk, learner in self.learners.items()
         ]
         self.fields["quiz"].queryset = Quiz.objects.select_related("lesson")
         self.fields["quiz"].error_messages["invalid_choice"] = _("There is no such quiz.")

@@ -38,7 +38,7 @@ from quizzes.models import (
 from quizzes.taking.attempts import overdue_finish
 from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.teaching import exports
-from quizzes.teaching.classes import attempts_visible_to, rotate_code
+from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, rotate_code
 from quizzes.teaching.dashboard import (
     LEARNER_SORTS,
     Dashboard,
@@ -421,8 +421,8 @@ def _class_page(request, classroom, override_form=None, status=200):
                 filter=Q(learner__attempts__practice=False, learner__attempts__preview=False),
             ),
         )
-        .order_by("learner__last_name", "learner__first_name", "learner__username")
     )
+    members = by_name(members, key=lambda member: member.learner)
     join_link = request.build_absolute_uri(classroom.join_url())
     locked = locked_usernames([member.learner.get_username() for member in members])
     context = {
@@ -452,7 +452,7 @@ def class_override_save(request, pk):
         request,
         _("The override for %(who)s on “%(quiz)s” is saved.")
         % {
-            "who": _display_name(override.learner) if override.learner else override.classroom,
+            "who": display_name(override.learner) if override.learner else override.classroom,
             "quiz": override.quiz,
         },
     )
@@ -514,7 +514,7 @@ def class_remove(request, pk, learner_id):
             request,
             classroom,
             title=_("Remove %(name)s from “%(class)s”?")
-            % {"name": _display_name(learner), "class": classroom.name},
+            % {"name": display_name(learner), "class": classroom.name},
             text=_(
                 "Their account and their attempts stay, but this class and its results no longer "
                 "show them. They can join again with the class's code."
@@ -525,7 +525,7 @@ def class_remove(request, pk, learner_id):
     if not deleted:
         raise Http404(_("This learner is not in the class."))
     messages.success(
-        request, _("%(name)s was removed from the class.") % {"name": _display_name(learner)}
+        request, _("%(name)s was removed from the class.") % {"name": display_name(learner)}
     )
     return redirect(classroom)
 
@@ -540,15 +540,9 @@ def class_unlock(request, pk, learner_id):
         Membership.objects.select_related("learner"), classroom=classroom, learner_id=learner_id
     )
     unlock(membership.learner.get_username())
-    name = _display_name(membership.learner)
+    name = display_name(membership.learner)
     messages.success(request, _("%(name)s can sign in again.") % {"name": name})
     return redirect(classroom)
-
-
-def _display_name(user):
-    """A learner as the class page names them: "Anna Kowalska (annak)", or the username."""
-    full = user.get_full_name()
-    return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
 def _confirm(request, classroom, *, title, text, button):
@@ -619,7 +613,7 @@ def class_password_reset(request, pk, learner_id):
     context = {
         "classroom": classroom,
         "learner": learner,
-        "name": _display_name(learner),
+        "name": display_name(learner),
         "form": form,
     }
     status = 400 if request.method == "POST" else 200
