@@ -126,7 +126,7 @@ def test_class_results_with_no_attempts_say_so(teacher_client, classroom, learne
     if not query:
         Attempt.objects.all().delete()
     page = teacher_client.get(reverse("quizzes:results") + query).content.decode()
-    assert "0 attempts by 0 learner(s)." in page
+    assert "0 attempts by 0 learners." in page
     assert "No attempts match this filter yet." in page
     assert "Download:" in page
 

@@ -212,8 +212,12 @@ def test_results_page_filters_by_quiz_and_summarises(teacher_client, quiz):
     take(UserFactory(username="elsewhere"), other)
     page = teacher_client.get(reverse("quizzes:results"), {"quiz": quiz.slug}).content.decode()
     assert "passes" in page and "fails" in page and "elsewhere" not in page
-    assert "2 attempts by 2 learner(s)" in page
+    assert "2 attempts by 2 learners." in page
     assert "Mean score 50.0%; 1 passed." in page
+    polish = teacher_client.get("/pl/results/", {"quiz": quiz.slug}).content.decode()
+    assert "2 podejścia, 2 uczniów." in polish
+    one = teacher_client.get("/en/results/", {"quiz": other.slug}).content.decode()
+    assert "1 attempt by 1 learner." in one
     assert f"{reverse('quizzes:results-export')}?quiz={quiz.slug}" in page
 
 

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -100,6 +100,17 @@ def _without(params, *names):
     return params.urlencode()
 
 
+def _summary_text(attempts: int, learners: int) -> str:
+    """ "9 attempts by 7 learners.": each number with its own plural, where one sentence
+    could give only the first its plural ("by 7 learner(s)")."""
+    return _("%(attempts)s by %(learners)s.") % {
+        "attempts": ngettext("%(count)d attempt", "%(count)d attempts", attempts)
+        % {"count": attempts},
+        "learners": ngettext("%(count)d learner", "%(count)d learners", learners)
+        % {"count": learners},
+    }
+
+
 @login_required
 @teacher_only
 @require_GET
@@ -134,6 +145,7 @@ def results(request):
         "form": form,
         "page": page,
         "summary": summary,
+        "summary_text": _summary_text(summary["count"], summary["learners"]),
         "per_quiz": per_quiz,
         "query": _without(request.GET, "page"),
         "filter_query": _without(request.GET, "page", "quiz"),
