@@ -161,8 +161,10 @@ def band_feedback(bands: Sequence[tuple[int, str]], percent: Decimal) -> str:
     return text
 
 
-def shown_marks(value) -> str:
+def shown_marks(value: Decimal | float | int | str) -> str:
     """Marks or a percentage (kept to 7 places) to at most two decimals without trailing
     zeros ("3.5", "11"), in the reader's number format."""
     rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
-    return formats.number_format(rounded, decimal_pos=max(0, -rounded.as_tuple().exponent))
+    exponent = rounded.as_tuple().exponent  # an int for a finite number, as marks are
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return formats.number_format(rounded, decimal_pos=places)
