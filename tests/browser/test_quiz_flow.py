@@ -103,7 +103,7 @@ def test_a_teacher_gives_a_learner_extra_time(live_server, page, quiz):
     page.goto(f"{live_server.url}{classroom.get_absolute_url()}")
     assert_accessible(page, "class page with the override form")
     page.get_by_label("Quiz").select_option(label=str(quiz))
-    page.get_by_label("For").select_option(label="Ola Nowak")
+    page.get_by_label("For").select_option(label="Ola Nowak (ola)")
     page.get_by_label("Time limit (minutes)").fill("25")
     page.get_by_role("button", name="Save the override").click()
     page.wait_for_load_state()
