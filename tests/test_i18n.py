@@ -163,6 +163,14 @@ def test_the_switcher_works_whatever_language_the_reader_had_before(
     assert client.cookies["django_language"].value == chosen
 
 
+@pytest.mark.parametrize("next_url", ["http://[", "//[x]/", "https://evil.example/pl/", "\\\\x"])
+def test_a_junk_or_foreign_return_page_changes_the_language_and_goes_home(client, next_url):
+    response = client.post(reverse("set_language"), {"language": "pl", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.cookies["django_language"].value == "pl"
+
+
 def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):
     """SameSite=Lax, like the session and CSRF cookies: other sites' embeds and posts go without."""
     response = client.post(reverse("set_language"), {"language": "pl", "next": "/en/"})

@@ -175,8 +175,11 @@ def set_language(request):
     language of the reader's cookie or browser: an English reader's /pl/… page did not resolve
     in English, and the switch sent them back to it in Polish, however often they pressed it.
     """
-    language = translation.get_language_from_path(urlsplit(request.POST.get("next", "")).path)
-    if language:
+    next_url = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )  # False for junk that does not parse (http://[), which Django then ignores too
+    if safe and (language := translation.get_language_from_path(urlsplit(next_url).path)):
         translation.activate(language)
     return i18n.set_language(request)
 
