@@ -260,11 +260,14 @@ def test_learners_are_listed_by_surname_in_the_readers_alphabet_with_their_usern
     for username, first, last in [
         ("zofiaz", "Zofia", "Zając"),
         ("lucjal", "Łucja", "Łukasik"),
+        ("annan", "Anna", "Nowakowska"),
         ("annak", "Anna", "Kowalska"),
+        ("jann", "Jan", "Nowak"),
     ]:
         enrol(classroom, UserFactory(username=username, first_name=first, last_name=last))
     page = teacher_client.get(classroom.get_absolute_url().replace("/en/", "/pl/")).content.decode()
-    rows = [page.index(name) for name in ("Anna Kowalska", "Łucja Łukasik", "Zofia Zając")]
+    names = ("Anna Kowalska", "Łucja Łukasik", "Jan Nowak", "Anna Nowakowska", "Zofia Zając")
+    rows = [page.index(name) for name in names]
     assert rows == sorted(rows)
     options = page[page.index('name="who"') :]
     labels = ["Anna Kowalska (annak)", "Łucja Łukasik (lucjal)", "Zofia Zając (zofiaz)"]

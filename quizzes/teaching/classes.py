@@ -6,7 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from quizzes.course.alphabet import alphabetical
+from quizzes.course.alphabet import sort_key
+from quizzes.course.fallbacks import current_language
 from quizzes.models import Attempt, Classroom, Membership, new_join_code
 
 CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
@@ -84,9 +85,12 @@ def display_name(user: AbstractBaseUser) -> str:
 def by_name(learners, *, key=lambda learner: learner):
     """`learners` (or things `key` maps to one) by surname, then first name, then username,
     in the reader's alphabet: Łucja before Zofia in Polish, where the database put her last."""
-    return alphabetical(
-        learners,
-        key=lambda item: "\t".join(
-            (key(item).last_name, key(item).first_name, key(item).get_username())
-        ),
-    )
+    language = current_language()
+
+    def order(item):
+        user = key(item)
+        return tuple(
+            sort_key(part, language) for part in (user.last_name, user.first_name, user.username)
+        )
+
+    return sorted(learners, key=order)
