@@ -1,5 +1,7 @@
 """Refuse any request whose query string or form fields carry a NUL character."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,9 +24,12 @@ class RefuseNulCharacters:
     def __call__(self, request):
         try:
             has_nul = _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST))
-        except (TooManyFieldsSent, RequestDataTooBig):
+        except (TooManyFieldsSent, RequestDataTooBig) as error:
             # Django's own answer is a 400 too, but its debug page (`make run`) read the same
-            # parameters again to show them, failed, and said 500.
+            # parameters again to show them, failed, and said 500. Logged as Django logs it.
+            logging.getLogger(f"django.security.{type(error).__name__}").error(
+                str(error), extra={"request": request, "status_code": 400}
+            )
             message = _(
                 "The address or the form is too large: too many fields or too much data. "
                 "Go back, reload the page and try again."

@@ -186,7 +186,7 @@ def test_a_nul_character_in_a_quiz_answer_is_refused_and_saves_nothing(learner_c
     ids=["many fields in the address", "many fields in a form", "a huge form"],
 )
 def test_too_many_fields_or_too_much_data_is_a_400_page_in_debug_too(
-    teacher_client, settings, debug, method, data
+    teacher_client, settings, caplog, debug, method, data
 ):
     """`make run` serves with DEBUG, whose error page read the parameters again and said 500."""
     settings.DEBUG = debug
@@ -197,3 +197,4 @@ def test_too_many_fields_or_too_much_data_is_a_400_page_in_debug_too(
         response = teacher_client.post(reverse("quizzes:class-list"), data)
     assert response.status_code == 400
     assert "too many fields or too much data" in response.content.decode()
+    assert any(r.name.startswith("django.security.") for r in caplog.records)  # as Django logs

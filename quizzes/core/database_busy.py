@@ -11,7 +11,6 @@ import threading
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, OperationalError, connection, transaction
@@ -73,8 +72,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
     The session is written once the view has answered (signing in sets its keys there), above
     DatabaseBusyMiddleware, whose handling covers the view only: Django's own answer was a 400
     that said the session had been deleted meanwhile (an update), or a 500 (a new session).
-    Nothing is half-done: the session's keys were not stored and no cookie is set, so the
-    visitor is not signed in.
+    No cookie is set, so the visitor is not signed in; but the view's own writes are made (a
+    new account, a new password), so the page says that, not that nothing changed.
     """
 
     def process_response(self, request, response):
@@ -83,8 +82,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
         except (OperationalError, SessionInterrupted) as error:
             if not _caused_by_lock_timeout(error):
                 raise
-            request.user = AnonymousUser()  # the page says who is signed in: nobody yet
-            return busy(request)
+            return busy(request, session=True)
 
 
 def _caused_by_lock_timeout(error: BaseException | None) -> bool:
@@ -96,13 +94,17 @@ def _caused_by_lock_timeout(error: BaseException | None) -> bool:
     return False
 
 
-def busy(request) -> HttpResponse:
-    """The "busy, try again" answer: a page, or a short text for the autosave script."""
+def busy(request, *, session=False) -> HttpResponse:
+    """The "busy, try again" answer: a page, or a short text for the autosave script.
+
+    With `session`, the view's work was done and only the session could not be written: the
+    visitor is not signed in (or no longer), and the page says so.
+    """
     if request.headers.get("X-Quizsite-Autosave") or not request.accepts("text/html"):
         message = _("The site is busy, so nothing was saved. Try again in a few seconds.")
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     else:
-        response = render(request, "503.html", status=503)
+        response = render(request, "503.html", {"session": session}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
