@@ -33,17 +33,20 @@
   function save() {
     window.clearTimeout(retry);
     retry = null;
-    if (saving) { pending = true; return; }
+    if (saving) { pending = true; return Promise.resolve(); }
     saving = true;
     var data = new FormData(form);
     data.set("action", "save");
     data.delete("goto");
     // Not form.action: the buttons named "action" shadow that property.
-    fetch(form.getAttribute("action"), {
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { "X-Quizsite-Autosave": "1" },
+      // Finishes even when the page is being left (the language switch, a link): a save
+      // started as the tab hides is not cancelled with the page.
+      keepalive: true,
     }).then(function (response) {
       // Time ran out or another tab finished the attempt: show the result, which says so.
       if (response.status === 409) {
@@ -62,6 +65,17 @@
       if (pending) { pending = false; save(); }
     });
   }
+
+  // Another form of the page (the language switch) waits for a save still to be made, so the
+  // page it opens shows the answer just chosen.
+  document.addEventListener("submit", function (event) {
+    var other = event.target;
+    if (other === form || !timer || !other.requestSubmit) return;
+    event.preventDefault();
+    window.clearTimeout(timer);
+    timer = null;
+    save().then(function () { other.requestSubmit(event.submitter); });
+  });
 
   form.addEventListener("change", function () {
     window.clearTimeout(timer);

@@ -72,3 +72,18 @@ def test_autosave_after_signing_in_again_in_another_tab_says_to_reload(live_serv
     page.get_by_role("button", name="Save and continue later").click()
     page.wait_for_url("**/attempt/")
     assert Answer.objects.filter(chosen__isnull=False).count() == 1
+
+
+def test_an_answer_ticked_just_before_switching_language_is_saved(live_server, page):
+    learner = UserFactory()
+    quiz = QuizFactory(title="Article 4 basics")
+    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
+    sign_in(page, live_server.url, learner.username)
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Polski").click()  # at once, before the 0.8 s save
+    page.wait_for_url("**/pl/**")
+    page.wait_for_selector("input[type=radio]:checked")
+    assert Answer.objects.filter(chosen__isnull=False).count() == 1
