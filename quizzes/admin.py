@@ -642,10 +642,14 @@ class AttemptAdmin(CheckedLists, admin.ModelAdmin):
 
     @admin.display(description=_("marks"), ordering="marks")
     def score(self, attempt):
+        if attempt.submitted_at is None:  # not marked yet: its zeros are no score
+            return "–"
         return f"{shown_marks(attempt.marks)} / {shown_marks(attempt.max_marks)}"
 
     @admin.display(description=_("grade"), ordering="percentage")
     def grade(self, attempt):
+        if attempt.submitted_at is None:
+            return "–"
         return f"{shown_marks(attempt.percentage)}%"
 
     def changelist_view(self, request, extra_context=None):

@@ -259,6 +259,12 @@ def test_the_admin_labels_previews_and_practice_and_exports_neither(teacher_clie
         "previewer": "teacher&#x27;s preview",
         "practiser": "practice round",
     }
+    Attempt.objects.filter(pk=counted.pk).update(submitted_at=None)  # in progress: no score yet
+    listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
+    unfinished = listing[listing.index(">counted</a>") :].split("</tr>")[0]
+    assert '<td class="field-score">–</td>' in unfinished
+    assert '<td class="field-grade">–</td>' in unfinished
+    Attempt.objects.filter(pk=counted.pk).update(submitted_at=preview.submitted_at)
     changelist = reverse("admin:quizzes_attempt_changelist")
     for action in ("export_csv", "export_xlsx"):
         every = [counted.pk, preview.pk, practice.pk]
