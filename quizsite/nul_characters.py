@@ -3,8 +3,9 @@
 import logging
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from quizzes.views import bad_request
 
 NUL = "\x00"
 
@@ -34,13 +35,13 @@ class RefuseNulCharacters:
                 "The address or the form is too large: too many fields or too much data. "
                 "Go back, reload the page and try again."
             )
-            return render(request, "400.html", {"message": message}, status=400)
+            return bad_request(request, message)
         if has_nul:
             message = _(
                 "The address or the form contains a NUL character, which is not allowed. "
                 "Go back, reload the page and try again."
             )
-            return render(request, "400.html", {"message": message}, status=400)
+            return bad_request(request, message)
         return self.get_response(request)
 
 
