@@ -278,6 +278,15 @@ def time_limit_validators():
     ]
 
 
+def time_limit_in_range(name: str) -> models.CheckConstraint:
+    """The database's own check of a quiz's or an override's time limit (empty: none)."""
+    return models.CheckConstraint(
+        condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
+        name=name,
+        violation_error_message=_("A time limit must be at least one minute and at most a day."),
+    )
+
+
 class Quiz(models.Model):
     lesson = models.ForeignKey(
         Lesson, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
@@ -393,14 +402,7 @@ class Quiz(models.Model):
                 name="quiz_closes_after_it_opens",
                 violation_error_message=_("The quiz must close after it opens."),
             ),
-            models.CheckConstraint(
-                condition=Q(time_limit__isnull=True)
-                | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
-                name="quiz_time_limit_in_range",
-                violation_error_message=_(
-                    "A time limit must be at least one minute and at most a day."
-                ),
-            ),
+            time_limit_in_range("quiz_time_limit_in_range"),
         ]
 
     def __str__(self):
@@ -807,8 +809,7 @@ class Attempt(models.Model):
         to a reader of the language it was taken in; a reader of the other language gets the
         quiz's title in theirs while the quiz exists, rather than a title in a language the
         rest of their page is not in."""
-        reader = (get_language() or "")[:2]
-        if self.quiz_id is not None and not self.practice and reader != self.language:
+        if self.quiz_id is not None and not self.practice and current_language() != self.language:
             return self.quiz.title
         return self.quiz_title
 
@@ -1430,14 +1431,7 @@ class Override(models.Model):
                 name="override_one_per_quiz_and_class",
                 violation_error_message=_("This class already has an override for this quiz."),
             ),
-            models.CheckConstraint(
-                condition=Q(time_limit__isnull=True)
-                | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
-                name="override_time_limit_in_range",
-                violation_error_message=_(
-                    "A time limit must be at least one minute and at most a day."
-                ),
-            ),
+            time_limit_in_range("override_time_limit_in_range"),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
                 | Q(closes_at__isnull=True)
