@@ -82,15 +82,14 @@ def display_name(user: AbstractBaseUser) -> str:
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
-def by_name(learners, *, key=lambda learner: learner):
-    """`learners` (or things `key` maps to one) by surname, then first name, then username,
-    in the reader's alphabet: Łucja before Zofia in Polish, where the database put her last."""
+def by_name(memberships):
+    """A class's memberships by the learner's surname, then first name, then username, in the
+    reader's alphabet: Łucja before Zofia in Polish, where the database put her last."""
     language = current_language()
 
-    def order(item):
-        user = key(item)
-        return tuple(
-            sort_key(part, language) for part in (user.last_name, user.first_name, user.username)
-        )
+    def order(membership):
+        learner = membership.learner
+        names = (learner.last_name, learner.first_name, learner.username)
+        return tuple(sort_key(name, language) for name in names)
 
-    return sorted(learners, key=order)
+    return sorted(memberships, key=order)

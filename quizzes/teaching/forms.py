@@ -110,7 +110,7 @@ class OverrideForm(forms.ModelForm):
     def __init__(self, *args, classroom, **kwargs):
         super().__init__(*args, **kwargs)
         self.classroom = classroom
-        members = by_name(classroom.memberships.select_related("learner"), key=lambda m: m.learner)
+        members = by_name(classroom.memberships.select_related("learner"))
         self.learners = {str(m.learner_id): m.learner for m in members}
         self.fields["who"].choices = [(self.WHOLE_CLASS, _("The whole class"))] + [
             (pk, display_name(learner)) for pk, learner in self.learners.items()

@@ -434,7 +434,7 @@ def _class_page(request, classroom, override_form=None, status=200):
             ),
         )
     )
-    members = by_name(members, key=lambda member: member.learner)
+    members = by_name(members)
     join_link = request.build_absolute_uri(classroom.join_url())
     locked = locked_usernames([member.learner.get_username() for member in members])
     context = {
