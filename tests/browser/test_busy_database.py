@@ -15,7 +15,8 @@ def viewport():
     return DESKTOP  # the script under test does not depend on the layout
 
 
-def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, page, write_lock):
+def started(live_server, page):
+    """A learner signed in, on the questions of a quiz they have just started; the learner."""
     learner = UserFactory()
     quiz = QuizFactory(title="Article 4 basics")
     question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
@@ -23,6 +24,11 @@ def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, pa
     page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
     page.get_by_role("button", name="Start").click()
     page.wait_for_url("**/attempt/")
+    return learner
+
+
+def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, page, write_lock):
+    started(live_server, page)
     status = page.locator("#autosave-status")
 
     write_lock.hold()
@@ -44,13 +50,7 @@ def test_autosave_tries_again_while_the_site_is_busy_and_says_so(live_server, pa
 
 
 def test_autosave_after_signing_in_again_in_another_tab_says_to_reload(live_server, page):
-    learner = UserFactory()
-    quiz = QuizFactory(title="Article 4 basics")
-    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
-    sign_in(page, live_server.url, learner.username)
-    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_url("**/attempt/")
+    learner = started(live_server, page)
     # Another tab of the same browser: signing in there renews the CSRF secret of every tab.
     other_tab = page.context.new_page()
     sign_in(other_tab, live_server.url, learner.username)
@@ -75,13 +75,7 @@ def test_autosave_after_signing_in_again_in_another_tab_says_to_reload(live_serv
 
 
 def test_an_answer_ticked_just_before_switching_language_is_saved(live_server, page):
-    learner = UserFactory()
-    quiz = QuizFactory(title="Article 4 basics")
-    question_with_choices(quiz, correct=1, wrong=2, order=1, text="Who may ask for talks?")
-    sign_in(page, live_server.url, learner.username)
-    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_url("**/attempt/")
+    started(live_server, page)
     page.locator("input[type=radio]").first.check()
     page.get_by_role("button", name="Polski").click()  # at once, before the 0.8 s save
     page.wait_for_url("**/pl/**")
