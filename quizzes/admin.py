@@ -51,7 +51,7 @@ from quizzes.question_files.forms import QuestionFileForm
 from quizzes.question_files.gift_export import to_gift
 from quizzes.question_files.importing import create_questions, guess_format, read_questions
 from quizzes.question_files.parsed import FormatError
-from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdue_finish
 from quizzes.taking.scoring import answer_key_errors, shown_marks
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
@@ -289,6 +289,12 @@ class QuizAdmin(TranslatedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"time_limit", "closes_at"} & set(form.changed_data):
+            # Attempts in progress follow the new time limit or close, as with an override.
+            _say_moved(request, attempts_follow_rules(obj))
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, quiz):
@@ -828,6 +834,24 @@ class OverrideAdmin(CheckedLists, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).set_by(request.user)
 
+    # Saving or deleting one reaches the attempts in progress of the learners it was and is
+    # for, as on the class page (attempts_follow_rules); the admin's save is one transaction.
+    def save_model(self, request, obj, form, change):
+        before = Override.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        _follow(request, obj, before)
+
+    def delete_model(self, request, obj):
+        learners = obj.learner_ids()
+        super().delete_model(request, obj)
+        _follow(request, obj, learners=learners)
+
+    def delete_queryset(self, request, queryset):
+        gone = [(o, o.learner_ids()) for o in queryset.select_related("quiz")]
+        super().delete_queryset(request, queryset)
+        for override, learners in gone:
+            _follow(request, override, learners=learners)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             if db_field.name == "learner":
@@ -835,3 +859,19 @@ class OverrideAdmin(CheckedLists, admin.ModelAdmin):
             elif db_field.name == "classroom":
                 kwargs["queryset"] = Classroom.objects.taught_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _follow(request, override, before=None, learners=None):
+    """Bring the attempts in progress that `override` (and what it was `before` a change)
+    reaches up to date, and say how many changed."""
+    moved = attempts_follow_rules(
+        override.quiz, override.learner_ids() if learners is None else learners
+    )
+    if before is not None:
+        moved += attempts_follow_rules(before.quiz, before.learner_ids())
+    _say_moved(request, moved)
+
+
+def _say_moved(request, moved):
+    if moved:
+        messages.info(request, moved_message(moved))

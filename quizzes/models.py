@@ -1452,6 +1452,16 @@ class Override(models.Model):
     def __str__(self):
         return f"{self.quiz}: {self.learner or self.classroom}"
 
+    def learner_ids(self) -> list[int]:
+        """The learners it is for: its learner, or its class's members."""
+        if self.learner_id is not None:
+            return [self.learner_id]
+        return list(
+            Membership.objects.filter(classroom_id=self.classroom_id).values_list(
+                "learner_id", flat=True
+            )
+        )
+
 
 class MarkOverride(models.Model):
     """One change a teacher made by hand to a finished answer: its marks, its comment, or both.

@@ -4,6 +4,7 @@ previews and overrides, through the client."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -436,6 +437,189 @@ def test_the_admin_lists_only_the_teachers_own_overrides(teacher_client, classro
     assert "stranger" not in page
     add = teacher_client.get(reverse("admin:quizzes_override_add")).content.decode()
     assert learner.username in add and "stranger" not in add
+
+
+# Overrides and timing changes reach attempts in progress
+
+
+def running(client, quiz, minutes_ago):
+    """Start `quiz` as `client`'s learner, as if `minutes_ago` minutes ago."""
+    started(client, quiz)
+    attempt = Attempt.objects.in_progress().get(quiz=quiz, learner=client.user)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=attempt.started_at - timedelta(minutes=minutes_ago),
+        deadline=attempt.deadline - timedelta(minutes=minutes_ago),
+    )
+    attempt.refresh_from_db()
+    return attempt
+
+
+@pytest.fixture
+def classmate(classroom):
+    other = UserFactory(username="classmate")
+    enrol(classroom, other)
+    return other
+
+
+def test_extra_time_set_on_the_class_page_reaches_the_learner_already_answering(
+    teacher_client, classroom, learner, learner_client, classmate, timed
+):
+    learner_client.user = learner
+    mine = running(learner_client, timed, minutes_ago=8)
+    theirs_client = signed_in(classmate)
+    theirs_client.user = classmate
+    theirs = running(theirs_client, timed, minutes_ago=8)
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(
+        url, {"quiz": timed.pk, "who": learner.pk, "time_limit": 40}, follow=True
+    )
+    assert (
+        "It also reaches 1 attempt in progress: its time left is updated."
+        in response.content.decode()
+    )
+    mine.refresh_from_db()
+    assert mine.deadline == mine.started_at + timedelta(minutes=40)
+    theirs.refresh_from_db()
+    assert theirs.deadline == theirs.started_at + timedelta(minutes=10)  # not theirs
+    page = learner_client.get(take_url(timed)).content.decode()
+    assert "about 32 minutes" in page
+    # The whole class: the classmate's running attempt follows too; the learner keeps the
+    # more generous of the two.
+    response = teacher_client.post(
+        url, {"quiz": timed.pk, "who": "class", "time_limit": 20}, follow=True
+    )
+    assert "It also reaches 1 attempt in progress" in response.content.decode()
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.deadline == theirs.started_at + timedelta(minutes=20)
+    assert mine.deadline == mine.started_at + timedelta(minutes=40)
+
+
+def test_finished_attempts_and_other_classes_learners_keep_their_times(
+    teacher_client, classroom, learner, learner_client, timed
+):
+    finished_id = attempt_shown(started(learner_client, timed))
+    learner_client.post(take_url(timed), {"attempt": finished_id, **answers_for(timed)})
+    finished = Attempt.objects.get(pk=finished_id)
+    outsider = signed_in(UserFactory(username="outsider"))
+    outsider.user = User.objects.get(username="outsider")
+    theirs = running(outsider, timed, minutes_ago=1)
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(
+        url, {"quiz": timed.pk, "who": "class", "time_limit": 30}, follow=True
+    )
+    assert "attempt in progress" not in response.content.decode()
+    assert Attempt.objects.get(pk=finished_id).deadline == finished.deadline
+    assert Attempt.objects.get(pk=theirs.pk).deadline == theirs.deadline
+
+
+def test_removing_extra_time_ends_an_overrun_attempt_now_not_in_the_past(
+    teacher_client, classroom, learner, learner_client, timed
+):
+    override = Override.objects.create(quiz=timed, learner=learner, time_limit=25)
+    learner_client.user = learner
+    attempt = running(learner_client, timed, minutes_ago=15)
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=25)
+    delete = reverse("quizzes:class-override-delete", args=[classroom.pk, override.pk])
+    before = timezone.now()
+    response = teacher_client.post(delete, follow=True)
+    assert "The override is removed. It also reaches 1 attempt" in response.content.decode()
+    attempt.refresh_from_db()
+    # The quiz's own 10 minutes ran out 5 minutes ago: the attempt ends now, with the answers
+    # it saved until now, and the learner's next page finishes it.
+    assert before <= attempt.deadline <= timezone.now()
+    assert not attempt.is_submitted
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=attempt.deadline - timedelta(minutes=1))
+    learner_client.get(reverse("quizzes:my-results"))
+    attempt.refresh_from_db()
+    assert attempt.is_submitted
+
+
+def test_overrides_changed_in_the_admin_reach_attempts_in_progress(
+    teacher_client, classroom, learner, learner_client, timed
+):
+    learner_client.user = learner
+    attempt = running(learner_client, timed, minutes_ago=5)
+    response = teacher_client.post(
+        reverse("admin:quizzes_override_add"),
+        {"quiz": timed.pk, "learner": learner.pk, "time_limit": "45"},
+        follow=True,
+    )
+    assert "It also reaches 1 attempt in progress" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=45)
+    override = Override.objects.get()
+    response = teacher_client.post(
+        reverse("admin:quizzes_override_changelist"),
+        {"action": "delete_selected", "_selected_action": [override.pk], "post": "yes"},
+        follow=True,
+    )
+    assert not Override.objects.exists()
+    assert "It also reaches 1 attempt in progress" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=10)
+
+
+def test_a_new_time_limit_for_the_quiz_reaches_every_attempt_in_progress(
+    teacher_client, learner, learner_client, timed
+):
+    from .test_admin import quiz_change_data
+
+    learner_client.user = learner
+    attempt = running(learner_client, timed, minutes_ago=5)
+    url = reverse("admin:quizzes_quiz_change", args=[timed.pk])
+    response = teacher_client.post(
+        url, quiz_change_data(teacher_client, timed, time_limit="30"), follow=True
+    )
+    assert "It also reaches 1 attempt in progress" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=30)
+    # Saving the quiz without touching its timing leaves attempts alone.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at)
+    response = teacher_client.post(url, quiz_change_data(teacher_client, timed), follow=True)
+    assert "attempt in progress" not in response.content.decode()
+    assert Attempt.objects.get(pk=attempt.pk).deadline == attempt.started_at
+
+
+def test_the_countdown_at_zero_finishes_only_when_the_servers_time_is_up(
+    learner, learner_client, timed
+):
+    learner_client.user = learner
+    attempt = running(learner_client, timed, minutes_ago=2)
+    # The page's countdown says zero, but the server gives 8 minutes more: save, stay.
+    data = {"attempt": attempt.pk, "action": "time-up", **answers_for(timed, attempt=attempt)}
+    response = learner_client.post(take_url(timed), data, follow=True)
+    page = response.content.decode()
+    assert "You have more time: the time limit was changed. Your answers are saved." in page
+    assert "about 8 minutes" in page
+    attempt.refresh_from_db()
+    assert not attempt.is_submitted
+    assert all(answer.selected for answer in attempt.answers.all())
+    # Within the countdown's slack, blanks and all, the attempt is finished, not summarised.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=3))
+    response = learner_client.post(take_url(timed), {"attempt": attempt.pk, "action": "time-up"})
+    assert response["Location"] == attempt.get_absolute_url()
+    assert Attempt.objects.get(pk=attempt.pk).is_submitted
+
+
+def test_a_background_save_says_how_many_seconds_are_left(learner, learner_client, timed):
+    learner_client.user = learner
+    attempt = running(learner_client, timed, minutes_ago=2)
+    response = learner_client.post(
+        take_url(timed),
+        {"attempt": attempt.pk, "action": "save"},
+        headers={"X-Quizsite-Autosave": "1"},
+    )
+    assert response.status_code == 204
+    assert 475 <= int(response["X-Quizsite-Seconds-Left"]) <= 480
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=None)
+    response = learner_client.post(
+        take_url(timed),
+        {"attempt": attempt.pk, "action": "save"},
+        headers={"X-Quizsite-Autosave": "1"},
+    )
+    assert response.status_code == 204
+    assert "X-Quizsite-Seconds-Left" not in response
 
 
 # Wording

@@ -18,7 +18,7 @@ from quizzes.course.versions import versions_by_id, versions_for
 from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
 from quizzes.taking import timing
 from quizzes.taking.dealing import deal
-from quizzes.taking.overrides import Rules, quiz_rules, rules_for
+from quizzes.taking.overrides import Rules, quiz_rules, rules_for, rules_of_learners
 from quizzes.taking.progress import has_answered, latest_mistakes, unanswered_count
 from quizzes.taking.scoring import answer_marks, is_passed, percentage
 
@@ -349,6 +349,54 @@ def answers_submit(
     except AttemptRefused:
         return Outcome.ALREADY_FINISHED
     return Outcome.SAVED
+
+
+def attempts_follow_rules(quiz: Quiz, learner_ids=None, now: datetime | None = None) -> int:
+    """Give the attempts at `quiz` in progress (of `learner_ids`, or everyone's) the time
+    limit and close date their learners' settings now give, as a Start now would; return how
+    many changed.
+
+    Called when a teacher saves or removes an override or changes the quiz's timing, so extra
+    time given during a lesson reaches the learners already answering (Moodle's
+    quiz_update_open_attempts). The limit still counts from each attempt's start. A shorter
+    limit never ends an attempt in the past: one whose new end has gone by ends now, so the
+    answers it saved until now count and the learner's next request (or the grace's end)
+    finishes it.
+    """
+    now = now or timezone.now()
+    running = Attempt.objects.in_progress().filter(quiz=quiz)
+    if learner_ids is not None:
+        running = running.filter(learner_id__in=list(learner_ids))
+    running = list(
+        running.only("pk", "learner_id", "started_at", "deadline", "closes_at", "preview")
+    )
+    rules = rules_of_learners(quiz, {a.learner_id for a in running if not a.preview})
+    changed = 0
+    for attempt in running:
+        own = quiz_rules(quiz) if attempt.preview else rules[attempt.learner_id]
+        deadline = timing.deadline_for(attempt.started_at, own.time_limit)
+        closes_at = own.closes_at if own.closes_at != quiz.closes_at else None
+        if deadline is not None and deadline < now:
+            # Not before the old limit's end, nor before now if that was still ahead.
+            deadline = max(deadline, min(attempt.deadline or now, now))
+        if (deadline, closes_at) != (attempt.deadline, attempt.closes_at):
+            changed += (
+                Attempt.objects.in_progress()
+                .filter(pk=attempt.pk)
+                .update(deadline=deadline, closes_at=closes_at)
+            )
+    return changed
+
+
+def moved_message(moved: int) -> str:
+    """What `attempts_follow_rules` did, for the teacher who made the change ("" for none)."""
+    if not moved:
+        return ""
+    return ngettext(
+        "It also reaches %(count)s attempt in progress: its time left is updated.",
+        "It also reaches %(count)s attempts in progress: their time left is updated.",
+        moved,
+    ) % {"count": moved}
 
 
 def overdue(attempts: QuerySet, now: datetime, *, grace: bool = True) -> QuerySet:

@@ -1,6 +1,7 @@
 """Taking a quiz or a practice round: show the dealt questions, save, move between pages, finish."""
 
 import re
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,6 +38,8 @@ from quizzes.taking.overrides import quiz_rules, rules_for
 from quizzes.views import bad_request
 
 NUMBER = re.compile(r"[0-9]{1,9}")
+# How early the page's countdown may say time is up, by its rounding and the network's delay.
+TIMER_SLACK = timedelta(seconds=5)
 
 # Lazy: this table is built at import, before any request's language is known.
 OUTCOME_MESSAGES = {
@@ -299,9 +302,14 @@ def _answer(request, quiz, practice=None):
         goto = _page_number(goto, attempt, answers)
     if page is None or (goto is None and "goto" in request.POST):
         return bad_request(request, _("This quiz has no such page. Reload the quiz page."))
-    finishing = goto is None and request.POST.get("action", "finish") == "finish"
+    action = request.POST.get("action", "finish")
     now = timezone.now()
     time_up = timing.time_is_up(attempt.ends_at, now)
+    # The page's countdown submits "time-up" at zero. If the server's clock says time is left
+    # (with a few seconds' slack for the page's own rounding), a teacher has given more time
+    # since the page opened: save, and show the page again with the new time.
+    more_time = action == "time-up" and not timing.time_is_up(attempt.ends_at, now + TIMER_SLACK)
+    finishing = goto is None and action in ("finish", "time-up") and not more_time
 
     page_answers = _on_page(attempt, answers, page)
     form = QuizForm(request.POST, answers=page_answers, require_all=False)
@@ -311,7 +319,7 @@ def _answer(request, quiz, practice=None):
         return render(request, "quizzes/quiz_take.html", context, status=status)
     selections = form.selections() if form.is_valid() else {}
 
-    if finishing and not time_up and _unanswered(answers, selections):
+    if finishing and not time_up and action != "time-up" and _unanswered(answers, selections):
         # Blanks go to the summary, which lists them and offers Submit anyway.
         try:
             answer_save(attempt=attempt, selections=selections)
@@ -323,9 +331,19 @@ def _answer(request, quiz, practice=None):
     outcome = answers_submit(attempt=attempt, selections=selections, finish=finishing, now=now)
     if outcome is Outcome.SAVED:
         if request.headers.get("X-Quizsite-Autosave"):
-            return HttpResponse(status=204)  # the page saved itself in the background
+            saved = HttpResponse(status=204)  # the page saved itself in the background
+            left = timing.seconds_left(attempt.ends_at, now)
+            if left is not None:  # the countdown follows a time limit changed meanwhile
+                saved["X-Quizsite-Seconds-Left"] = str(left)
+            return saved
         if goto is not None:
             return redirect(_page_url(attempt, goto))
+        if more_time:
+            messages.info(
+                request,
+                _("You have more time: the time limit was changed. Your answers are saved."),
+            )
+            return redirect(_page_url(attempt, page))
         messages.success(request, _("Your answers are saved. You can come back to them later."))
         return redirect(_page_url(attempt, page))
     if outcome in OUTCOME_MESSAGES:

@@ -35,7 +35,7 @@ from quizzes.models import (
     Quiz,
     QuizStatistics,
 )
-from quizzes.taking.attempts import overdue_finish
+from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdue_finish
 from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, rotate_code
@@ -459,15 +459,14 @@ def class_override_save(request, pk):
     form = OverrideForm(request.POST, classroom=classroom)
     if not form.is_valid():
         return _class_page(request, classroom, form, status=400)
-    override = form.save()
-    messages.success(
-        request,
-        _("The override for %(who)s on “%(quiz)s” is saved.")
-        % {
-            "who": display_name(override.learner) if override.learner else override.classroom,
-            "quiz": override.quiz,
-        },
-    )
+    with transaction.atomic():
+        override = form.save()
+        moved = attempts_follow_rules(override.quiz, override.learner_ids())
+    saved = _("The override for %(who)s on “%(quiz)s” is saved.") % {
+        "who": display_name(override.learner) if override.learner else override.classroom,
+        "quiz": override.quiz,
+    }
+    messages.success(request, _join(saved, moved_message(moved)))
     return redirect(f"{classroom.get_absolute_url()}#overrides-heading")
 
 
@@ -476,12 +475,19 @@ def class_override_save(request, pk):
 @require_POST
 def class_override_delete(request, pk, override_id):
     """Remove an override of the class or of one of its learners: the quiz's own settings
-    apply again to attempts started from now on."""
+    apply again, to attempts in progress too."""
     classroom = _my_class(request, pk)
     override = get_object_or_404(Override.objects.of_class(classroom), pk=override_id)
-    override.delete()
-    messages.success(request, _("The override is removed."))
+    with transaction.atomic():
+        learners = override.learner_ids()
+        override.delete()
+        moved = attempts_follow_rules(override.quiz, learners)
+    messages.success(request, _join(_("The override is removed."), moved_message(moved)))
     return redirect(f"{classroom.get_absolute_url()}#overrides-heading")
+
+
+def _join(*sentences):
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 @login_required

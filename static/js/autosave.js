@@ -60,6 +60,12 @@
       if (!response.ok) { failures = 0; say("failed"); return; }
       if (status && status.textContent) say("saved");
       failures = 0;
+      // The server's time left, which a teacher may have changed since the page opened:
+      // timer.js sets its countdown by it.
+      var left = response.headers.get("X-Quizsite-Seconds-Left");
+      if (left !== null) {
+        form.dispatchEvent(new CustomEvent("quizsite:seconds-left", { detail: Number(left) }));
+      }
     }, failed).then(function () {
       saving = false;
       if (pending) { pending = false; save(); }

@@ -10,7 +10,8 @@
   var announcer = timer.querySelector(".timer-announcer");
   var endsAt = Date.now() + Number(timer.dataset.secondsLeft) * 1000;
   // Announce to screen readers at these marks only, never every second.
-  var marks = [600, 300, 60, 30];
+  var allMarks = [600, 300, 60, 30];
+  var marks = allMarks.slice();
   var submitted = false;
   var handle = null;
 
@@ -32,7 +33,9 @@
     var button = document.createElement("input");
     button.type = "hidden";
     button.name = "action";
-    button.value = "finish";
+    // Not "finish": if a teacher gave more time since the page opened, the server saves the
+    // answers and shows the page again with the new time instead of finishing.
+    button.value = "time-up";
     form.appendChild(button);
     form.submit();
   }
@@ -52,6 +55,18 @@
     }
     window.clearTimeout(handle);
     handle = window.setTimeout(tick, 1000);
+  }
+
+  // A background save brings the server's time left: a teacher may have changed the limit.
+  if (form) {
+    form.addEventListener("quizsite:seconds-left", function (event) {
+      if (submitted) return;
+      var left = event.detail;
+      if (Math.abs(endsAt - Date.now() - left * 1000) < 2000) return;
+      endsAt = Date.now() + left * 1000;
+      marks = allMarks.filter(function (mark) { return mark < left; });
+      tick();
+    });
   }
 
   // Background tabs run timers late; catch up as soon as the learner looks again.

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quizzes.models import Attempt, Classroom, Membership, Question
-from quizzes.taking.attempts import attempt_finish, attempt_start
+from quizzes.models import Attempt, Classroom, Membership, Override, Question
+from quizzes.taking.attempts import attempt_finish, attempt_start, attempts_follow_rules
 
 from ..conftest import values_shown
 from ..factories import QuizFactory, TeacherFactory, UserFactory, question_with_choices
@@ -44,6 +44,36 @@ def test_a_timed_quiz_shows_the_time_left_and_finishes_at_the_deadline(live_serv
     attempt = Attempt.objects.get()
     assert attempt.is_submitted and attempt.marks == 1  # the answer ticked in time counted
     assert_accessible(page, "result after time up")
+
+
+def test_extra_time_given_during_the_quiz_reaches_the_open_page(live_server, page):
+    quiz = QuizFactory(time_limit=10, title="Timed")
+    question = question_with_choices(quiz, correct=1, wrong=1, text="Quick one?")
+    learner = UserFactory(username="timed")
+    sign_in(page, live_server.url, "timed")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    clock = page.locator(".timer-clock")
+    assert re.fullmatch(r"9:5\d|10:00", clock.inner_text())
+    # The teacher gives the learner 40 minutes; the next background save brings the new time.
+    Override.objects.create(quiz=quiz, learner=learner, time_limit=40)
+    assert attempts_follow_rules(quiz) == 1
+    [right] = values_shown(question, [question.choices.get(is_correct=True).id])
+    page.locator(f"input[name=q{question.id}][value='{right}']").check()
+    page.wait_for_function(
+        "() => /^(39:[0-5]\\d|40:00)$/.test(document.querySelector('.timer-clock').textContent)"
+    )
+    # A countdown that reaches zero before it learns of extra time does not end the attempt.
+    Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    assert re.fullmatch(r"0:0[0-3]", clock.inner_text())
+    Attempt.objects.update(deadline=timezone.now() + timedelta(minutes=10))
+    page.get_by_text("You have more time").wait_for(timeout=15000)
+    assert re.fullmatch(r"9:5\d|10:00", clock.inner_text())
+    attempt = Attempt.objects.get()
+    assert not attempt.is_submitted
+    assert [a.selected for a in attempt.answers.all()] != [[]]  # the ticked answer kept
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"])
