@@ -835,7 +835,8 @@ class OverrideAdmin(CheckedLists, admin.ModelAdmin):
         return super().get_queryset(request).set_by(request.user)
 
     # Saving or deleting one reaches the attempts in progress of the learners it was and is
-    # for, as on the class page (attempts_follow_rules); the admin's save is one transaction.
+    # for, as on the class page (attempts_follow_rules). The admin runs a save or a single
+    # delete in one transaction; its delete action does not, so delete_queryset opens one.
     def save_model(self, request, obj, form, change):
         before = Override.objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
@@ -847,10 +848,11 @@ class OverrideAdmin(CheckedLists, admin.ModelAdmin):
         _follow(request, obj, learners=learners)
 
     def delete_queryset(self, request, queryset):
-        gone = [(o, o.learner_ids()) for o in queryset.select_related("quiz")]
-        super().delete_queryset(request, queryset)
-        for override, learners in gone:
-            _follow(request, override, learners=learners)
+        with transaction.atomic():
+            gone = [(o, o.learner_ids()) for o in queryset.select_related("quiz")]
+            super().delete_queryset(request, queryset)
+            for override, learners in gone:
+                _follow(request, override, learners=learners)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
@@ -867,7 +869,9 @@ def _follow(request, override, before=None, learners=None):
     moved = attempts_follow_rules(
         override.quiz, override.learner_ids() if learners is None else learners
     )
-    if before is not None:
+    # What it was for before a change, unless that is what it is for now (done just above).
+    whom = ("quiz_id", "learner_id", "classroom_id")
+    if before is not None and any(getattr(before, f) != getattr(override, f) for f in whom):
         moved += attempts_follow_rules(before.quiz, before.learner_ids())
     _say_moved(request, moved)
 

@@ -560,6 +560,47 @@ def test_overrides_changed_in_the_admin_reach_attempts_in_progress(
     assert attempt.deadline == attempt.started_at + timedelta(minutes=10)
 
 
+def test_the_admins_delete_action_removes_nothing_if_attempts_cannot_follow(
+    teacher_client, classroom, learner, timed, monkeypatch
+):
+    override = Override.objects.create(quiz=timed, learner=learner, time_limit=45)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the attempts could not be updated")
+
+    monkeypatch.setattr("quizzes.admin.attempts_follow_rules", fails)
+    with pytest.raises(RuntimeError):
+        teacher_client.post(
+            reverse("admin:quizzes_override_changelist"),
+            {"action": "delete_selected", "_selected_action": [override.pk], "post": "yes"},
+        )
+    assert Override.objects.filter(pk=override.pk).exists()
+
+
+def test_an_admin_edit_of_an_override_updates_its_learners_attempts_once(
+    teacher_client, classroom, learner, timed, monkeypatch
+):
+    from quizzes import admin as quiz_admin
+
+    override = Override.objects.create(quiz=timed, learner=learner, time_limit=45)
+    calls = []
+
+    def counted(quiz, learner_ids=None):
+        calls.append((quiz.pk, sorted(learner_ids)))
+        return 0
+
+    monkeypatch.setattr(quiz_admin, "attempts_follow_rules", counted)
+    change = reverse("admin:quizzes_override_change", args=[override.pk])
+    data = {"quiz": timed.pk, "learner": learner.pk, "time_limit": "50"}
+    assert teacher_client.post(change, data).status_code == 302
+    assert calls == [(timed.pk, [learner.pk])]
+    # Moved to the whole class: its learners now, and the learner it was for before.
+    calls.clear()
+    data = {"quiz": timed.pk, "classroom": classroom.pk, "time_limit": "50"}
+    assert teacher_client.post(change, data).status_code == 302
+    assert calls == [(timed.pk, [learner.pk]), (timed.pk, [learner.pk])]
+
+
 def test_a_new_time_limit_for_the_quiz_reaches_every_attempt_in_progress(
     teacher_client, learner, learner_client, timed
 ):
