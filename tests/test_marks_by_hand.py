@@ -14,7 +14,13 @@ from quizzes.teaching.classes import attempts_visible_to
 from quizzes.teaching.regrading import regrade_apply
 
 from .conftest import enrol, signed_in
-from .factories import SuperuserFactory, TeacherFactory, UserFactory
+from .factories import (
+    QuizFactory,
+    SuperuserFactory,
+    TeacherFactory,
+    UserFactory,
+    question_with_choices,
+)
 from .test_dashboard import finished
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +50,7 @@ def test_the_teacher_sees_every_question_the_answer_the_key_and_the_time(teacher
     assert "Which statements about Article 5 are true?" in text
     assert text.count("Learner's answer</span>") == 2
     assert "Correct answer" in text
-    assert "1 of 1 marks" in text and "0 of 1 marks" in text
+    assert "1 of 1 mark" in text and "0 of 1 mark" in text and "1 marks" not in text
     assert "10\xa0minutes" in text  # time taken
 
 
@@ -122,6 +128,36 @@ def test_changing_marks_retotals_the_attempt_and_keeps_the_history(
     assert "1.5 out of 2 marks (75%)" in result
     polish = signed_in(attempt.learner).get(attempt.get_absolute_url().replace("/en/", "/pl/"))
     assert "1,5" in polish.content.decode() and "1,50" not in polish.content.decode()
+
+
+def test_the_saved_message_gives_the_new_total_in_the_readers_words(
+    teacher_client, attempt, classroom
+):
+    response = override(teacher_client, attempt, 2, marks="0.5", reason="Half right", comment="")
+    text = teacher_client.get(response["Location"]).content.decode()
+    assert "Question 2 saved. The attempt now has 1.5 of 2 marks." in text
+    one_question = QuizFactory(pass_mark=60)
+    question_with_choices(one_question, correct=1, wrong=2, order=1)
+    single = finished(attempt.learner, one_question, [0])
+    in_english = page(single)
+    url = reverse("quizzes:attempt-override", args=[single.pk, 1]).replace("/en/", "/pl/")
+    data = {"a1-marks": "1", "a1-reason": "Jednak dobrze", "a1-comment": ""}
+    polish = teacher_client.post(url, data, follow=True)
+    assert "Zapisano pytanie 1. Podejście ma teraz 1 z 1 pkt." in polish.content.decode()
+    english = teacher_client.get(in_english).content.decode()
+    assert "1 out of 1 mark (100%)" in english and "1 marks" not in english
+
+
+def test_one_mark_is_a_mark_on_the_learners_result(learner):
+    quiz = QuizFactory(pass_mark=60)
+    question_with_choices(quiz, correct=1, wrong=2, order=1)
+    attempt = finished(learner, quiz, [1])
+    client = signed_in(learner)
+    english = client.get(attempt.get_absolute_url()).content.decode()
+    assert "1 out of 1 mark (100%)" in english and "1 of 1 mark" in english
+    assert "1 marks" not in english
+    polish = client.get(attempt.get_absolute_url().replace("/en/", "/pl/")).content.decode()
+    assert "1 z 1 pkt (100%)" in polish and "1 z 1 pkt" in polish
 
 
 def test_marks_in_thirds_add_up_to_a_total_the_attempt_can_keep(teacher_client, learner, quiz):

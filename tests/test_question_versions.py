@@ -54,6 +54,11 @@ def in_todays_date_format(html: str, attempt, language: str) -> str:
     return html
 
 
+def with_one_mark_singular(html: str) -> str:
+    """The recorded page as written since "1 of 1 mark" stopped reading "1 of 1 marks"."""
+    return re.sub(r"\b(of|out of) 1 marks\b", r"\1 1 mark", html)
+
+
 def load_into(apps, rows):
     """Insert the serialised rows with the models of an earlier schema."""
     for row in rows:
@@ -127,6 +132,7 @@ def test_the_migration_keeps_every_answer_mark_and_result_page(migrated_from_sna
         assert response.status_code == 200
         main = re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
         recorded = in_todays_date_format(page["main"], attempt, page["language"])
+        recorded = with_one_mark_singular(recorded)
         assert as_read(main) == as_read(recorded), pk
 
 

@@ -108,7 +108,7 @@ def test_a_question_left_blank_says_not_answered_not_incorrect(learner_client, q
     items = result_page(learner_client, attempt).split('<li class="review-item')[1:]
     answered_item, blank = items
     assert "Your answer" in answered_item and "Your answer" not in blank
-    assert '<p class="outcome">Not answered — 0 of 1 marks</p>' in blank
+    assert '<p class="outcome">Not answered — 0 of 1 mark</p>' in blank
     assert "Incorrect" not in blank
 
 

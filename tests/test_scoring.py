@@ -8,6 +8,7 @@ from quizzes.taking.scoring import (
     ChoiceKey,
     answer_key_errors,
     is_passed,
+    marks_count,
     percentage,
     question_marks,
 )
@@ -110,3 +111,20 @@ def test_a_question_has_at_most_26_choices_since_answers_keep_them_as_a_bit_mask
     assert answer_key_errors("single", [True] + [False] * 26) == [
         "A question can have at most 26 choices; this one has 27."
     ]
+
+
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        (Decimal("1"), 1),
+        (Decimal("1.0000000"), 1),
+        (Decimal("0.999"), 1),  # shown as "1"
+        (Decimal("20"), 20),
+        (Decimal("0"), 0),
+        (Decimal("0.5"), 0),  # "0.5 marks": a fraction takes the plural
+        (Decimal("1.5"), 0),
+        (Decimal("2.004"), 2),  # shown as "2"
+    ],
+)
+def test_the_count_that_picks_mark_or_marks_is_the_shown_number_when_whole(marks, expected):
+    assert marks_count(marks) == expected

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quizzes.course.rendering import render_inline
-from quizzes.taking.scoring import shown_marks
+from quizzes.taking.scoring import marks_count, shown_marks
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,11 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
     floatformat filters for a 20-question attempt.
     """
     heading = _("Question %(number)s")
-    marks_of = _("%(marks)s of %(maximum)s marks")
+    marks_of = cache(
+        lambda maximum: ngettext(
+            "%(marks)s of %(maximum)s mark", "%(marks)s of %(maximum)s marks", marks_count(maximum)
+        )
+    )
     labels = {
         "correct": _("✓ Correct"),
         "partial": _("◐ Partly correct"),
@@ -124,8 +129,10 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
         elif review.correctness:
             verdict.append(labels[outcome])
         if review.marks:
-            maximum = shown(answer.max_marks)
-            verdict.append(marks_of % {"marks": shown(answer.marks), "maximum": maximum})
+            maximum = answer.max_marks
+            verdict.append(
+                marks_of(maximum) % {"marks": shown(answer.marks), "maximum": shown(maximum)}
+            )
         choices = []
         for choice in answer.review_choices():
             correct = review.correctness and choice["is_correct"]

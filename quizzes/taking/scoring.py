@@ -161,10 +161,26 @@ def band_feedback(bands: Sequence[tuple[int, str]], percent: Decimal) -> str:
     return text
 
 
+def _shown(value: Decimal | float | int | str) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+
+
 def shown_marks(value: Decimal | float | int | str) -> str:
     """Marks or a percentage (kept to 7 places) to at most two decimals without trailing
     zeros ("3.5", "11"), in the reader's number format."""
-    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    rounded = _shown(value)
     exponent = rounded.as_tuple().exponent  # an int for a finite number, as marks are
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return formats.number_format(rounded, decimal_pos=places)
+
+
+def marks_count(value: Decimal | float | int | str) -> int:
+    """The whole number that picks the plural form ("1 mark", "2 marks") for `value` marks
+    as `shown_marks` shows them: the number itself when it is whole, else 0.
+
+    gettext chooses plural forms by whole numbers only. A fraction of a mark takes the plural
+    in English ("0.5 marks", as 0 does); Polish gives fractions a form of their own, which
+    gettext cannot reach, so the Polish messages write the unit as "pkt" in every form.
+    """
+    rounded = _shown(value)
+    return int(rounded) if rounded == rounded.to_integral_value() else 0

@@ -37,6 +37,7 @@ from quizzes.models import (
 )
 from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdue_finish
 from quizzes.taking.review import FULL, reviewed_answers
+from quizzes.taking.scoring import marks_count, shown_marks
 from quizzes.teaching import exports
 from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, rotate_code
 from quizzes.teaching.dashboard import (
@@ -718,11 +719,15 @@ def attempt_override(request, pk, position):
     else:
         messages.success(
             request,
-            _("Question %(number)s saved. The attempt now has %(marks)s of %(maximum)s marks.")
+            ngettext(
+                "Question %(number)s saved. The attempt now has %(marks)s of %(maximum)s mark.",
+                "Question %(number)s saved. The attempt now has %(marks)s of %(maximum)s marks.",
+                marks_count(result.attempt.max_marks),
+            )
             % {
                 "number": position,
-                "marks": f"{result.attempt.marks.normalize():f}",
-                "maximum": f"{result.attempt.max_marks.normalize():f}",
+                "marks": shown_marks(result.attempt.marks),
+                "maximum": shown_marks(result.attempt.max_marks),
             },
         )
     return redirect(reverse("quizzes:teacher-attempt", args=[attempt.pk]) + f"#question-{position}")
