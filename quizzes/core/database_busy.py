@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from quizzes.core.background_save import is_background_save
 from quizzes.models import Attempt
 
 RETRY_AFTER_SECONDS = 5
@@ -100,7 +101,7 @@ def busy(request, *, session=False) -> HttpResponse:
     With `session`, the view's work was done and only the session could not be written: the
     visitor is not signed in (or no longer), and the page says so.
     """
-    if request.headers.get("X-Quizsite-Autosave") or not request.accepts("text/html"):
+    if is_background_save(request) or not request.accepts("text/html"):
         message = _("The site is busy, so nothing was saved. Try again in a few seconds.")
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     else:

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.core import sign_in
+from quizzes.core.background_save import is_background_save
 from quizzes.core.database_busy import write_problem
 from quizzes.core.sign_in_throttle import device_cookie_set
 from quizzes.course.alphabet import alphabetical
@@ -162,7 +163,7 @@ def csrf_failure(request, reason=""):
     """A form or background save from a page whose CSRF token is stale (403), in the site's
     own page: signing in again in another tab gives a new token, and Django's page said only
     "CSRF verification failed" with no way on."""
-    if request.headers.get("X-Quizsite-Autosave"):
+    if is_background_save(request):
         message = _("This page is out of date: reload it, then choose your latest answers again.")
         return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
     return render(request, "403_csrf.html", status=403)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quizzes.core.background_save import is_background_save
 from quizzes.course import content_cache
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
@@ -330,7 +331,7 @@ def _answer(request, quiz, practice=None):
 
     outcome = answers_submit(attempt=attempt, selections=selections, finish=finishing, now=now)
     if outcome is Outcome.SAVED:
-        if request.headers.get("X-Quizsite-Autosave"):
+        if is_background_save(request):
             saved = HttpResponse(status=204)  # the page saved itself in the background
             left = timing.seconds_left(attempt.ends_at, now)
             if left is not None:  # the countdown follows a time limit changed meanwhile
@@ -359,7 +360,7 @@ def _background_safe(request, response):
     why the learner is sent there (time is up, another tab finished), which the page it then
     opened no longer had. autosave.js goes to the address instead, and the page says why.
     """
-    if request.headers.get("X-Quizsite-Autosave") and response.status_code == 302:
+    if is_background_save(request) and response.status_code == 302:
         moved = HttpResponse(status=409)
         moved["X-Quizsite-Location"] = response["Location"]
         return moved
