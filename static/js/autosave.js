@@ -13,6 +13,7 @@
   var saving = false;
   var pending = false;
   var failures = 0;
+  var sent = false; // the form itself was submitted: its answers go with it
 
   function say(what) {
     if (status) status.textContent = status.getAttribute("data-say-" + what) || "";
@@ -33,6 +34,7 @@
   function save() {
     window.clearTimeout(retry);
     retry = null;
+    if (sent) return Promise.resolve();
     if (saving) { pending = true; return Promise.resolve(); }
     saving = true;
     var data = new FormData(form);
@@ -76,7 +78,17 @@
   // page it opens shows the answer just chosen.
   document.addEventListener("submit", function (event) {
     var other = event.target;
-    if (other === form || !timer || !other.requestSubmit) return;
+    if (other === form) {
+      // Finish or Save sends the answers itself. A background save still waiting would reach
+      // the server after Finish and leave "already submitted" on the next page.
+      sent = true;
+      window.clearTimeout(timer);
+      window.clearTimeout(retry);
+      timer = retry = null;
+      pending = false;
+      return;
+    }
+    if (!timer || !other.requestSubmit) return;
     event.preventDefault();
     window.clearTimeout(timer);
     timer = null;

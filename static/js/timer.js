@@ -37,7 +37,8 @@
     // answers and shows the page again with the new time instead of finishing.
     button.value = "time-up";
     form.appendChild(button);
-    form.submit();
+    // requestSubmit fires "submit", which tells autosave.js to drop a save still waiting.
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
 
   function tick() {

@@ -71,6 +71,28 @@ def test_a_tab_left_open_after_another_finished_goes_to_the_result_and_says_why(
     assert [p for p in page.problems if "409 (Conflict)" not in p] == []
 
 
+def test_finishing_right_after_a_change_leaves_no_stale_message_behind(live_server, page, quiz):
+    """The background save a change schedules is dropped when Finish sends the answers: it
+    used to run as the page was left, reach the server after Finish, and put "already
+    submitted" on the learner's next page."""
+    UserFactory(username="ola")
+    sign_in(page, live_server.url, "ola")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    page.locator("input[type=radio]").first.check()
+    page.locator("input[type=radio]").nth(3).check()
+    page.get_by_role("button", name="Finish and see my result").click()  # within 800 ms
+    page.wait_for_url(re.compile(r"/attempts/\d+/"))
+    assert "already submitted" not in page.content()
+    page.wait_for_timeout(1500)  # past the save that was waiting
+    page.get_by_role("link", name="My results").first.click()
+    page.wait_for_url("**/me/")
+    assert "already submitted" not in page.content()
+    assert Attempt.objects.get().answers.exclude(chosen=None).count() == 2
+    assert page.problems == []
+
+
 def test_a_teacher_previews_an_unpublished_quiz(live_server, page, quiz):
     quiz.is_published = False
     quiz.save()
