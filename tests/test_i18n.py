@@ -171,6 +171,15 @@ def test_a_junk_or_foreign_return_page_changes_the_language_and_goes_home(client
     assert client.cookies["django_language"].value == "pl"
 
 
+@pytest.mark.parametrize("language", ["de", "", "EN", "x" * 5000])
+def test_a_language_the_site_does_not_offer_is_refused_and_not_remembered(client, language):
+    response = client.post(reverse("set_language"), {"language": language, "next": "/en/"})
+    assert response.status_code == 400
+    assert "The site has no such language" in response.content.decode()
+    assert "django_language" not in response.cookies
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == "/en/"
+
+
 def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):
     """SameSite=Lax, like the session and CSRF cookies: other sites' embeds and posts go without."""
     response = client.post(reverse("set_language"), {"language": "pl", "next": "/en/"})

@@ -31,6 +31,7 @@ from quizzes.course.rendering import Glossary
 from quizzes.forms import SignupForm, ThrottledPasswordChangeForm
 from quizzes.models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
 from quizzes.taking.progress import best_by_lesson
+from quizzes.views import bad_request
 
 
 def _lesson_cards():
@@ -175,7 +176,14 @@ def set_language(request):
     The switch lives outside the /en/ and /pl/ prefixes, so Django reads `next` in the
     language of the reader's cookie or browser: an English reader's /pl/… page did not resolve
     in English, and the switch sent them back to it in Polish, however often they pressed it.
+    A language the site does not offer is refused: Django would keep it in the cookie for a
+    year (it has its own German, say) and send the reader to a /de/… page that does not exist.
     """
+    language = request.POST.get("language")
+    if request.method == "POST" and language not in dict(settings.LANGUAGES):
+        return bad_request(
+            request, _("The site has no such language: choose one with the language switch.")
+        )
     next_url = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
