@@ -63,10 +63,20 @@ def test_an_id_past_any_rows_is_404_at_every_address(name, route, pk):
     assert client.post(url).status_code == 404, name
 
 
-def test_an_attempt_still_in_progress_has_no_result_page(learner_client, quiz):
+def test_an_attempt_still_in_progress_sends_its_learner_to_its_questions(learner_client, quiz):
+    """No result yet: its own learner is taken to the questions, with why; anyone else
+    (a fellow learner) gets the same 404 as for an attempt that does not exist."""
     attempt_id = attempt_shown(started(learner_client, quiz))
-    response = learner_client.get(reverse("quizzes:attempt-result", args=[attempt_id]))
-    assert response.status_code == 404
+    result = reverse("quizzes:attempt-result", args=[attempt_id])
+    response = learner_client.get(result, follow=True)
+    assert response.redirect_chain == [(take_url(quiz), 302)]
+    page = response.content.decode()
+    assert "This attempt is still in progress: press Finish to see its result." in page
+    assert f'name="attempt" value="{attempt_id}"' in page
+    assert Attempt.objects.get(pk=attempt_id).submitted_at is None
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(result).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["quizzes:results", "quizzes:results-export"])

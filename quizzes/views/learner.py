@@ -34,7 +34,12 @@ def attempt_result(request, pk):
         raise Http404(_("There is no such attempt."))
     if not attempt.is_submitted:  # finished here if its time ran out, else there is no result
         mine = Attempt.objects.filter(learner=request.user)
-        overdue_finish(mine.filter(pk=pk), grace=False)
+        if not overdue_finish(mine.filter(pk=pk), grace=False) and attempt.quiz_id is not None:
+            messages.info(
+                request,
+                _("This attempt is still in progress: press Finish to see its result."),
+            )
+            return redirect(attempt.take_url)
         attempt = get_object_or_404(mine.submitted(), pk=pk)
     if attempt.quiz_id is not None:
         attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
