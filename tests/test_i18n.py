@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Choice, Classroom, Membership, Question, Quiz
 
-from .conftest import answers_for, enrol, take_url, values_shown
+from .conftest import answers_for, attempt_shown, enrol, started, take_url, values_shown
 from .factories import LessonFactory, QuizFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +178,46 @@ def test_a_language_the_site_does_not_offer_is_refused_and_not_remembered(client
     assert "The site has no such language" in response.content.decode()
     assert "django_language" not in response.cookies
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == "/en/"
+
+
+def test_the_quiz_pages_own_switch_saves_the_answers_and_opens_the_page_in_polish(
+    learner_client, quiz
+):
+    """Without JavaScript the header's switch would drop answers not yet saved; the quiz
+    form's own button (shown in <noscript>) sends them with the switch."""
+    page = started(learner_client, quiz)
+    attempt_id = attempt_shown(page)
+    html_page = page.content.decode()
+    assert 'name="language" value="pl" lang="pl"' in html_page
+    assert "Zapisz i czytaj po polsku</button>" in html_page
+    assert 'name="language" value="en"' not in html_page.split("<noscript>")[1]
+    in_english = take_url(quiz)
+    data = {"attempt": attempt_id, "page": "1", "language": "pl", **answers_for(quiz)}
+    response = learner_client.post(in_english, data)
+    assert response.status_code == 302
+    assert response["Location"] == "/pl/" + in_english.split("/", 2)[2]
+    assert response.cookies["django_language"].value == "pl"
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert attempt.submitted_at is None  # saved, not finished, though no "action" was sent
+    assert attempt.answers.exclude(chosen=None).count() == 2
+    polish = learner_client.get(response["Location"]).content.decode()
+    assert "Twoje odpowiedzi zostały zapisane. Możesz do nich wrócić później." in polish
+    assert polish.count(" checked") == 3  # one choice, and two of the several-answer one
+    back = learner_client.post(response["Location"], {**data, "language": "en"})
+    assert back["Location"] == in_english and back.cookies["django_language"].value == "en"
+
+
+@pytest.mark.parametrize("language", ["de", "", "x" * 5000])
+def test_the_quiz_pages_switch_refuses_a_language_the_site_does_not_offer(
+    learner_client, quiz, language
+):
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    data = {"attempt": attempt_id, "page": "1", "language": language, **answers_for(quiz)}
+    response = learner_client.post(take_url(quiz), data)
+    assert response.status_code == 400
+    assert "The site has no such language" in response.content.decode()
+    assert not Attempt.objects.get(pk=attempt_id).answers.exclude(chosen=None).exists()
+    assert "django_language" not in response.cookies
 
 
 def test_the_language_cookie_is_not_sent_with_requests_from_other_sites(client):

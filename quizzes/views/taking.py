@@ -3,11 +3,12 @@
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -304,6 +305,15 @@ def _answer(request, quiz, practice=None):
     if page is None or (goto is None and "goto" in request.POST):
         return bad_request(request, _("This quiz has no such page. Reload the quiz page."))
     action = request.POST.get("action", "finish")
+    # The page's own language switch without JavaScript ("Save and read in Polish"): it
+    # sends the answers, where the header's switch would lose those not yet saved.
+    switch_to = request.POST.get("language")
+    if switch_to is not None:
+        if switch_to not in dict(settings.LANGUAGES):
+            return bad_request(
+                request, _("The site has no such language: choose one with the language switch.")
+            )
+        action, goto = "save", None
     now = timezone.now()
     time_up = timing.time_is_up(attempt.ends_at, now)
     # The page's countdown submits "time-up" at zero. If the server's clock says time is left
@@ -337,6 +347,8 @@ def _answer(request, quiz, practice=None):
             if left is not None:  # the countdown follows a time limit changed meanwhile
                 saved["X-Quizsite-Seconds-Left"] = str(left)
             return saved
+        if switch_to is not None:
+            return _in_language(request, switch_to, lambda: _page_url(attempt, page))
         if goto is not None:
             return redirect(_page_url(attempt, goto))
         if more_time:
@@ -414,6 +426,26 @@ def _when(end, now):
     if local.date() == timezone.localtime(now).date():
         return formats.time_format(local, "TIME_FORMAT")
     return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def _in_language(request, language, page_url):
+    """A redirect to the page `page_url` gives in `language`, saying in that language that
+    the answers are saved, with the language remembered in its cookie as Django's own switch
+    remembers it."""
+    with translation.override(language):
+        messages.success(request, _("Your answers are saved. You can come back to them later."))
+        response = redirect(page_url())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _page_url(attempt, page):

@@ -93,6 +93,25 @@ def test_finishing_right_after_a_change_leaves_no_stale_message_behind(live_serv
     assert page.problems == []
 
 
+def test_without_javascript_the_quiz_pages_switch_keeps_a_just_ticked_answer(
+    live_server, browser, quiz
+):
+    UserFactory(username="ola")
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server.url, "ola")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/en/quizzes/**/attempt/")
+    page.locator("input[type=radio]").first.check()  # not saved: no script runs
+    page.get_by_role("button", name="Zapisz i czytaj po polsku").click()
+    page.wait_for_url("**/pl/quizzes/**/attempt/")
+    assert "Twoje odpowiedzi zostały zapisane." in page.content()
+    assert page.locator("input[type=radio]").first.is_checked()
+    assert Attempt.objects.get().answers.exclude(chosen=None).count() == 1
+    context.close()
+
+
 def test_a_teacher_previews_an_unpublished_quiz(live_server, page, quiz):
     quiz.is_published = False
     quiz.save()
