@@ -49,3 +49,11 @@ def test_each_question_has_a_chart_and_a_table_with_the_key_marked(teacher_clien
     assert "3 (75%)" in section and "1 (25%)" in section
     assert f"A.</span> {right.text}" in section and "✓ correct" in section
     assert "<script" not in page
+    # In Polish too the drawings' numbers are SVG's own (330.0): "330,0" draws no bar.
+    polish = teacher_client.get(
+        reverse("quizzes:quiz-results", args=[quiz.slug]).replace("/en/", "/pl/")
+    )
+    drawings = re.findall(r"<svg.*?</svg>", polish.content.decode(), re.S)
+    assert len(drawings) == 3  # the histogram, the pattern's definitions, the one question
+    assert 'width="330.0"' in drawings[2] and 'class="histogram-bar" x="4.0"' in drawings[0]
+    assert not [n for d in drawings for n in re.findall(r'="[0-9]+,[0-9]+"', d)]
