@@ -322,3 +322,25 @@ def test_ids_out_of_range_are_404s(teacher_client, attempt):
     assert teacher_client.get(f"/en/results/attempts/{huge}/").status_code == 404
     url = f"/en/results/attempts/{attempt.pk}/questions/{huge}/"
     assert teacher_client.post(url, {"a1-marks": "1", "a1-reason": "x"}).status_code == 404
+
+
+def test_a_grade_just_under_the_pass_mark_is_never_shown_as_the_pass_mark(
+    learner, quiz, classroom, teacher_client
+):
+    """49.52 % against a pass mark of 50: rounded to a whole number it read "50% ✗ Not
+    passed"; every page gives a learner's grade to two places at most, as their marks."""
+    quiz.pass_mark = 50
+    quiz.save()
+    attempt = finished(learner, quiz, ["0.9904", 0])
+    assert (attempt.percentage, attempt.passed) == (Decimal("49.52"), False)
+    client = signed_in(learner)
+    result = client.get(attempt.get_absolute_url()).content.decode()
+    assert "0.99 out of 2 marks (49.52%)" in result and "✗ Not passed yet" in result
+    mine = client.get(reverse("quizzes:my-results")).content.decode()
+    assert "49.52%" in mine and "50%" not in mine
+    home = client.get(reverse("quizzes:home")).content.decode()
+    assert "Your best: 49.52%" in home
+    teacher = teacher_client.get(reverse("quizzes:results")).content.decode()
+    assert "49.52%" in teacher and ">50%<" not in teacher
+    gradebook = teacher_client.get(reverse("quizzes:class-gradebook", args=[classroom.pk]))
+    assert "49.52%</a>" in gradebook.content.decode()

@@ -9,7 +9,6 @@ from django.contrib.auth import views as auth_views
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import resolve, reverse
 from django.utils import timezone, translation
@@ -31,6 +30,7 @@ from quizzes.course.rendering import Glossary
 from quizzes.forms import SignupForm, ThrottledPasswordChangeForm
 from quizzes.models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
 from quizzes.taking.progress import best_by_lesson
+from quizzes.taking.scoring import shown_marks
 from quizzes.views import bad_request
 
 
@@ -57,7 +57,7 @@ def _lesson_cards():
 def _score(best) -> str:
     if best is None:
         return _("Not attempted yet")
-    return _("Your best: %(best)s%%") % {"best": floatformat(best, 0)}
+    return _("Your best: %(best)s%%") % {"best": shown_marks(best)}
 
 
 def _lesson_article(slug, *, drafts=False):
