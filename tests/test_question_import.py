@@ -215,3 +215,8 @@ def test_a_file_with_a_nul_character_is_refused_on_every_database(teacher_client
     )
     assert forged.status_code == 400
     assert not Question.objects.exists() and not Choice.objects.exists()
+
+
+def test_the_import_page_shows_how_to_write_a_source_with_its_address(admin_client, quiz):
+    page = admin_client.get(reverse("admin:quizzes_quiz_import", args=[quiz.pk]))
+    assert "“// source: Title &lt;URL&gt;” comment line" in page.content.decode()

@@ -358,8 +358,16 @@ def test_the_teacher_sets_an_override_on_the_class_page(teacher_client, classroo
     assert f"The override for Anna Kowalska ({learner.username}) on" in page
     override = Override.objects.get()
     assert (override.learner, override.classroom, override.time_limit) == (learner, None, 40)
-    # Saving again for the same learner changes it rather than adding a second.
-    teacher_client.post(url, {"quiz": quiz.pk, "who": learner.pk, "attempts_allowed": 3})
+    assert "It replaces the earlier one" not in page
+    hint = "Attempts already in progress take the new time limit and dates at once."
+    assert hint in teacher_client.get(classroom.get_absolute_url()).content.decode()
+    # Saving again for the same learner replaces it rather than adding a second, and says so.
+    response = teacher_client.post(
+        url, {"quiz": quiz.pk, "who": learner.pk, "attempts_allowed": 3}, follow=True
+    )
+    assert (
+        "is saved. It replaces the earlier one: a setting left empty is the quiz's own again."
+    ) in response.content.decode().replace("&#x27;", "'")
     override = Override.objects.get()
     assert (override.time_limit, override.attempts_allowed) == (None, 3)
     teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": 30})

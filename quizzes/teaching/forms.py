@@ -129,15 +129,16 @@ class OverrideForm(forms.ModelForm):
         """Unique per quiz and learner or class: `save` updates the existing one instead."""
 
     def save(self, commit=True):
-        """Create the override, or change the one this quiz already has for the same learner
-        or class."""
+        """Create the override, or replace the one this quiz already has for the same learner
+        or class (`replaced` then says so)."""
         data = {name: self.cleaned_data[name] for name in self._meta.fields if name != "quiz"}
-        override, _created = Override.objects.update_or_create(
+        override, created = Override.objects.update_or_create(
             quiz=self.cleaned_data["quiz"],
             learner=self.instance.learner,
             classroom=self.instance.classroom,
             defaults=data,
         )
+        self.replaced = not created
         return override
 
 

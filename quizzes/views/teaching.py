@@ -463,7 +463,14 @@ def class_override_save(request, pk):
     with transaction.atomic():
         override = form.save()
         moved = attempts_follow_rules(override.quiz, override.learner_ids())
-    saved = _("The override for %(who)s on “%(quiz)s” is saved.") % {
+    if form.replaced:
+        saved = _(
+            "The override for %(who)s on “%(quiz)s” is saved. It replaces the earlier one: "
+            "a setting left empty is the quiz's own again."
+        )
+    else:
+        saved = _("The override for %(who)s on “%(quiz)s” is saved.")
+    saved = saved % {
         "who": display_name(override.learner) if override.learner else override.classroom,
         "quiz": override.quiz,
     }
