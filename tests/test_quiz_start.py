@@ -712,3 +712,47 @@ def test_an_attempt_begun_in_polish_shows_in_english_after_switching(learner_cli
     english = learner_client.get(english_url).content.decode()
     assert "Po polsku: Who may ask for consultations?" in polish
     assert "Po polsku" not in english and "Who may ask for consultations?" in english
+
+
+def test_removing_a_learner_takes_away_the_class_and_their_own_extra_time_at_once(
+    teacher_client, classroom, learner, learner_client, timed
+):
+    """Their own override would stay in force unseen: no class would show it to a teacher."""
+    Override.objects.create(quiz=timed, learner=learner, time_limit=25)
+    started(learner_client, timed)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=25)
+    url = reverse("quizzes:class-remove", args=[classroom.pk, learner.pk])
+    page = teacher_client.post(url, follow=True).content.decode()
+    assert "Their own override is removed too: no other class of theirs shows it." in page
+    assert "It also reaches 1 attempt in progress: its time left is updated." in page
+    assert not Override.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=10)
+
+
+def test_a_learner_in_another_class_keeps_their_own_override(
+    teacher_client, teacher, classroom, learner, timed
+):
+    other = Classroom.objects.create(name="Class 3C", teacher=teacher)
+    enrol(other, learner)
+    Override.objects.create(quiz=timed, learner=learner, time_limit=25)
+    url = reverse("quizzes:class-remove", args=[classroom.pk, learner.pk])
+    page = teacher_client.post(url, follow=True).content.decode()
+    assert "was removed from the class." in page and "removed too" not in page
+    assert Override.objects.get().time_limit == 25
+    assert "25 minutes" in teacher_client.get(other.get_absolute_url()).content.decode()
+
+
+def test_joining_a_class_gives_its_extra_time_to_the_attempt_in_progress(teacher, timed):
+    classroom = Classroom.objects.create(name="Class 3D", teacher=teacher)
+    Override.objects.create(quiz=timed, classroom=classroom, time_limit=30)
+    learner = UserFactory()
+    client = signed_in(learner)
+    started(client, timed)
+    attempt = Attempt.objects.get()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=10)
+    response = client.post(reverse("quizzes:join-form"), {"code": classroom.join_code})
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=30)

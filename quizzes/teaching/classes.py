@@ -1,6 +1,7 @@
 """Classes: joining with a code, running a class, and which results a teacher may see."""
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -8,7 +9,8 @@ from django.db.models import QuerySet
 
 from quizzes.course.alphabet import sort_key
 from quizzes.course.fallbacks import current_language
-from quizzes.models import Attempt, Classroom, Membership, new_join_code
+from quizzes.models import Attempt, Classroom, Membership, Override, Quiz, new_join_code
+from quizzes.taking.attempts import attempts_follow_rules
 
 CODE_SHAPE = re.compile(r"[A-Z0-9]{1,16}")
 
@@ -34,9 +36,42 @@ def join(*, learner: AbstractBaseUser, code: str) -> tuple[Classroom | None, boo
     try:
         with transaction.atomic():
             _, created = Membership.objects.get_or_create(classroom=classroom, learner=learner)
+            if created:  # the class's overrides now count for the attempts they are answering
+                _running_follow_rules(learner.pk)
     except IntegrityError:  # a double click joined a moment ago
         created = False
     return classroom, created
+
+
+@dataclass(frozen=True)
+class Left:
+    """What taking a learner out of a class did."""
+
+    removed: bool
+    overrides_removed: int  # their own overrides, which no teacher could see any more
+    attempts_moved: int  # attempts in progress whose time left changed
+
+
+def leave(*, classroom: Classroom, learner: AbstractBaseUser) -> Left:
+    """Take the learner out of the class. The class's overrides stop counting for them, and
+    so do their own overrides once no class has them (no teacher could see or remove those);
+    the attempts they are answering take the time left their settings now give."""
+    with transaction.atomic():
+        removed, _ = Membership.objects.filter(classroom=classroom, learner=learner).delete()
+        if not removed:
+            return Left(False, 0, 0)
+        overrides = 0
+        if not Membership.objects.filter(learner=learner).exists():
+            overrides, _ = Override.objects.filter(learner=learner).delete()
+        return Left(True, overrides, _running_follow_rules(learner.pk))
+
+
+def _running_follow_rules(learner_id: int) -> int:
+    """Bring the learner's attempts in progress to what their settings now give, after they
+    joined or left a class; how many changed."""
+    running = Attempt.objects.in_progress().filter(learner_id=learner_id)
+    quizzes = Quiz.objects.filter(pk__in=running.values("quiz_id"))
+    return sum(attempts_follow_rules(quiz, [learner_id]) for quiz in quizzes)
 
 
 def rotate_code(classroom: Classroom) -> str:

@@ -39,7 +39,7 @@ from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdu
 from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.taking.scoring import marks_count, shown_marks
 from quizzes.teaching import exports
-from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, rotate_code
+from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, leave, rotate_code
 from quizzes.teaching.dashboard import (
     LEARNER_SORTS,
     Dashboard,
@@ -547,12 +547,22 @@ def class_remove(request, pk, learner_id):
             ),
             button=_("Remove from the class"),
         )
-    deleted, _unused = Membership.objects.filter(classroom=classroom, learner=learner).delete()
-    if not deleted:
+    left = leave(classroom=classroom, learner=learner)
+    if not left.removed:
         raise Http404(_("This learner is not in the class."))
-    messages.success(
-        request, _("%(name)s was removed from the class.") % {"name": display_name(learner)}
-    )
+    removed = _("%(name)s was removed from the class.") % {"name": display_name(learner)}
+    if left.overrides_removed:
+        removed = _join(
+            removed,
+            ngettext(
+                "Their own override is removed too: no other class of theirs shows it.",
+                "Their own %(count)s overrides are removed too: no other class of theirs "
+                "shows them.",
+                left.overrides_removed,
+            )
+            % {"count": left.overrides_removed},
+        )
+    messages.success(request, _join(removed, moved_message(left.attempts_moved)))
     return redirect(classroom)
 
 
