@@ -309,6 +309,9 @@ def test_markdown_in_questions_and_choices_is_rendered_safely_on_every_learner_p
     assert "<em>Yes</em>" in page and "**" not in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page
+    summary = learner_client.get(take_url(quiz).replace("/attempt/", "/attempt/summary/"))
+    assert "<strong>Article 4</strong> about <code>consult</code>?" in summary.content.decode()
+    assert "**" not in summary.content.decode() and "<script>alert" not in summary.content.decode()
     attempt = attempt_shown(started(learner_client, quiz))
     choices = Attempt.objects.get().answers.get().snapshot["choices"]
     value = str(next(n for n, c in enumerate(choices, 1) if c["is_correct"]))

@@ -19,6 +19,7 @@ from quizzes.core.background_save import is_background_save
 from quizzes.course import content_cache
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
+from quizzes.course.rendering import render_inline
 from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking import timing
 from quizzes.taking.attempts import (
@@ -236,7 +237,7 @@ def _summary(request, attempt):
     rows = [
         (
             str(answer.position),
-            answer.snapshot["text"],
+            render_inline(answer.snapshot["text"]),
             bool(answer.selected),
             _page_url(attempt, answer.position)
             if paged
