@@ -113,3 +113,12 @@ def test_logout_is_post_only_and_signs_out(learner_client):
     response = learner_client.post(reverse("logout"))
     assert response.status_code == 302
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 302
+
+
+def test_the_refusal_says_whom_to_ask_by_who_is_refused(teacher_client, learner_client):
+    staff = teacher_client.get(reverse("admin:auth_user_changelist"))
+    assert staff.status_code == 403
+    assert "ask whoever runs this site." in staff.content.decode()
+    student = learner_client.get(reverse("quizzes:results"))
+    assert student.status_code == 403
+    assert "If you think it should, ask your teacher." in student.content.decode()
