@@ -278,6 +278,20 @@ def time_limit_validators():
     ]
 
 
+MAX_ATTEMPTS = 1000  # beyond any class's use; the same limit on SQLite and PostgreSQL
+
+
+def attempts_validators():
+    """The form's check of attempts allowed: SQLite keeps any number in a small-integer
+    column, so Django offered "at most 9223372036854775807" there and 32767 on PostgreSQL."""
+    return [
+        MaxValueValidator(
+            MAX_ATTEMPTS,
+            message=_("At most %(limit_value)s attempts can be allowed; 0 means unlimited."),
+        )
+    ]
+
+
 def time_limit_in_range(name: str) -> models.CheckConstraint:
     """The database's own check of a quiz's or an override's time limit (empty: none)."""
     return models.CheckConstraint(
@@ -330,7 +344,10 @@ class Quiz(models.Model):
         help_text=_("Draw this many questions at random from the quiz. Empty: all of them."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
-        _("attempts allowed"), default=0, help_text=_("0 means unlimited.")
+        _("attempts allowed"),
+        default=0,
+        validators=attempts_validators(),
+        help_text=_("0 means unlimited."),
     )
     grading_method = models.CharField(
         _("grade counted"),
@@ -1396,6 +1413,7 @@ class Override(models.Model):
         _("attempts allowed"),
         null=True,
         blank=True,
+        validators=attempts_validators(),
         help_text=_("0 means unlimited. Empty: the quiz's own."),
     )
     opens_at = models.DateTimeField(

@@ -388,6 +388,8 @@ def test_the_teacher_sets_an_override_on_the_class_page(teacher_client, classroo
         {"who": "class", "time_limit": 1441},  # past a day
         {"who": "class", "time_limit": 5000000000},
         {"who": "class", "time_limit": 2**63},
+        {"who": "class", "attempts_allowed": 1001},
+        {"who": "class", "attempts_allowed": 100000},
     ],
 )
 def test_a_bad_override_is_400_with_a_message_and_saves_nothing(
@@ -756,3 +758,16 @@ def test_joining_a_class_gives_its_extra_time_to_the_attempt_in_progress(teacher
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.deadline == attempt.started_at + timedelta(minutes=30)
+
+
+def test_attempts_allowed_past_a_thousand_are_refused_with_the_same_message_everywhere(
+    teacher_client, classroom, quiz
+):
+    """SQLite keeps any number in the column: Django's own limit read 9223372036854775807."""
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    data = {"quiz": quiz.pk, "who": "class", "attempts_allowed": 100000}
+    page = teacher_client.post(url, data).content.decode()
+    assert "At most 1000 attempts can be allowed; 0 means unlimited." in page
+    assert "9223372036854775807" not in page and "32767" not in page
+    teacher_client.post(url, {**data, "attempts_allowed": 1000})
+    assert Override.objects.get().attempts_allowed == 1000
