@@ -31,7 +31,7 @@ from quizzes.forms import SignupForm, ThrottledPasswordChangeForm
 from quizzes.models import Course, GlossaryTerm, Lesson, Quiz, SourceExcerpt, TeacherNote
 from quizzes.taking.progress import best_by_lesson
 from quizzes.taking.scoring import shown_marks
-from quizzes.views import bad_request
+from quizzes.views import language_refused
 
 
 def _lesson_cards():
@@ -179,11 +179,10 @@ def set_language(request):
     A language the site does not offer is refused: Django would keep it in the cookie for a
     year (it has its own German, say) and send the reader to a /de/… page that does not exist.
     """
-    language = request.POST.get("language")
-    if request.method == "POST" and language not in dict(settings.LANGUAGES):
-        return bad_request(
-            request, _("The site has no such language: choose one with the language switch.")
-        )
+    if request.method == "POST" and (
+        refused := language_refused(request, request.POST.get("language"))
+    ):
+        return refused
     next_url = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

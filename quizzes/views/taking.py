@@ -38,7 +38,7 @@ from quizzes.taking.attempts import (
 )
 from quizzes.taking.forms import PracticeForm, QuizForm
 from quizzes.taking.overrides import quiz_rules, rules_for
-from quizzes.views import bad_request
+from quizzes.views import bad_request, language_refused
 
 NUMBER = re.compile(r"[0-9]{1,9}")
 # How early the page's countdown may say time is up, by its rounding and the network's delay.
@@ -310,10 +310,8 @@ def _answer(request, quiz, practice=None):
     # sends the answers, where the header's switch would lose those not yet saved.
     switch_to = request.POST.get("language")
     if switch_to is not None:
-        if switch_to not in dict(settings.LANGUAGES):
-            return bad_request(
-                request, _("The site has no such language: choose one with the language switch.")
-            )
+        if refused := language_refused(request, switch_to):
+            return refused
         action, goto = "save", None
     now = timezone.now()
     time_up = timing.time_is_up(attempt.ends_at, now)
