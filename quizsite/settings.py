@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "quizzes.core.database_busy.DatabaseBusyMiddleware",
     # After the language, the user and messages: its 400 page is the site's own, translated.
     "quizsite.nul_characters.RefuseNulCharacters",
+    # Inside the language and the user, so its page is the site's own, translated.
+    "quizsite.method_not_allowed.MethodNotAllowedPage",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",

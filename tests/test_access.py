@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Attempt
 
@@ -109,7 +110,13 @@ def test_teachers_see_every_learners_attempts(teacher_client, finished_attempt):
 
 
 def test_logout_is_post_only_and_signs_out(learner_client):
-    assert learner_client.get(reverse("logout")).status_code == 405
+    refused = learner_client.get(reverse("logout"))
+    assert refused.status_code == 405
+    assert refused["Allow"] == "POST, OPTIONS"
+    page = refused.content.decode()
+    assert "<h1>Not available this way</h1>" in page
+    assert "for a button on one of the site's pages, not a page to open" in page
+    assert learner_client.get(reverse("quizzes:my-results")).status_code == 200  # still in
     response = learner_client.post(reverse("logout"))
     assert response.status_code == 302
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 302
@@ -122,3 +129,23 @@ def test_the_refusal_says_whom_to_ask_by_who_is_refused(teacher_client, learner_
     student = learner_client.get(reverse("quizzes:results"))
     assert student.status_code == 403
     assert "If you think it should, ask your teacher." in student.content.decode()
+
+
+def test_a_form_sent_to_a_page_that_takes_none_gets_the_sites_405_page(
+    learner_client, finished_attempt
+):
+    refused = learner_client.post(finished_attempt.get_absolute_url(), {"action": "finish"})
+    assert refused.status_code == 405
+    assert refused["Allow"] == "GET"
+    page = refused.content.decode()
+    assert "This page takes no form, so nothing was saved." in page
+    assert "Back to the lessons" in page
+
+
+def test_the_405_page_is_in_the_readers_language(learner_client):
+    with translation.override("pl"):
+        refused = learner_client.get(reverse("quizzes:practice-new"))
+    assert refused.status_code == 405
+    assert refused["Allow"] == "POST"
+    assert '<html lang="pl">' in refused.content.decode()
+    assert "Nie można tego otworzyć w ten sposób" in refused.content.decode()
