@@ -45,13 +45,20 @@ def test_a_signed_out_join_link_leads_to_sign_in_whose_sign_up_link_keeps_the_cl
     client = Client()
     response = client.get(join_url(classroom))
     assert response.status_code == 302
-    sign_in = client.get(response.url)
-    page = sign_in.content.decode().split("<main", 1)[
-        1
-    ]  # the header's link goes nowhere in particular
+    header, page = client.get(response.url).content.decode().split("<main", 1)
     assert "Sign in to join your class." in page
-    signup_link = re.search(r'href="([^"]*/accounts/signup/[^"]*)"', page).group(1)
-    assert signup_link == f"/en/accounts/signup/?next=%2Fen%2Fjoin%2F{classroom.join_code}%2F"
+    kept = f"?next=%2Fen%2Fjoin%2F{classroom.join_code}%2F"
+    # Both the page's "Create an account" and the header's "Sign up" keep the class.
+    for part in (page, header):
+        signup_link = re.search(r'href="([^"]*/accounts/signup/[^"]*)"', part).group(1)
+        assert signup_link == f"/en/accounts/signup/{kept}"
+    assert f'href="/en/accounts/login/{kept}">Sign in</a>' in header
+
+
+def test_the_headers_sign_in_and_sign_up_links_are_plain_elsewhere(client):
+    header = client.get(reverse("quizzes:home")).content.decode().split("<main", 1)[0]
+    assert 'href="/en/accounts/login/">Sign in</a>' in header
+    assert 'href="/en/accounts/signup/">Sign up</a>' in header
 
 
 def test_signing_up_from_a_join_link_lands_on_the_class_and_joining_adds_the_learner(classroom):
@@ -93,7 +100,11 @@ def test_signing_in_from_a_join_link_returns_to_it(classroom):
 
 def test_the_sign_up_page_links_to_sign_in_keeping_where_to_go(classroom):
     page = Client().get(f"{reverse('signup')}?next={join_url(classroom)}").content.decode()
-    assert f'href="/en/accounts/login/?next=%2Fen%2Fjoin%2F{classroom.join_code}%2F"' in page
+    header, main = page.split("<main", 1)
+    kept = f"?next=%2Fen%2Fjoin%2F{classroom.join_code}%2F"
+    assert f'href="/en/accounts/login/{kept}"' in main
+    assert f'href="/en/accounts/login/{kept}">Sign in</a>' in header
+    assert f'href="/en/accounts/signup/{kept}">Sign up</a>' in header
 
 
 @pytest.mark.parametrize(

@@ -155,6 +155,7 @@ def signup(request):
         "form": form,
         "next": next_url,
         "login_url": _with_next("login", next_url),
+        "signup_url": _with_next("signup", next_url),  # the header's link to this page
         "joining": _is_join_link(next_url),
     }
     return render(request, "registration/signup.html", context)
@@ -223,6 +224,7 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         next_url = context.get("next", "")  # already checked to be on this site by Django
         context["signup_url"] = _with_next("signup", next_url)
+        context["login_url"] = _with_next("login", next_url)  # the header's link to this page
         context["joining"] = _is_join_link(next_url)
         return context
 
