@@ -14,7 +14,7 @@ from django.utils import formats, translation
 
 from quizzes.models import Classroom, Membership
 from quizzes.teaching import roster
-from quizzes.teaching.roster import RosterName
+from quizzes.teaching.roster import RosterName, reset_token
 
 from .factories import LessonFactory, TeacherFactory, UserFactory
 from .test_i18n import english_words
@@ -291,7 +291,9 @@ def test_another_teacher_cannot_add_to_or_reset_in_a_class(classroom, learner):
     other.force_login(TeacherFactory())
     assert post_roster(other, classroom, "Sneaky Person").status_code == 404
     reset = reverse("quizzes:class-password-reset", args=[classroom.pk, learner.pk])
-    assert other.post(reset, {"language": "en"}).status_code == 404
+    assert (
+        other.post(reset, {"language": "en", "replaces": reset_token(learner)}).status_code == 404
+    )
     assert not User.objects.filter(first_name="Sneaky").exists()
     assert password_works(learner.username, PASSWORD)
 
@@ -307,7 +309,8 @@ def test_a_teacher_resets_a_members_password_after_confirming(teacher_client, cl
     assert confirm.status_code == 200
     assert "a new password?" in confirm.content.decode()
     assert password_works(learner.username, PASSWORD)  # GET: no change
-    response = teacher_client.post(url, {"language": "en"})
+    replaces = re.search(r'name="replaces" value="([0-9a-f]+)"', confirm.content.decode())[1]
+    response = teacher_client.post(url, {"language": "en", "replaces": replaces})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     [(_name, username, password)] = slips_on(response.content.decode())
     assert username == learner.username
@@ -316,12 +319,45 @@ def test_a_teacher_resets_a_members_password_after_confirming(teacher_client, cl
     assert learner_session.get(reverse("quizzes:my-results")).status_code == 302  # signed out
 
 
+def test_the_reset_sent_again_by_a_reload_keeps_the_password_on_the_slip(
+    teacher_client, classroom, learner
+):
+    url = reverse("quizzes:class-password-reset", args=[classroom.pk, learner.pk])
+    form = {"language": "en", "replaces": reset_token(learner)}
+    [(_n, _u, password)] = slips_on(teacher_client.post(url, form).content.decode())
+    again = teacher_client.post(url, form)  # the browser's "send the form again?"
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "No new password was made, so the slip made then still holds the one that works." in page
+    assert slips_on(page) == []
+    assert password_works(learner.username, password)
+    # Pressing the button on that page makes another one.
+    fresh = re.search(r'name="replaces" value="([0-9a-f]+)"', page)[1]
+    [(_n, _u, newer)] = slips_on(
+        teacher_client.post(url, {**form, "replaces": fresh}).content.decode()
+    )
+    assert newer != password and password_works(learner.username, newer)
+
+
+@pytest.mark.parametrize("replaces", [None, "", "x" * 65])
+def test_a_reset_without_the_confirm_pages_token_is_a_400(
+    teacher_client, classroom, learner, replaces
+):
+    url = reverse("quizzes:class-password-reset", args=[classroom.pk, learner.pk])
+    form = {"language": "en"} if replaces is None else {"language": "en", "replaces": replaces}
+    response = teacher_client.post(url, form)
+    assert response.status_code == 400
+    assert "This form is out of date. Reload the page." in response.content.decode()
+    assert password_works(learner.username, PASSWORD)
+
+
 def test_a_reset_lifts_a_lockout(teacher_client, classroom, learner):
     for _ in range(5):
         sign_in(learner.username, "nope-nope")
     assert sign_in(learner.username, PASSWORD).status_code == 429
     url = reverse("quizzes:class-password-reset", args=[classroom.pk, learner.pk])
-    [(_n, _u, password)] = slips_on(teacher_client.post(url, {"language": "en"}).content.decode())
+    form = {"language": "en", "replaces": reset_token(learner)}
+    [(_n, _u, password)] = slips_on(teacher_client.post(url, form).content.decode())
     assert sign_in(learner.username, password).status_code == 302
 
 
@@ -331,7 +367,8 @@ def test_a_staff_member_in_the_class_cannot_have_their_password_reset(teacher_cl
     page = teacher_client.get(reverse("quizzes:class-detail", args=[classroom.pk])).content.decode()
     assert reverse("quizzes:class-password-reset", args=[classroom.pk, colleague.pk]) not in page
     url = reverse("quizzes:class-password-reset", args=[classroom.pk, colleague.pk])
-    assert teacher_client.post(url, {"language": "en"}).status_code == 404
+    form = {"language": "en", "replaces": reset_token(colleague)}
+    assert teacher_client.post(url, form).status_code == 404
     assert password_works(colleague.username, PASSWORD)
 
 
@@ -339,7 +376,8 @@ def test_a_password_reset_for_someone_outside_the_class_is_a_404(teacher_client,
     stranger = UserFactory()
     url = reverse("quizzes:class-password-reset", args=[classroom.pk, stranger.pk])
     assert teacher_client.get(url).status_code == 404
-    assert teacher_client.post(url, {"language": "en"}).status_code == 404
+    form = {"language": "en", "replaces": reset_token(stranger)}
+    assert teacher_client.post(url, form).status_code == 404
 
 
 # Confirmations before class actions ---------------------------------------------------------

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Classroom, Membership
+from quizzes.teaching.roster import reset_token
 
 from .conftest import answers_for, attempt_shown, started, take_url
 from .factories import TeacherFactory, UserFactory
@@ -187,7 +188,7 @@ CASES = {
     "reset a password": (
         "post",
         lambda w: reverse("quizzes:class-password-reset", args=[w.classroom.pk, w.student.pk]),
-        {"language": "en"},
+        lambda w: {"language": "en", "replaces": reset_token(w.student)},
         expect(SIGN_IN, 403, 403, 200, 404, 200),
     ),
     "start the quiz": (

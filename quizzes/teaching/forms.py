@@ -148,6 +148,13 @@ class SlipLanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the slips"), choices=settings.LANGUAGES)
 
 
+class PasswordResetForm(SlipLanguageForm):
+    """A password reset, confirmed: the slip's language and the password it replaces."""
+
+    # The confirm page writes it (roster.reset_token); the template renders visible fields.
+    replaces = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class RosterForm(SlipLanguageForm):
     """A pasted class list: one learner a line; knows which names are repeats or already in."""
 

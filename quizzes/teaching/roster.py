@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from quizzes.core.sign_in_throttle import unlock
@@ -189,12 +190,32 @@ def roster_create(*, classroom: Classroom, names: list[RosterName]) -> list[Slip
     return slips
 
 
+class PasswordChanged(Exception):
+    """The password a reset was asked to replace is no longer the learner's."""
+
+
+def reset_token(learner: User) -> str:
+    """What a reset's confirm page sends of the password it replaces (a keyed hash of its
+    hash, which tells nothing of it): once that password is gone, the same form sent again
+    (a reloaded slip, a double click) no longer matches."""
+    return salted_hmac("quizzes.password-reset", learner.password).hexdigest()[:32]
+
+
 @sensitive_variables("password")
-def password_reset(*, learner: User) -> Slip:
-    """Give the learner a new password (signing them out everywhere and lifting any lockout)."""
+def password_reset(*, learner: User, token: str) -> Slip:
+    """Give the learner a new password (signing them out everywhere and lifting any lockout),
+    if `token` is the `reset_token` of the password they have now; else PasswordChanged.
+
+    The new hash is written only over the one the token names, so of two resets sent at
+    once with the same token, one makes a password and the other is refused.
+    """
+    replaced = learner.password
+    if not constant_time_compare(token, reset_token(learner)):
+        raise PasswordChanged
     password = new_password(learner)
     learner.set_password(password)
-    learner.save(update_fields=["password"])
+    if not User.objects.filter(pk=learner.pk, password=replaced).update(password=learner.password):
+        raise PasswordChanged
     unlock(learner.get_username())
     return Slip(
         name=learner.get_full_name() or learner.get_username(),

@@ -61,15 +61,21 @@ from quizzes.teaching.forms import (
     ClassroomForm,
     MarkOverrideForm,
     OverrideForm,
+    PasswordResetForm,
     RosterForm,
-    SlipLanguageForm,
 )
 from quizzes.teaching.gradebook import EXPORT_TYPES as GRADEBOOK_TYPES
 from quizzes.teaching.gradebook import gradebook, gradebook_quizzes, gradebook_rows, sorts
 from quizzes.teaching.jobs import export_expired, job_retry, job_start
 from quizzes.teaching.overrides import answer_override
 from quizzes.teaching.quiz_statistics import statistics_for, statistics_recompute
-from quizzes.teaching.roster import FOLDED, password_reset, roster_create
+from quizzes.teaching.roster import (
+    FOLDED,
+    PasswordChanged,
+    password_reset,
+    reset_token,
+    roster_create,
+)
 from quizzes.teaching.workbooks import CONTENT_TYPE as XLSX
 from quizzes.views import bad_request
 
@@ -642,17 +648,28 @@ def class_password_reset(request, pk, learner_id):
         learner__is_superuser=False,
     )
     learner = membership.learner
-    form = SlipLanguageForm(request.POST or None, initial={"language": get_language()})
-    if request.method == "POST" and form.is_valid():
-        slip = password_reset(learner=learner)
-        return _slips(request, classroom, [slip], form.cleaned_data["language"], reset=True)
+    form = PasswordResetForm(request.POST or None, initial={"language": get_language()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if "replaces" in form.errors:  # not a form of ours: the confirm page writes it
+            return bad_request(request, _("This form is out of date. Reload the page."))
+        if form.is_valid():
+            try:
+                slip = password_reset(learner=learner, token=form.cleaned_data["replaces"])
+            except PasswordChanged:  # the form sent again: a reloaded slip, a double click
+                status = 409
+            else:
+                language = form.cleaned_data["language"]
+                return _slips(request, classroom, [slip], language, reset=True)
     context = {
         "classroom": classroom,
         "learner": learner,
         "name": display_name(learner),
         "form": form,
+        "replaces": reset_token(learner),
+        "changed": status == 409,
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "quizzes/class_password_reset.html", context, status=status)
 
 
