@@ -360,6 +360,9 @@ class QuizAdmin(TranslatedAdmin):
                     return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
                 context["preview"] = questions
                 context["file_format"] = file_format
+                context["format_name"] = dict(QuestionFileForm.base_fields["file_format"].choices)[
+                    file_format
+                ]  # as the form names it: GIFT, Aiken
                 context["confirm_form"] = QuestionFileForm(
                     initial={**data, "file_format": file_format, "file": None}
                 )

@@ -93,7 +93,7 @@ def test_an_aiken_file_needs_a_default_source_and_uses_it(teacher_client):
         source_title="NATO: Article 4",
         source_url="www.nato.int/cps/en/natohq/topics_49187.htm",
     )
-    assert "from the AIKEN file" in preview.content.decode()
+    assert "from the Aiken file" in preview.content.decode()
     confirm(teacher_client, quiz, preview)
     question = quiz.questions.get()
     assert question.source_url == "https://www.nato.int/cps/en/natohq/topics_49187.htm"

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Classroom, Override
 from quizzes.taking.overrides import Rules, most_generous
@@ -84,7 +84,7 @@ def test_the_start_page_counts_attempts_used_and_refuses_when_none_are_left(lear
     learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
     page = learner_client.get(quiz.get_absolute_url()).content.decode()
     assert "1 of 1 used, 0 left" in page
-    assert "You have used all 1 attempts this quiz allows." in page
+    assert "You have used the one attempt this quiz allows." in page
     assert ">Start<" not in page
     response = learner_client.post(quiz.get_absolute_url())
     assert response.status_code == 403
@@ -219,6 +219,19 @@ def test_a_teacher_previews_an_unpublished_quiz_as_often_as_they_like(unpublishe
     assert Attempt.objects.filter(preview=True).submitted().count() == 3
     result = teacher.get(Attempt.objects.first().get_absolute_url()).content.decode()
     assert "This attempt counts nowhere." in result and "Preview this quiz again" in result
+
+
+def test_the_preview_label_is_a_noun_in_polish(unpublished):
+    teacher = signed_in(TeacherFactory())
+    with translation.override("pl"):
+        page = teacher.get(unpublished.get_absolute_url()).content.decode()
+    assert '<p class="callout preview-note"><strong>Podgląd</strong>' in page
+    assert "Pokaż podgląd" not in page  # the import form's button, a verb
+
+
+def test_the_start_page_of_an_untimed_quiz_says_there_is_no_time_limit(learner_client, quiz):
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "<dd>None: take as long as you need</dd>" in page
 
 
 def test_a_preview_ignores_the_dates(quiz):
@@ -684,6 +697,22 @@ def test_try_this_quiz_again_is_gone_after_the_last_attempt(learner_client, quiz
         learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
         page = learner_client.get(Attempt.objects.first().get_absolute_url()).content.decode()
         assert ("Try this quiz again" in page) is expected
+    assert "You have used every attempt this quiz allows." in page
+
+
+def test_an_override_that_limits_an_unlimited_quiz_ends_try_this_quiz_again(
+    learner_client, classroom, quiz
+):
+    assert quiz.attempts_allowed == 0
+    Override.objects.create(quiz=quiz, classroom=classroom, attempts_allowed=2)
+    for expected in (True, False):
+        attempt_id = attempt_shown(started(learner_client, quiz))
+        data = {"attempt": attempt_id, **answers_for(quiz, all_right=False)}
+        learner_client.post(take_url(quiz), data)
+        page = learner_client.get(Attempt.objects.first().get_absolute_url()).content.decode()
+        assert ("Try this quiz again" in page) is expected
+        heading = "✗ Not passed yet" if expected else "✗ Not passed<"
+        assert f'<h2 id="score-heading">{heading}' in page
     assert "You have used every attempt this quiz allows." in page
 
 

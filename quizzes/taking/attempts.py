@@ -56,9 +56,11 @@ def start_refusal(
         if used is None:
             used = attempts_used(learner=learner, quiz=quiz)
         if used >= rules.attempts_allowed:
-            return _("You have used all %(count)d attempts this quiz allows.") % {
-                "count": rules.attempts_allowed
-            }
+            return ngettext(
+                "You have used the one attempt this quiz allows.",
+                "You have used all %(count)d attempts this quiz allows.",
+                rules.attempts_allowed,
+            ) % {"count": rules.attempts_allowed}
     return None
 
 

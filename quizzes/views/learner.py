@@ -57,11 +57,12 @@ def attempt_result(request, pk):
 
 
 def _can_try_again(learner, attempt) -> bool:
-    """Whether "Try this quiz again" leads anywhere: a quiz with attempts left (a preview has
-    no limit). Only a quiz that limits attempts costs the queries to check; an override that
-    limits an unlimited quiz is met on the start page, which says so."""
+    """Whether "Try this quiz again" leads anywhere: a quiz with attempts left, by the
+    learner's own settings (an override may limit an unlimited quiz); a preview has no limit.
+    The attempts are counted only under a limit; the settings cost a query only on a quiz
+    with overrides."""
     quiz = attempt.quiz
-    if attempt.practice or attempt.preview or not quiz.attempts_allowed:
+    if attempt.practice or attempt.preview:
         return not attempt.practice
     rules = rules_for(learner=learner, quiz=quiz)
     return not rules.attempts_allowed or (
