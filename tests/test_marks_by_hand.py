@@ -3,6 +3,7 @@ and comments; totals, exports, statistics and the learner's page follow, and reg
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -52,6 +53,15 @@ def test_the_teacher_sees_every_question_the_answer_the_key_and_the_time(teacher
     assert "Correct answer" in text
     assert "1 of 1 mark" in text and "0 of 1 mark" in text and "1 marks" not in text
     assert "10\xa0minutes" in text  # time taken
+    assert "The change was not saved" not in text
+
+
+def test_an_attempt_under_a_minute_took_less_than_a_minute(teacher_client, attempt):
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=attempt.submitted_at - timedelta(seconds=2)
+    )
+    text = teacher_client.get(page(attempt)).content.decode()
+    assert "<dd>less than a minute</dd>" in text
 
 
 def test_in_polish_the_teacher_and_the_learner_see_the_quizs_polish_title(
@@ -210,6 +220,13 @@ def test_bad_marks_or_a_missing_reason_are_refused_and_nothing_is_saved(
     response = override(teacher_client, attempt, 2, **fields)
     assert response.status_code == 400
     assert error in response.content.decode()
+    # Said at the top, and the page opens at the question's form, which stays open.
+    text = response.content.decode()
+    assert "<h2>The change was not saved</h2>" in text
+    assert '<a href="#question-2">Question 2: see what needs correcting.</a>' in text
+    assert (
+        f'action="{reverse("quizzes:attempt-override", args=[attempt.pk, 2])}#question-2"' in text
+    )
     attempt.refresh_from_db()
     assert attempt.marks == 1 and not MarkOverride.objects.exists()
     assert not attempt.answers.filter(overridden=True).exists()

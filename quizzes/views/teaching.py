@@ -714,6 +714,7 @@ def _attempt_page(request, attempt, *, bound=None, status=200):
         "questions": questions,
         "others": others,
         "duration": attempt.submitted_at - attempt.started_at,
+        "failed": bound.answer.position if bound is not None else None,
     }
     return render(request, "quizzes/teacher_attempt.html", context, status=status)
 
