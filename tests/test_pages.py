@@ -33,6 +33,24 @@ def test_home_shows_the_learners_best_score_per_lesson(learner_client, quiz):
     page = learner_client.get(reverse("quizzes:home")).content.decode()
     assert "Your best: 100%" in page
     assert "Not attempted yet" in page
+    assert "in progress" not in page
+
+
+def test_home_and_my_results_show_an_attempt_in_progress(learner_client, quiz):
+    started(learner_client, quiz)
+    home = learner_client.get(reverse("quizzes:home")).content.decode()
+    assert '<span class="score">Attempt in progress</span>' in home
+    assert "Not attempted yet" not in home
+    mine = learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert f"{quiz.title}, started" in mine
+    assert f'<a href="{take_url(quiz)}">Continue</a>' in mine
+    # Finished once and started again: the best and the one in progress.
+    attempt_id = Attempt.objects.get().pk
+    learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
+    assert "In progress" not in learner_client.get(reverse("quizzes:my-results")).content.decode()
+    started(learner_client, quiz)
+    home = learner_client.get(reverse("quizzes:home")).content.decode()
+    assert '<span class="score">Your best: 100% · attempt in progress</span>' in home
 
 
 def test_lesson_markdown_renders_and_author_html_stays_inert(client):

@@ -124,18 +124,25 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
     ]
 
 
-def best_by_lesson(learner_id: int, quizzes: dict, now: datetime) -> dict[int, Decimal | float]:
-    """The learner's best grade per lesson, over the quizzes whose marks they may see at `now`.
+def best_by_lesson(
+    learner_id: int, quizzes: dict, now: datetime
+) -> tuple[dict[int, Decimal | float], set[int]]:
+    """The learner's best grade per lesson, over the quizzes whose marks they may see at `now`,
+    and the lessons where they have an attempt in progress.
 
     `quizzes` maps quiz id to quiz (the content cache's copy); the review options are applied
     to the few rows in Python rather than as a filter.
     """
-    rows = Attempt.objects.best_by_quiz(learner_id)
-    best = {}
-    for quiz_id, percent in rows:
+    best: dict[int, Decimal | float] = {}
+    in_progress = set()
+    for quiz_id, percent, started in Attempt.objects.best_by_quiz(learner_id):
         quiz = quizzes.get(quiz_id)
-        if quiz is None or not review_for(quiz, now).marks:
+        if quiz is None:
+            continue
+        if started:
+            in_progress.add(quiz.lesson_id)
+        if percent is None or not review_for(quiz, now).marks:
             continue
         if best.get(quiz.lesson_id) is None or percent > best[quiz.lesson_id]:
             best[quiz.lesson_id] = percent
-    return best
+    return best, in_progress

@@ -107,7 +107,15 @@ def my_results(request):
     attempts = mine.submitted().select_related("quiz").order_by("-submitted_at", "-id")
     page = Paginator(attempts, 50).get_page(request.GET.get("page"))
     rows = [(attempt, review_for(attempt.quiz, now)) for attempt in page]
-    context = {"page": page, "rows": rows, "best": best, "practice_form": PracticeForm()}
+    # Not counted anywhere yet, but the learner's to go back to (a preview is the teacher's).
+    open_attempts = mine.filter(submitted_at__isnull=True, preview=False).order_by("-started_at")
+    context = {
+        "page": page,
+        "rows": rows,
+        "best": best,
+        "practice_form": PracticeForm(),
+        "in_progress": list(open_attempts.select_related("quiz")),
+    }
     return render(request, "quizzes/my_results.html", context)
 
 

@@ -54,10 +54,11 @@ def _lesson_cards():
     ]
 
 
-def _score(best) -> str:
+def _score(best, in_progress: bool) -> str:
     if best is None:
-        return _("Not attempted yet")
-    return _("Your best: %(best)s%%") % {"best": shown_marks(best)}
+        return _("Attempt in progress") if in_progress else _("Not attempted yet")
+    text = _("Your best: %(best)s%%") % {"best": shown_marks(best)}
+    return _("%(best)s · attempt in progress") % {"best": text} if in_progress else text
 
 
 def _lesson_article(slug, *, drafts=False):
@@ -88,8 +89,11 @@ def home(request):
     )
     rows = [(card, "") for _, card in cards]
     if request.user.is_authenticated:
-        best = best_by_lesson(request.user.pk, quizzes, timezone.now())
-        rows = [(card, _score(best.get(lesson_id))) for lesson_id, card in cards]
+        best, in_progress = best_by_lesson(request.user.pk, quizzes, timezone.now())
+        rows = [
+            (card, _score(best.get(lesson_id), lesson_id in in_progress))
+            for lesson_id, card in cards
+        ]
     context = {"rows": rows, "course": course, "content_version": content_version()}
     return render(request, "quizzes/home.html", context)
 
