@@ -55,6 +55,23 @@ def test_a_signed_out_join_link_leads_to_sign_in_whose_sign_up_link_keeps_the_cl
     assert f'href="/en/accounts/login/{kept}">Sign in</a>' in header
 
 
+def test_a_polish_join_link_on_a_sign_in_page_switched_to_english_goes_on_in_english(classroom):
+    client = Client()
+    with translation.override("pl"):
+        polish_join = join_url(classroom)
+    page = client.get(f"{reverse('login')}?next={polish_join}").content.decode()
+    assert "Sign in to join your class." in page
+    assert f'name="next" value="/en/join/{classroom.join_code}/"' in page
+    UserFactory(username="switcher")
+    response = client.post(
+        reverse("login"), {"username": "switcher", "password": PASSWORD, "next": polish_join}
+    )
+    assert response.status_code == 302 and response.url == f"/en/join/{classroom.join_code}/"
+    signup = Client().get(f"{reverse('signup')}?next={polish_join}").content.decode()
+    assert f'name="next" value="/en/join/{classroom.join_code}/"' in signup
+    assert "you go straight on to join your class" in signup
+
+
 def test_the_headers_sign_in_and_sign_up_links_are_plain_elsewhere(client):
     header = client.get(reverse("quizzes:home")).content.decode().split("<main", 1)[0]
     assert 'href="/en/accounts/login/">Sign in</a>' in header

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import resolve, reverse
+from django.urls import resolve, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -218,11 +218,26 @@ def _safe_next(request) -> str:
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if safe else ""
+    return _in_this_language(target) if safe else ""
+
+
+def _in_this_language(url: str) -> str:
+    """A page of this site to go to next, in the language of the page passing it on: a Polish
+    join link on a sign-in page switched to English goes on in English, and is still known
+    for a join link there."""
+    current = translation.get_language()
+    language = translation.get_language_from_path(urlsplit(url).path)
+    if not language or language == current:
+        return url
+    with translation.override(language):  # an address resolves in its own language only
+        return translate_url(url, current)
 
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in, which also marks the browser as one this user signs in from."""
+
+    def get_redirect_url(self):
+        return _in_this_language(super().get_redirect_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
