@@ -189,6 +189,10 @@ def test_progress_shows_best_grade_and_questions_right_at_least_once(learner_cli
     assert (second.best, second.mastered, second.questions) == (None, 0, 2)
     page = response.content.decode()
     assert "2 of 2" in page and "Not attempted yet" in page
+    # Mistakes to review are offered where the learner has answered, not in the other lesson.
+    assert f'name="lesson" value="{course[0].lesson.slug}"' in page
+    assert f'name="lesson" value="{course[1].lesson.slug}"' not in page
+    assert page.count("Nothing to review yet") == 1
 
 
 def test_progress_hides_what_review_options_hide(learner_client, course):
