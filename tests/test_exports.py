@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Attempt, Classroom
 from quizzes.teaching.exports import neutralise
@@ -117,6 +118,21 @@ def test_export_has_one_row_per_submitted_attempt_with_the_expected_values(teach
         "100.00",
         "yes",
     )
+
+
+def test_the_export_names_a_quiz_one_way_whatever_language_its_attempts_were_in(
+    teacher_client, quiz
+):
+    quiz.title_pl = "Quiz po polsku"
+    quiz.save()
+    take(UserFactory(username="en_learner"), quiz)
+    polish = take(UserFactory(username="pl_learner"), quiz)
+    Attempt.objects.filter(pk=polish.pk).update(language="pl", quiz_title="Quiz po polsku")
+    english_rows = read_csv(teacher_client.get(reverse("quizzes:results-export")))[1:]
+    assert [row[3] for row in english_rows] == [quiz.title, quiz.title]
+    with translation.override("pl"):
+        polish_rows = read_csv(teacher_client.get(reverse("quizzes:results-export")))[1:]
+    assert [row[3] for row in polish_rows] == ["Quiz po polsku", "Quiz po polsku"]
 
 
 def test_formula_looking_names_are_neutralised_in_the_export(teacher_client, quiz):

@@ -10,13 +10,13 @@ from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import CharField, Func, Max, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import CharField, Func, Max, QuerySet, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from quizzes.core.spreadsheet import neutralise
-from quizzes.course.fallbacks import current_language
+from quizzes.course.fallbacks import current_language, translated
 from quizzes.course.versions import as_dealt, texts_in, version_by_id
 from quizzes.models import Answer, Question, QuestionVersion
 from quizzes.teaching.workbooks import Columns
@@ -45,17 +45,24 @@ ITEM_TYPES = Columns("nnttnnnnnnnt")
 
 
 def attempt_rows(attempts: QuerySet) -> Iterator[list]:
-    """The header, then one row per submitted attempt, read from the database in chunks."""
+    """The header, then one row per submitted attempt, read from the database in chunks.
+
+    The quiz is named as it is now, in the export's language, so one quiz has one name
+    whichever language its attempts were taken in (the title kept with the attempt, for a
+    quiz since deleted)."""
     yield [str(column) for column in ATTEMPT_COLUMNS]
     rows = (
         attempts.filter(submitted_at__isnull=False)
         .order_by("submitted_at", "id")
+        .annotate(
+            quiz_name=Coalesce(translated("quiz__title"), "quiz_title", output_field=TextField())
+        )
         .values_list(
             "learner__username",
             "learner__first_name",
             "learner__last_name",
             "learner__email",
-            "quiz_title",
+            "quiz_name",
             "started_at",
             "submitted_at",
             "marks",
