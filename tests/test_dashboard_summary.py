@@ -248,6 +248,18 @@ def test_the_learner_table_sorts_by_each_column(teacher_client, big_class, sort,
     assert len(names) == 50
 
 
+def test_by_name_the_learner_table_goes_by_surname_as_the_class_page_does(
+    teacher_client, classroom
+):
+    quiz = QuizFactory(title="Surnames")
+    for username, first, last in [("ann", "Ann", "Zed"), ("zoe", "Zoe", "Abb"), ("x1", "", "")]:
+        learner = UserFactory(username=username, first_name=first, last_name=last)
+        enrol(classroom, learner)
+        finish(learner, quiz, "50.00", minutes_ago=5)
+    url = reverse("quizzes:quiz-results", args=[quiz.slug])
+    assert usernames(teacher_client.get(url, {"sort": "name"})) == ["zoe", "x1", "ann"]
+
+
 def test_every_page_of_a_sorted_table_is_a_slice_of_one_order(teacher_client, big_class):
     url = reverse("quizzes:quiz-results", args=[big_class.slug])
     pages = [usernames(teacher_client.get(url, {"sort": "-grade", "page": n})) for n in (1, 2, 3)]

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from quizzes.models import Classroom, MarkOverride
@@ -100,6 +101,22 @@ def test_the_gradebook_sorts_by_any_quiz_with_the_ungraded_last(teacher_client, 
         reverse("quizzes:class-gradebook", args=[classroom.pk]), {"sort": "-first"}
     ).content.decode()
     assert 'aria-sort="descending"' in page and 'href="?sort=first"' in page
+
+
+def test_by_name_the_gradebook_lists_surnames_in_the_readers_alphabet(
+    teacher_client, classroom, grades
+):
+    """As the class page does: Łucja Łącka after Lech Lis in Polish, and Zoe Adams first."""
+    enrol(classroom, UserFactory(first_name="Zoe", last_name="Adams", username="zoe"))
+    enrol(classroom, UserFactory(first_name="Łucja", last_name="Łącka", username="lucja"))
+    enrol(classroom, UserFactory(first_name="Lech", last_name="Lis", username="lech"))
+    with translation.override("pl"):
+        order = [r.learner.username for r in book(teacher_client, classroom).rows]
+    assert order == ["ana", "zoe", "bo", "cy", "lech", "lucja"]
+    with translation.override("pl"):
+        url = reverse("quizzes:class-gradebook-csv", args=[classroom.pk])
+    body = b"".join(teacher_client.get(url).streaming_content).decode()
+    assert [row[2] for row in list(csv.reader(io.StringIO(body)))[1:]] == order
 
 
 @pytest.mark.parametrize("sort", ["grade; DROP TABLE x", "nope", "--name", "learner__password"])

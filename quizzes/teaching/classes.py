@@ -117,14 +117,15 @@ def display_name(user: AbstractBaseUser) -> str:
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
+def name_order(learner: AbstractBaseUser, language: str) -> tuple:
+    """A sort key putting learners in a class list's order: surname, then first name, then
+    username, in `language`'s alphabet (Łucja before Zofia in Polish, where the database
+    put her last)."""
+    names = (learner.last_name, learner.first_name, learner.get_username())
+    return tuple(sort_key(name, language) for name in names)
+
+
 def by_name(memberships):
-    """A class's memberships by the learner's surname, then first name, then username, in the
-    reader's alphabet: Łucja before Zofia in Polish, where the database put her last."""
+    """A class's memberships in a class list's order (`name_order`), in the reader's alphabet."""
     language = current_language()
-
-    def order(membership):
-        learner = membership.learner
-        names = (learner.last_name, learner.first_name, learner.username)
-        return tuple(sort_key(name, language) for name in names)
-
-    return sorted(memberships, key=order)
+    return sorted(memberships, key=lambda membership: name_order(membership.learner, language))

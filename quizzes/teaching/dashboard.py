@@ -238,7 +238,9 @@ def learner_grades(quiz: Quiz, finished: QuerySet, *, sort: str = "name") -> Que
     columns, ties = LEARNER_ORDERS[sort.removeprefix("-")]
     direction = "desc" if sort.startswith("-") else "asc"
     finished = finished.order_by()
-    name = Trim(Concat("learner__first_name", Value(" "), "learner__last_name"))
+    # By surname, then first name, as the class page and the gradebook list a class (they
+    # also follow the reader's alphabet; this page is sorted and paged by the database).
+    name = Trim(Concat("learner__last_name", Value(" "), "learner__first_name"))
     rows = finished.values(
         "learner_id", "learner__username", "learner__first_name", "learner__last_name"
     ).annotate(

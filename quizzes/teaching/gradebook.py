@@ -11,8 +11,10 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.course.fallbacks import current_language
 from quizzes.models import Attempt, Classroom, GradingMethod, Membership, Quiz
 from quizzes.taking.scoring import mean_grade, overall_grade
+from quizzes.teaching.classes import name_order
 from quizzes.teaching.workbooks import Columns
 
 EXPORT_TYPES = Columns("tttt", rest="n")
@@ -122,8 +124,9 @@ def gradebook(classroom: Classroom, quizzes: list[Quiz], *, sort: str = "name") 
 
 def _sorted(rows: list[Row], quizzes: list[Quiz], sort: str) -> list[Row]:
     key, descending = sort.removeprefix("-"), sort.startswith("-")
-    if key == "name":
-        return sorted(rows, key=lambda r: (r.name.lower(), r.learner.username), reverse=descending)
+    if key == "name":  # as the class page lists them, and as the export's columns start
+        language = current_language()
+        return sorted(rows, key=lambda r: name_order(r.learner, language), reverse=descending)
     column = [quiz.slug for quiz in quizzes].index(key)
     graded = [row for row in rows if row.cells[column].grade is not None]
     ungraded = [row for row in rows if row.cells[column].grade is None]  # last either way
