@@ -260,6 +260,15 @@ def test_by_name_the_learner_table_goes_by_surname_as_the_class_page_does(
     assert usernames(teacher_client.get(url, {"sort": "name"})) == ["zoe", "x1", "ann"]
 
 
+def test_the_learner_table_gives_a_grade_as_the_gradebook_does(teacher_client, classroom):
+    quiz = QuizFactory(title="Two places")
+    learner = UserFactory(username="ola")
+    enrol(classroom, learner)
+    finish(learner, quiz, "39.29", minutes_ago=5)
+    page = teacher_client.get(reverse("quizzes:quiz-results", args=[quiz.slug])).content.decode()
+    assert "<td>39.29%</td>" in page
+
+
 def test_every_page_of_a_sorted_table_is_a_slice_of_one_order(teacher_client, big_class):
     url = reverse("quizzes:quiz-results", args=[big_class.slug])
     pages = [usernames(teacher_client.get(url, {"sort": "-grade", "page": n})) for n in (1, 2, 3)]
