@@ -22,8 +22,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
@@ -322,7 +322,9 @@ class QuizAdmin(TranslatedAdmin):
             and request.user.has_perm("quizzes.add_question")
         ):
             raise PermissionDenied
-        form = QuestionFileForm(request.POST or None, request.FILES or None)
+        form = QuestionFileForm(
+            request.POST or None, request.FILES or None, initial={"language": get_language()}
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -346,7 +348,7 @@ class QuizAdmin(TranslatedAdmin):
                 status = 400
             else:
                 if request.POST.get("confirm") == "yes":
-                    created = create_questions(quiz, questions)
+                    created = create_questions(quiz, questions, data["language"])
                     self.message_user(
                         request,
                         ngettext(
@@ -363,6 +365,7 @@ class QuizAdmin(TranslatedAdmin):
                 context["format_name"] = dict(QuestionFileForm.base_fields["file_format"].choices)[
                     file_format
                 ]  # as the form names it: GIFT, Aiken
+                context["language_name"] = dict(settings.LANGUAGES)[data["language"]]
                 context["confirm_form"] = QuestionFileForm(
                     initial={**data, "file_format": file_format, "file": None}
                 )

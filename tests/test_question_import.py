@@ -3,10 +3,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Choice, Question
 
-from .factories import QuizFactory, question_with_choices
+from .conftest import signed_in, started, take_url
+from .factories import QuizFactory, UserFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +47,41 @@ def confirm(client, quiz, preview_response):
     form = preview_response.context["confirm_form"]
     data = {
         name: form[name].value() or ""
-        for name in ("text", "file_format", "source_title", "source_url")
+        for name in ("text", "file_format", "source_title", "source_url", "language")
     }
     url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
     return client.post(url, {**data, "confirm": "yes"})
+
+
+def test_a_file_of_polish_questions_fills_the_polish_texts(teacher_client):
+    quiz = QuizFactory()
+    preview = upload(teacher_client, quiz, GIFT, language="pl")
+    assert "Their texts become the questions' Polish texts." in preview.content.decode()
+    assert confirm(teacher_client, quiz, preview).status_code == 302
+    first = quiz.questions.order_by("order").first()
+    assert first.text_pl == "Who may ask for consultations under Article 4?"
+    assert not first.text_en and not first.explanation_en
+    assert first.explanation_pl == "The treaty says any ally may ask."
+    choice = first.choices.get(is_correct=True)
+    assert not choice.text_en and choice.text_pl == "Any single ally"
+    assert choice.feedback_pl == 'Right: "in the opinion of any of them".'
+    # An English reader gets them, marked as not yet translated.
+    learner = signed_in(UserFactory())
+    started(learner, quiz)
+    page = learner.get(take_url(quiz)).content.decode()
+    assert "Who may ask for consultations under Article 4?" in page
+    assert "Not yet translated: shown in Polish." in page
+
+
+def test_the_language_of_the_questions_is_the_pages_unless_chosen(teacher_client):
+    quiz = QuizFactory()
+    with translation.override("pl"):
+        url = reverse("admin:quizzes_quiz_import", args=[quiz.pk])
+    page = teacher_client.get(url).content.decode()
+    assert '<option value="pl" selected>' in page
+    preview = teacher_client.post(url, {"file": SimpleUploadedFile("q.gift", GIFT.encode())})
+    assert confirm(teacher_client, quiz, preview).status_code == 302
+    assert quiz.questions.order_by("order").first().text_pl.startswith("Who may ask")
 
 
 def test_a_gift_file_is_previewed_then_created(teacher_client):

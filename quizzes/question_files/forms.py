@@ -1,7 +1,9 @@
 """The form a teacher uploads a GIFT or Aiken file with."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 MAX_QUESTION_FILE = 200 * 1024
@@ -21,6 +23,12 @@ class QuestionFileForm(forms.Form):
         choices=[("", _("Guess from the file")), ("gift", "GIFT"), ("aiken", "Aiken")],
         required=False,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the questions"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: the page's language
+        help_text=_("The file's texts become this language's; the other falls back to them."),
+    )
     source_title = forms.CharField(label=_("Default source title"), max_length=300, required=False)
     source_url = forms.URLField(
         label=_("Default source URL"), max_length=500, required=False, assume_scheme="https"
@@ -28,6 +36,7 @@ class QuestionFileForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["language"] = cleaned.get("language") or get_language()
         upload = cleaned.get("file")
         if upload is not None:
             if upload.size > MAX_QUESTION_FILE:

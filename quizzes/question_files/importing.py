@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from quizzes.models import Choice, Question, Quiz
 from quizzes.question_files.aiken import parse_aiken
@@ -69,17 +70,24 @@ def read_questions(
 
 
 @transaction.atomic
-def create_questions(quiz: Quiz, questions: list[ParsedQuestion]) -> list[Question]:
-    """Add the questions, with their choices, after the quiz's last question; all or nothing."""
+def create_questions(quiz: Quiz, questions: list[ParsedQuestion], language: str) -> list[Question]:
+    """Add the questions, with their choices, after the quiz's last question; all or nothing.
+
+    The file's texts are written in `language` (its fields `text_pl` and so on), whatever the
+    admin's own language; the other language falls back to them until it is written.
+    """
+
+    def written(**texts):
+        return {build_localized_fieldname(field, language): text for field, text in texts.items()}
+
     last = quiz.questions.aggregate(last=Max("order"))["last"] or 0
     created = []
     for n, parsed in enumerate(questions, start=1):
         question = Question.objects.create(
             quiz=quiz,
-            text=parsed.text,
+            **written(text=parsed.text, explanation=parsed.explanation),
             kind=parsed.kind,
             marks=parsed.marks or Decimal(1),
-            explanation=parsed.explanation,
             source_title=parsed.source_title[:300],
             source_url=parsed.source_url[:500],
             order=last + n,
@@ -87,9 +95,8 @@ def create_questions(quiz: Quiz, questions: list[ParsedQuestion]) -> list[Questi
         Choice.objects.bulk_create(
             Choice(
                 question=question,
-                text=choice.text,
+                **written(text=choice.text, feedback=choice.feedback),
                 is_correct=choice.correct,
-                feedback=choice.feedback,
                 order=position,
             )
             for position, choice in enumerate(parsed.choices, start=1)
