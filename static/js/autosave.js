@@ -7,6 +7,7 @@
   var form = document.getElementById("quiz-form");
   if (!form || !window.fetch || !window.FormData) return;
   var status = document.getElementById("autosave-status");
+  var saved = document.getElementById("autosave-saved");
   var RETRIES = 5;
   var timer = null;
   var retry = null;
@@ -17,6 +18,18 @@
 
   function say(what) {
     if (status) status.textContent = status.getAttribute("data-say-" + what) || "";
+    if (saved && what !== "saved") saved.hidden = true;
+  }
+
+  // The time of the last save that worked, in the page's language, under the buttons.
+  function savedNow() {
+    if (!saved) return;
+    var time = new Date().toLocaleTimeString(document.documentElement.lang || undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    saved.textContent = saved.getAttribute("data-say").replace("{time}", time);
+    saved.hidden = false;
   }
 
   function failed() {
@@ -61,6 +74,7 @@
       if (response.status === 403) { failures = 0; say("expired"); return; }
       if (!response.ok) { failures = 0; say("failed"); return; }
       if (status && status.textContent) say("saved");
+      savedNow();
       failures = 0;
       // The server's time left, which a teacher may have changed since the page opened:
       // timer.js sets its countdown by it.

@@ -81,3 +81,14 @@ def test_an_answer_ticked_just_before_switching_language_is_saved(live_server, p
     page.wait_for_url("**/pl/**")
     page.wait_for_selector("input[type=radio]:checked")
     assert Answer.objects.filter(chosen__isnull=False).count() == 1
+
+
+def test_each_background_save_that_works_says_so_under_the_buttons(live_server, page):
+    started(live_server, page)
+    saved = page.locator("#autosave-saved")
+    assert saved.is_hidden()
+    page.locator("input[type=radio]").first.check()
+    saved.wait_for(state="visible", timeout=10_000)
+    assert saved.inner_text().startswith("Every answer you chose is saved (last saved at ")
+    assert Answer.objects.filter(chosen__isnull=False).count() == 1
+    assert page.locator("#autosave-status").inner_text() == ""  # nothing read out
