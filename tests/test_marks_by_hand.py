@@ -56,6 +56,25 @@ def test_the_teacher_sees_every_question_the_answer_the_key_and_the_time(teacher
     assert "The change was not saved" not in text
 
 
+def test_in_polish_the_teacher_reads_the_questions_in_polish_and_the_attempts_language(
+    teacher_client, attempt, quiz
+):
+    question = quiz.questions.order_by("order").first()
+    question.text_pl = "Kto może poprosić o konsultacje?"
+    question.explanation_pl = "Każdy sojusznik."
+    question.save()
+    for choice in question.choices.all():
+        choice.text_pl, choice.feedback_pl = f"Polski {choice.pk}", "Opis"
+        choice.save()
+    attempt = finished(attempt.learner, quiz, [1, 0])  # its versions hold the Polish texts
+    english = teacher_client.get(page(attempt)).content.decode()
+    assert "Who may ask for consultations?" in english
+    assert "<dt>Taken in</dt><dd>English</dd>" in english
+    polish = teacher_client.get(page(attempt).replace("/en/", "/pl/")).content.decode()
+    assert "Kto może poprosić o konsultacje?" in polish
+    assert "<dt>Język podejścia</dt><dd>angielski</dd>" in polish
+
+
 def test_an_attempt_under_a_minute_took_less_than_a_minute(teacher_client, attempt):
     Attempt.objects.filter(pk=attempt.pk).update(
         started_at=attempt.submitted_at - timedelta(seconds=2)

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
-from quizzes.course.fallbacks import translated
+from quizzes.course.fallbacks import current_language, translated
 from quizzes.course.versions import versions_by_id
 from quizzes.models import (
     Answer,
@@ -683,7 +683,11 @@ def _visible_attempt(request, pk):
 
 
 def _attempt_page(request, attempt, *, bound=None, status=200):
-    """The teacher's view of an attempt; `bound` is an override form that failed, kept."""
+    """The teacher's view of an attempt; `bound` is an override form that failed, kept.
+
+    Its questions are in the teacher's language where the version holds that language's own
+    texts, as the learner's result page is for the learner; the attempt's language is named."""
+    attempt.reader_language = current_language()
     answers = list(attempt.answers.order_by("position"))
     versions_by_id(answer.version_id for answer in answers)
     history = defaultdict(list)
@@ -715,6 +719,7 @@ def _attempt_page(request, attempt, *, bound=None, status=200):
         "others": others,
         "duration": attempt.submitted_at - attempt.started_at,
         "failed": bound.answer.position if bound is not None else None,
+        "attempt_language": dict(settings.LANGUAGES).get(attempt.language, attempt.language),
     }
     return render(request, "quizzes/teacher_attempt.html", context, status=status)
 
