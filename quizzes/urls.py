@@ -74,6 +74,7 @@ urlpatterns = [
     path("classes/<id:pk>/remove/<id:learner_id>/", teaching.class_remove, name="class-remove"),
     path("classes/<id:pk>/unlock/<id:learner_id>/", teaching.class_unlock, name="class-unlock"),
     path("classes/<id:pk>/roster/", teaching.class_roster, name="class-roster"),
+    path("classes/<id:pk>/passwords/", teaching.class_passwords_reset, name="class-passwords"),
     path(
         "classes/<id:pk>/password/<id:learner_id>/",
         teaching.class_password_reset,

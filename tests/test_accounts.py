@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.test import Client
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from quizzes.models import Classroom, Membership
 from quizzes.teaching import roster
@@ -264,7 +264,10 @@ def test_pasting_the_same_list_again_makes_no_second_accounts(teacher_client, cl
     users = User.objects.count()
     again = post_roster(teacher_client, classroom, "Anna Kowalska\nPiotr Nowak")
     assert again.status_code == 400
-    assert "Everyone on this list is already in the class." in again.content.decode()
+    assert (
+        "Everyone on this list is already in the class. If the slips were lost"
+        in again.content.decode()
+    )
     added = post_roster(teacher_client, classroom, "Anna Kowalska\nPiotr Nowak\nEwa Lis")
     assert "Already in the class, so not made again: Anna Kowalska, Piotr Nowak" in (
         added.content.decode()
@@ -395,6 +398,87 @@ def test_a_password_reset_for_someone_outside_the_class_is_a_404(teacher_client,
     assert teacher_client.get(url).status_code == 404
     form = {"language": "en", "replaces": reset_token(stranger)}
     assert teacher_client.post(url, form).status_code == 404
+
+
+# New passwords for everyone who has not signed in ------------------------------------------
+
+
+def passwords_page(client, classroom):
+    return client.get(reverse("quizzes:class-passwords", args=[classroom.pk]))
+
+
+def replaces_on(page):
+    return re.search(r'name="replaces" value="([0-9a-f]+)"', page)[1]
+
+
+def test_lost_slips_are_made_again_for_the_learners_who_have_not_signed_in(
+    teacher_client, classroom, learner
+):
+    post_roster(teacher_client, classroom, "Ann Nowak\nBo Zieliński")
+    learner.last_login = timezone.now()  # signed in: keeps their password
+    learner.save()
+    page = passwords_page(teacher_client, classroom).content.decode()
+    assert "2 learners in this class have never signed in." in page
+    assert page.index("Ann Nowak") < page.index("Bo Zieliński")
+    url = reverse("quizzes:class-passwords", args=[classroom.pk])
+    form = {"language": "pl", "replaces": replaces_on(page)}
+    response = teacher_client.post(url, form)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    slips = slips_on(response.content.decode())
+    assert [name for name, _u, _p in slips] == ["Ann Nowak", "Bo Zieliński"]
+    assert "The new passwords work now; the old ones no longer do." in response.content.decode()
+    assert '<ul class="slips" lang="pl"' in response.content.decode()
+    for _name, username, password in slips:
+        assert sign_in(username, password).status_code == 302
+    assert password_works(learner.username, PASSWORD)
+    # Sent again by a reload: refused, and the printed slips still work.
+    again = teacher_client.post(url, form)
+    assert again.status_code == 409
+    assert "No new passwords were made" in again.content.decode()
+    for _name, username, password in slips:
+        assert password_works(username, password)
+
+
+def test_when_everyone_has_signed_in_there_are_no_slips_to_make(teacher_client, classroom, learner):
+    learner.last_login = timezone.now()
+    learner.save()
+    page = passwords_page(teacher_client, classroom).content.decode()
+    assert "Every learner in this class has signed in at least once." in page
+    assert '<form method="post" class="stacked-form"' not in page
+
+
+def test_a_sign_in_between_opening_and_pressing_refuses_every_reset(teacher_client, classroom):
+    post_roster(teacher_client, classroom, "Ann Nowak\nBo Zieliński")
+    page = passwords_page(teacher_client, classroom).content.decode()
+    User.objects.filter(first_name="Bo").update(last_login=timezone.now())
+    url = reverse("quizzes:class-passwords", args=[classroom.pk])
+    hashes = dict(User.objects.values_list("username", "password"))
+    response = teacher_client.post(url, {"language": "en", "replaces": replaces_on(page)})
+    assert response.status_code == 409
+    assert dict(User.objects.values_list("username", "password")) == hashes
+
+
+@pytest.mark.parametrize("data", [{"language": "en"}, {"language": "en", "replaces": "x" * 65}])
+def test_a_forged_bulk_reset_is_a_400(teacher_client, classroom, data):
+    post_roster(teacher_client, classroom, "Ann Nowak")
+    hashes = dict(User.objects.values_list("username", "password"))
+    response = teacher_client.post(reverse("quizzes:class-passwords", args=[classroom.pk]), data)
+    assert response.status_code == 400
+    assert dict(User.objects.values_list("username", "password")) == hashes
+
+
+def test_another_teacher_cannot_make_slips_for_a_class(classroom):
+    other = Client()
+    other.force_login(TeacherFactory())
+    url = reverse("quizzes:class-passwords", args=[classroom.pk])
+    assert other.get(url).status_code == 404
+    assert other.post(url, {"language": "en", "replaces": "0" * 32}).status_code == 404
+
+
+def test_the_class_page_links_to_slips_again(teacher_client, classroom):
+    page = teacher_client.get(classroom.get_absolute_url()).content.decode()
+    url = reverse("quizzes:class-passwords", args=[classroom.pk])
+    assert f'<a href="{url}">Slips again for learners who have not signed in</a>' in page
 
 
 # Confirmations before class actions ---------------------------------------------------------

@@ -179,6 +179,12 @@ CASES = {
         {"names": "Ada Lovelace", "language": "en"},
         expect(SIGN_IN, 403, 403, 200, 404, 200),
     ),
+    "confirm slips again": (
+        "get",
+        lambda w: reverse("quizzes:class-passwords", args=[w.classroom.pk]),
+        None,
+        MY_TEACHER,
+    ),
     "confirm a password reset": (
         "get",
         lambda w: reverse("quizzes:class-password-reset", args=[w.classroom.pk, w.student.pk]),

@@ -148,6 +148,13 @@ class SlipLanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the slips"), choices=settings.LANGUAGES)
 
 
+ALL_ALREADY_IN = _(
+    "Everyone on this list is already in the class. If the slips were lost (a reload of "
+    "their page, say), “Slips again for learners who have not signed in” on the class page "
+    "makes new ones."
+)
+
+
 class PasswordResetForm(SlipLanguageForm):
     """A password reset, confirmed: the slip's language and the password it replaces."""
 
@@ -192,7 +199,7 @@ class RosterForm(SlipLanguageForm):
         self.already = [name.full for name in names if name.full.casefold() in members]
         names = [name for name in names if name.full.casefold() not in members]
         if not names:
-            raise forms.ValidationError(_("Everyone on this list is already in the class."))
+            raise forms.ValidationError(ALL_ALREADY_IN)
         return names
 
 

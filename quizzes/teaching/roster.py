@@ -21,7 +21,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from quizzes.core.sign_in_throttle import unlock
+from quizzes.course.fallbacks import current_language
 from quizzes.models import Classroom, Membership
+from quizzes.teaching.classes import name_order
 
 MAX_NAMES = 60  # a class, with room to spare; a longer paste is almost surely the wrong text
 MAX_NAME_LENGTH = 100
@@ -198,7 +200,11 @@ def reset_token(learner: User) -> str:
     """What a reset's confirm page sends of the password it replaces (a keyed hash of its
     hash, which tells nothing of it): once that password is gone, the same form sent again
     (a reloaded slip, a double click) no longer matches."""
-    return salted_hmac("quizzes.password-reset", learner.password).hexdigest()[:32]
+    return reset_token_of(learner.password)
+
+
+def reset_token_of(value: str) -> str:
+    return salted_hmac("quizzes.password-reset", value).hexdigest()[:32]
 
 
 @sensitive_variables("password")
@@ -222,3 +228,32 @@ def password_reset(*, learner: User, token: str) -> Slip:
         username=learner.get_username(),
         password=password,
     )
+
+
+def never_signed_in(classroom: Classroom) -> list[User]:
+    """The class's learner accounts that have never signed in (slips not yet used, or lost),
+    in a class list's order; staff accounts are never the class's to reset."""
+    learners = User.objects.filter(
+        memberships__classroom=classroom,
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+    )
+    language = current_language()
+    return sorted(learners, key=lambda learner: name_order(learner, language))
+
+
+def passwords_token(learners: list[User]) -> str:
+    """`reset_token` of several learners at once: their ids and the passwords they have now."""
+    return reset_token_of(";".join(f"{learner.pk}:{learner.password}" for learner in learners))
+
+
+@sensitive_variables("slips")
+@transaction.atomic
+def passwords_reset(*, learners: list[User], token: str) -> list[Slip]:
+    """New passwords for `learners`, all or none: PasswordChanged if `token` is not their
+    `passwords_token` now (the form sent again by a reload, or someone signed in or was
+    reset meanwhile), and then nothing is changed."""
+    if not constant_time_compare(token, passwords_token(learners)):
+        raise PasswordChanged
+    return [password_reset(learner=learner, token=reset_token(learner)) for learner in learners]

@@ -57,6 +57,7 @@ from quizzes.teaching.downloads import (
     quiz_csv_download,
 )
 from quizzes.teaching.forms import (
+    ALL_ALREADY_IN,
     AttemptFilterForm,
     ClassroomForm,
     MarkOverrideForm,
@@ -72,7 +73,10 @@ from quizzes.teaching.quiz_statistics import statistics_for, statistics_recomput
 from quizzes.teaching.roster import (
     FOLDED,
     PasswordChanged,
+    never_signed_in,
     password_reset,
+    passwords_reset,
+    passwords_token,
     reset_token,
     roster_create,
 )
@@ -624,7 +628,7 @@ def class_roster(request, pk):
                 extra = {"repeated": form.repeated, "already": form.already}
                 return _slips(request, classroom, slips, language, **extra)
             # The same list sent twice at once: the other request made the accounts.
-            form.add_error("names", _("Everyone on this list is already in the class."))
+            form.add_error("names", ALL_ALREADY_IN)
     status = 400 if request.method == "POST" else 200
     context = {"classroom": classroom, "form": form}
     return render(request, "quizzes/class_roster.html", context, status=status)
@@ -648,6 +652,45 @@ def class_password_reset(request, pk, learner_id):
         learner__is_superuser=False,
     )
     learner = membership.learner
+    return _reset_page(
+        request,
+        classroom,
+        lambda token: [password_reset(learner=learner, token=token)],
+        reset_token(learner),
+        "quizzes/class_password_reset.html",
+        {"learner": learner, "name": display_name(learner)},
+    )
+
+
+@never_cache
+@login_required
+@teacher_only
+@require_http_methods(["GET", "POST"])
+def class_passwords_reset(request, pk):
+    """New passwords, on slips, for every learner of the class who has never signed in: the
+    slips made with their accounts are lost, or the page showing them was reloaded."""
+    classroom = _my_class(request, pk)
+    learners = never_signed_in(classroom)
+
+    def make_slips(token):
+        if not learners:  # all signed in since the page was opened
+            raise PasswordChanged
+        return passwords_reset(learners=learners, token=token)
+
+    return _reset_page(
+        request,
+        classroom,
+        make_slips,
+        passwords_token(learners),
+        "quizzes/class_passwords_reset.html",
+        {"learners": [display_name(learner) for learner in learners]},
+    )
+
+
+def _reset_page(request, classroom, make_slips, token, template, context):
+    """A confirm page for new passwords, whose form sends `token` (what it knows of the
+    passwords it replaces); on POST, the slips `make_slips(token)` makes, or the page again:
+    a 400 for a form not of ours, a 409 for one sent again (PasswordChanged)."""
     form = PasswordResetForm(request.POST or None, initial={"language": get_language()})
     status = 200
     if request.method == "POST":
@@ -656,21 +699,14 @@ def class_password_reset(request, pk, learner_id):
             return bad_request(request, _("This form is out of date. Reload the page."))
         if form.is_valid():
             try:
-                slip = password_reset(learner=learner, token=form.cleaned_data["replaces"])
-            except PasswordChanged:  # the form sent again: a reloaded slip, a double click
+                slips = make_slips(form.cleaned_data["replaces"])
+            except PasswordChanged:  # sent again: a reloaded slip, a double click
                 status = 409
             else:
                 language = form.cleaned_data["language"]
-                return _slips(request, classroom, [slip], language, reset=True)
-    context = {
-        "classroom": classroom,
-        "learner": learner,
-        "name": display_name(learner),
-        "form": form,
-        "replaces": reset_token(learner),
-        "changed": status == 409,
-    }
-    return render(request, "quizzes/class_password_reset.html", context, status=status)
+                return _slips(request, classroom, slips, language, reset=True)
+    context.update(classroom=classroom, form=form, replaces=token, changed=status == 409)
+    return render(request, template, context, status=status)
 
 
 # One learner's attempt, and marks by hand --------------------------------------------------
