@@ -122,6 +122,14 @@ def test_logout_is_post_only_and_signs_out(learner_client):
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 302
 
 
+def test_a_staff_account_outside_the_teachers_group_is_told_what_it_lacks(db):
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))
+    refused = staff.get(reverse("quizzes:results"))
+    assert refused.status_code == 403
+    assert "add it to the Teachers group" in refused.content.decode()
+
+
 def test_the_refusal_says_whom_to_ask_by_who_is_refused(teacher_client, learner_client):
     staff = teacher_client.get(reverse("admin:auth_user_changelist"))
     assert staff.status_code == 403
