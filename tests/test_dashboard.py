@@ -252,6 +252,21 @@ def test_the_responses_export_has_a_row_per_answer(teacher_client, classroom, le
     assert row["misconceptions"] == "Miscounts invocations"
 
 
+def test_a_misconception_two_chosen_choices_share_is_named_once(teacher_client, learner, classroom):
+    quiz = QuizFactory()
+    question = question_with_choices(quiz, correct=1, wrong=2, kind=Question.Kind.MULTIPLE)
+    tag = Misconception.objects.create(slug="overstates", name="Overstates Article 4")
+    _right, *wrong = question.choices.all()
+    for choice in wrong:
+        choice.misconception = tag
+        choice.save()
+    finished(learner, quiz, [0], selected={1: [choice.id for choice in wrong]})
+    (row,) = read_rows(
+        teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "responses"]))
+    )
+    assert row["misconceptions"] == "Overstates Article 4"
+
+
 def test_exports_do_not_grow_in_queries_with_attempts(
     teacher_client, classroom, django_assert_max_num_queries
 ):

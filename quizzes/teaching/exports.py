@@ -366,11 +366,11 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         ids = {c["id"] for c in version.picked(chosen)}
         picked = [c for c in snapshot["choices"] if c["id"] in ids]
         right = [c for c in snapshot["choices"] if c["is_correct"]]
-        tags = [
+        tags = dict.fromkeys(  # once each, where two wrong choices share one
             misconceptions.get(c["misconception"], c["misconception"])
             for c in picked
             if c["misconception"] and not c["is_correct"]
-        ]
+        )
         yield [
             username,
             str(attempt_id),
