@@ -14,7 +14,7 @@ admin.site.index_title = _("Lessons, quizzes and results")
 accounts = [
     path("signup/", pages.signup, name="signup"),
     path("login/", pages.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", pages.SignOutView.as_view(), name="logout"),
     path("password/", pages.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

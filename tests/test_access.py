@@ -119,6 +119,7 @@ def test_logout_is_post_only_and_signs_out(learner_client):
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 200  # still in
     response = learner_client.post(reverse("logout"))
     assert response.status_code == 302
+    assert "You are signed out." in learner_client.get(response.url).content.decode()
     assert learner_client.get(reverse("quizzes:my-results")).status_code == 302
 
 

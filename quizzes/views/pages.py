@@ -253,6 +253,16 @@ class SignInView(auth_views.LoginView):
         return response
 
 
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out, which then says so on the page it leads to (a shared classroom
+    computer's next user sees that the last one is gone)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are signed out."))  # into the new, empty session
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, with the old password checked under sign-in throttling."""
 
