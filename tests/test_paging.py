@@ -1,6 +1,8 @@
 """One question per page: Previous and Next save as they go, Finish checks every page."""
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -200,6 +202,12 @@ def test_the_page_saves_itself_in_the_background(learner_client, paged):
     assert response.status_code == 204
     assert answer_at(attempt, 1).selected == right_ids(first)
     assert "Your answers are saved" not in started(learner_client, paged).content.decode()
+    # When it was saved, as the site writes times: its zone (Warsaw), 24 hours.
+    local = datetime.now(ZoneInfo("Europe/Warsaw"))
+    assert response["X-Quizsite-Saved-At"] in {
+        f"{local:%H:%M}",
+        f"{local - timedelta(minutes=1):%H:%M}",
+    }
 
 
 def test_a_background_save_after_another_tab_finished_sends_to_the_result_which_says_so(

@@ -92,6 +92,17 @@ def test_polish_words_sort_by_the_polish_alphabet():
     ]  # fmt: skip
 
 
+def test_in_english_accented_letters_are_filed_under_their_plain_ones():
+    names = ["Żak", "Zięba", "Łącka", "Lis", "Ćwik", "Cichy", "Ölaf", "Nowak", "Zielinski"]
+    assert sorted(names, key=lambda w: sort_key(w, "en")) == [
+        "Cichy", "Ćwik", "Łącka", "Lis", "Nowak", "Ölaf", "Żak", "Zięba", "Zielinski",
+    ]  # fmt: skip
+    # In Polish, Ł and Ż are letters of their own, and Ö (not Polish) is filed under O.
+    assert sorted(names, key=lambda w: sort_key(w, "pl")) == [
+        "Cichy", "Ćwik", "Lis", "Łącka", "Nowak", "Ölaf", "Zielinski", "Zięba", "Żak",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_each_lesson_links_the_first_use_of_each_term_to_the_glossary(course, client, language):
     """Every term a lesson's body uses is linked once, at its first use (headings, figures and

@@ -5,6 +5,7 @@ capital before every small letter. Polish orders its letters a ą b c ć d e ę 
 ń o ó p q r s ś t u v w x y z ź ż; English has no letters of its own beyond a–z.
 """
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -18,13 +19,32 @@ ALPHABETS = {
 }
 
 
+# Letters with no decomposition that an English dictionary files under a plain one.
+PLAIN = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i"})
+
+
 def sort_key(word: str, language: str) -> tuple:
     """A key that orders words by `language`'s alphabet, ignoring case; other characters
-    (digits, spaces, letters of other alphabets) come after its letters, by code point."""
+    (digits, spaces, letters of other alphabets) come after its letters, by code point.
+
+    A letter the alphabet lacks is filed as its plain letter first, as an English dictionary
+    files "Łącka" under L and "Żak" under Z; the word as written breaks the tie.
+    """
     alphabet = ALPHABETS.get(language, ALPHABETS["en"])
+    folded = word.casefold()
+    filed = "".join(char if char in alphabet else _plain(char) for char in folded)
+    return (_by_alphabet(filed, alphabet), _by_alphabet(folded, alphabet))
+
+
+def _plain(char: str) -> str:
+    """The plain letter(s) an accented one is filed under: "ą" → "a", "ł" → "l"."""
+    decomposed = unicodedata.normalize("NFKD", char.translate(PLAIN))
+    return "".join(part for part in decomposed if not unicodedata.combining(part)) or char
+
+
+def _by_alphabet(word: str, alphabet: str) -> tuple:
     return tuple(
-        (0, alphabet.index(char), 0) if char in alphabet else (1, 0, ord(char))
-        for char in word.casefold()
+        (0, alphabet.index(char), 0) if char in alphabet else (1, 0, ord(char)) for char in word
     )
 
 

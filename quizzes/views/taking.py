@@ -342,6 +342,9 @@ def _answer(request, quiz, practice=None):
     if outcome is Outcome.SAVED:
         if is_background_save(request):
             saved = HttpResponse(status=204)  # the page saved itself in the background
+            # When, as the site's other pages give times (its zone and format), for the page's
+            # "last saved at": the browser's clock may be in another zone or 12-hour.
+            saved["X-Quizsite-Saved-At"] = formats.time_format(timezone.localtime(now))
             left = timing.seconds_left(attempt.ends_at, now)
             if left is not None:  # the countdown follows a time limit changed meanwhile
                 saved["X-Quizsite-Seconds-Left"] = str(left)

@@ -16,6 +16,8 @@ from django.db.models import Avg, Count, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
@@ -601,6 +603,8 @@ def _slips(request, classroom, slips, language, **context):
     """The page that shows new passwords, once: rendered in the POST's response, never stored."""
     with override(language):
         sign_in = request.build_absolute_uri(reverse("login"))
+    # A narrow slip breaks the address after a slash, not inside "login".
+    sign_in = mark_safe(escape(sign_in).replace("/", "/<wbr>"))  # noqa: S308 - escaped first
     context.update(classroom=classroom, slips=slips, slip_language=language, sign_in=sign_in)
     return render(request, "quizzes/class_slips.html", context)
 

@@ -21,13 +21,10 @@
     if (saved && what !== "saved") saved.hidden = true;
   }
 
-  // The time of the last save that worked, in the page's language, under the buttons.
-  function savedNow() {
-    if (!saved) return;
-    var time = new Date().toLocaleTimeString(document.documentElement.lang || undefined, {
-      hour: "2-digit",
-      minute: "2-digit",
-    });
+  // The time of the last save that worked, under the buttons: the server's, written as the
+  // site writes times (the browser's clock may be in another zone, or 12-hour).
+  function savedAt(time) {
+    if (!saved || !time) return;
     saved.textContent = saved.getAttribute("data-say").replace("{time}", time);
     saved.hidden = false;
   }
@@ -74,7 +71,7 @@
       if (response.status === 403) { failures = 0; say("expired"); return; }
       if (!response.ok) { failures = 0; say("failed"); return; }
       if (status && status.textContent) say("saved");
-      savedNow();
+      savedAt(response.headers.get("X-Quizsite-Saved-At"));
       failures = 0;
       // The server's time left, which a teacher may have changed since the page opened:
       // timer.js sets its countdown by it.
