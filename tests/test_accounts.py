@@ -201,6 +201,24 @@ def test_a_generated_password_is_two_words_and_three_digits_that_django_accepts(
         validate_password(password, user)
 
 
+def test_a_password_for_a_polish_slip_is_of_polish_words_without_polish_letters():
+    user = User(username="annak", first_name="Anna", last_name="Kowalska")
+    for _ in range(50):
+        first, second, digits = roster.new_password(user, "pl").split("-")
+        assert first in roster.POLISH_WORDS and second in roster.POLISH_WORDS
+        assert not set(first + second) & set("ąćęłńóśźż")
+    assert len(roster.POLISH_WORDS) == len(set(roster.POLISH_WORDS)) >= 150
+
+
+def test_slips_printed_in_polish_get_polish_passwords(teacher_client, classroom):
+    slips = slips_on(
+        post_roster(teacher_client, classroom, "Ala Nowak", language="pl").content.decode()
+    )
+    [(_name, _username, password)] = slips
+    first, second, _digits = password.split("-")
+    assert first in roster.POLISH_WORDS and second in roster.POLISH_WORDS
+
+
 # Class lists and slips ----------------------------------------------------------------------
 
 

@@ -56,6 +56,33 @@ WORDS = (
 )
 # fmt: on
 
+# The same for slips in Polish: written without Polish letters (ł, ż…), which some keyboards
+# lack and pupils mistype.
+# fmt: off
+POLISH_WORDS = (
+    "kot", "pies", "lis", "wilk", "sowa", "kura", "koza", "baran", "zebra", "tygrys", "lew",
+    "foka", "mors", "bocian", "kaczka", "kogut", "krowa", "sarna", "borsuk", "kret", "kangur",
+    "panda", "koala", "lama", "delfin", "rekin", "pingwin", "papuga", "kanarek", "szpak", "wrona",
+    "sroka", "czapla", "mewa", "motyl", "biedronka", "krab", "homar", "karp", "chomik", "mysz",
+    "bizon", "hipopotam", "krokodyl", "gekon", "kameleon", "chleb", "ser", "mleko", "jogurt",
+    "zupa", "makaron", "kasza", "pierogi", "pizza", "banan", "gruszka", "malina", "jagoda",
+    "arbuz", "melon", "cytryna", "ananas", "kiwi", "mango", "figa", "daktyl", "orzech", "marchew",
+    "burak", "cebula", "czosnek", "pomidor", "papryka", "dynia", "kapusta", "groszek", "fasola",
+    "kukurydza", "ziemniak", "seler", "szpinak", "kalafior", "rodzynek", "ciastko", "tort",
+    "babeczka", "lody", "kakao", "herbata", "sok", "woda", "cukier", "pieprz", "cynamon",
+    "wanilia", "dom", "okno", "lampa", "zegar", "kubek", "talerz", "widelec", "garnek", "czajnik",
+    "lustro", "obraz", "dywan", "poduszka", "kocyk", "szafa", "rower", "autobus", "tramwaj",
+    "statek", "rakieta", "balon", "latawiec", "parasol", "plecak", "zeszyt", "gumka", "linijka",
+    "kredka", "farba", "kostka", "puzzle", "gitara", "skrzypce", "flet", "pianino", "kapelusz",
+    "czapka", "szalik", "kurtka", "sweter", "buty", "skarpeta", "guzik", "klucz", "zamek",
+    "kompas", "mapa", "globus", "teleskop", "latarka", "lina", "most", "brama", "las", "rzeka",
+    "jezioro", "morze", "dolina", "piasek", "chmura", "deszcz", "burza", "gwiazda", "planeta",
+    "kometa", "wiatr", "kwiat", "tulipan", "stokrotka", "mak", "lilia", "mech", "grzyb", "drzewo",
+    "sosna", "brzoza", "klon", "wierzba", "lipa", "trawa", "listek", "szyszka", "kasztan",
+)
+# fmt: on
+WORDS_BY_LANGUAGE = {"en": WORDS, "pl": POLISH_WORDS}
+
 
 @dataclass(frozen=True)
 class RosterName:
@@ -138,10 +165,12 @@ def unused_username(stem: str, taken: set[str]) -> str:
 
 
 @sensitive_variables("password")
-def new_password(user: User) -> str:
-    """A fresh two-word, three-digit password that Django's password validators accept."""
+def new_password(user: User, language: str = "en") -> str:
+    """A fresh two-word, three-digit password that Django's password validators accept, its
+    words in `language` (the slip's)."""
+    vocabulary = WORDS_BY_LANGUAGE.get(language, WORDS)
     while True:
-        words = (secrets.choice(WORDS) for _ in range(2))
+        words = (secrets.choice(vocabulary) for _ in range(2))
         digits = "".join(secrets.choice(SAFE_DIGITS) for _ in range(3))
         password = "-".join((*words, digits))
         try:
@@ -161,7 +190,9 @@ def member_names(classroom: Classroom) -> set[str]:
 
 @sensitive_variables("password", "slips")
 @transaction.atomic
-def roster_create(*, classroom: Classroom, names: list[RosterName]) -> list[Slip]:
+def roster_create(
+    *, classroom: Classroom, names: list[RosterName], language: str = "en"
+) -> list[Slip]:
     """Make an account for each name not yet in the class, put it in, and return the slips.
 
     Names already in the class are checked again inside the transaction, so a list sent twice
@@ -183,7 +214,7 @@ def roster_create(*, classroom: Classroom, names: list[RosterName]) -> list[Slip
         username = unused_username(username_stem(name), taken)
         taken.add(username)
         user = User(username=username, first_name=name.first, last_name=name.last)
-        password = new_password(user)
+        password = new_password(user, language)
         user.set_password(password)
         user.full_clean()
         user.save()
@@ -208,7 +239,7 @@ def reset_token_of(value: str) -> str:
 
 
 @sensitive_variables("password")
-def password_reset(*, learner: User, token: str) -> Slip:
+def password_reset(*, learner: User, token: str, language: str = "en") -> Slip:
     """Give the learner a new password (signing them out everywhere and lifting any lockout),
     if `token` is the `reset_token` of the password they have now; else PasswordChanged.
 
@@ -218,7 +249,7 @@ def password_reset(*, learner: User, token: str) -> Slip:
     replaced = learner.password
     if not constant_time_compare(token, reset_token(learner)):
         raise PasswordChanged
-    password = new_password(learner)
+    password = new_password(learner, language)
     learner.set_password(password)
     if not User.objects.filter(pk=learner.pk, password=replaced).update(password=learner.password):
         raise PasswordChanged
@@ -250,10 +281,13 @@ def passwords_token(learners: list[User]) -> str:
 
 @sensitive_variables("slips")
 @transaction.atomic
-def passwords_reset(*, learners: list[User], token: str) -> list[Slip]:
+def passwords_reset(*, learners: list[User], token: str, language: str = "en") -> list[Slip]:
     """New passwords for `learners`, all or none: PasswordChanged if `token` is not their
     `passwords_token` now (the form sent again by a reload, or someone signed in or was
     reset meanwhile), and then nothing is changed."""
     if not constant_time_compare(token, passwords_token(learners)):
         raise PasswordChanged
-    return [password_reset(learner=learner, token=reset_token(learner)) for learner in learners]
+    return [
+        password_reset(learner=learner, token=reset_token(learner), language=language)
+        for learner in learners
+    ]

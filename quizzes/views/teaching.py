@@ -621,7 +621,11 @@ def class_roster(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            slips = roster_create(classroom=classroom, names=form.cleaned_data["names"])
+            slips = roster_create(
+                classroom=classroom,
+                names=form.cleaned_data["names"],
+                language=form.cleaned_data["language"],
+            )
         except IntegrityError:  # another paste took a username a moment ago; nothing was saved
             form.add_error(
                 None, _("Someone made accounts at the same moment. Send the list again.")
@@ -659,7 +663,7 @@ def class_password_reset(request, pk, learner_id):
     return _reset_page(
         request,
         classroom,
-        lambda token: [password_reset(learner=learner, token=token)],
+        lambda token, language: [password_reset(learner=learner, token=token, language=language)],
         reset_token(learner),
         "quizzes/class_password_reset.html",
         {"learner": learner, "name": display_name(learner)},
@@ -676,10 +680,10 @@ def class_passwords_reset(request, pk):
     classroom = _my_class(request, pk)
     learners = never_signed_in(classroom)
 
-    def make_slips(token):
+    def make_slips(token, language):
         if not learners:  # all signed in since the page was opened
             raise PasswordChanged
-        return passwords_reset(learners=learners, token=token)
+        return passwords_reset(learners=learners, token=token, language=language)
 
     return _reset_page(
         request,
@@ -693,7 +697,8 @@ def class_passwords_reset(request, pk):
 
 def _reset_page(request, classroom, make_slips, token, template, context):
     """A confirm page for new passwords, whose form sends `token` (what it knows of the
-    passwords it replaces); on POST, the slips `make_slips(token)` makes, or the page again:
+    passwords it replaces); on POST, the slips `make_slips(token, language)` makes (their
+    passwords in the slips' language), or the page again:
     a 400 for a form not of ours, a 409 for one sent again (PasswordChanged)."""
     form = PasswordResetForm(request.POST or None, initial={"language": get_language()})
     status = 200
@@ -703,7 +708,7 @@ def _reset_page(request, classroom, make_slips, token, template, context):
             return bad_request(request, _("This form is out of date. Reload the page."))
         if form.is_valid():
             try:
-                slips = make_slips(form.cleaned_data["replaces"])
+                slips = make_slips(form.cleaned_data["replaces"], form.cleaned_data["language"])
             except PasswordChanged:  # sent again: a reloaded slip, a double click
                 status = 409
             else:
