@@ -290,6 +290,14 @@ class QuizAdmin(TranslatedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "draws_from" in form.base_fields:
+            # A quiz's own questions are in it already: drawing from itself offers nothing.
+            field = form.base_fields["draws_from"]
+            field.queryset = field.queryset.exclude(pk=obj.pk)
+        return form
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"time_limit", "closes_at"} & set(form.changed_data):

@@ -192,6 +192,13 @@ def test_the_quiz_page_lists_its_questions_without_adding_any(teacher_client, qu
     assert 'name="questions-0-text"' not in page  # shown as text, not an editable field
 
 
+def test_a_quiz_cannot_be_set_to_draw_from_itself(teacher_client, quiz):
+    other = QuizFactory(title="Another quiz")
+    response = teacher_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    offered = set(response.context["adminform"].form.fields["draws_from"].queryset)
+    assert other in offered and quiz not in offered
+
+
 def test_a_quiz_only_opened_by_learners_can_be_deleted(admin_client, quiz):
     """An attempt merely in progress (a look, a preview) does not keep a quiz alive."""
     Attempt.objects.create(learner=UserFactory(), quiz=quiz)
