@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from quizzes.course.fallbacks import LANGUAGE_NAMES
 from quizzes.models import (
     Answer,
     Attempt,
@@ -373,7 +374,7 @@ class QuizAdmin(TranslatedAdmin):
                 context["format_name"] = dict(QuestionFileForm.base_fields["file_format"].choices)[
                     file_format
                 ]  # as the form names it: GIFT, Aiken
-                context["language_name"] = dict(settings.LANGUAGES)[data["language"]]
+                context["language_name"] = LANGUAGE_NAMES[data["language"]]
                 context["confirm_form"] = QuestionFileForm(
                     initial={**data, "file_format": file_format, "file": None}
                 )

@@ -1,8 +1,9 @@
 """Pages, one module per audience: everyone, quiz-takers, learners reviewing, teachers."""
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from quizzes.course.fallbacks import LANGUAGE_NAMES
 
 
 def bad_request(request, message):
@@ -14,7 +15,7 @@ def bad_request(request, message):
 def language_refused(request, code):
     """The 400 for a language the site does not offer, asked by a language switch (the
     header's, or the quiz form's own); None for one it offers."""
-    if code in dict(settings.LANGUAGES):
+    if code in LANGUAGE_NAMES:
         return None
     return bad_request(
         request, _("The site has no such language: choose one with the language switch.")

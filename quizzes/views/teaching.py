@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
-from quizzes.course.fallbacks import current_language, translated
+from quizzes.course.fallbacks import LANGUAGE_NAMES, current_language, translated
 from quizzes.course.versions import versions_by_id
 from quizzes.models import (
     Answer,
@@ -764,7 +764,7 @@ def _attempt_page(request, attempt, *, bound=None, status=200):
         "others": others,
         "duration": attempt.submitted_at - attempt.started_at,
         "failed": bound.answer.position if bound is not None else None,
-        "attempt_language": dict(settings.LANGUAGES).get(attempt.language, attempt.language),
+        "attempt_language": LANGUAGE_NAMES.get(attempt.language, attempt.language),
     }
     return render(request, "quizzes/teacher_attempt.html", context, status=status)
 
