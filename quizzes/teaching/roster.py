@@ -231,24 +231,27 @@ def reset_token(learner: User) -> str:
     """What a reset's confirm page sends of the password it replaces (a keyed hash of its
     hash, which tells nothing of it): once that password is gone, the same form sent again
     (a reloaded slip, a double click) no longer matches."""
-    return reset_token_of(learner.password)
+    return _token(learner.password)
 
 
-def reset_token_of(value: str) -> str:
+def _token(value: str) -> str:
     return salted_hmac("quizzes.password-reset", value).hexdigest()[:32]
 
 
 @sensitive_variables("password")
 def password_reset(*, learner: User, token: str, language: str = "en") -> Slip:
     """Give the learner a new password (signing them out everywhere and lifting any lockout),
-    if `token` is the `reset_token` of the password they have now; else PasswordChanged.
-
-    The new hash is written only over the one the token names, so of two resets sent at
-    once with the same token, one makes a password and the other is refused.
-    """
-    replaced = learner.password
+    if `token` is the `reset_token` of the password they have now; else PasswordChanged."""
     if not constant_time_compare(token, reset_token(learner)):
         raise PasswordChanged
+    return _new_password_over(learner, language)
+
+
+@sensitive_variables("password")
+def _new_password_over(learner: User, language: str) -> Slip:
+    """A new password written only over the hash `learner` was read with, so of two resets
+    sent at once, one makes a password and the other gets PasswordChanged."""
+    replaced = learner.password
     password = new_password(learner, language)
     learner.set_password(password)
     if not User.objects.filter(pk=learner.pk, password=replaced).update(password=learner.password):
@@ -276,7 +279,7 @@ def never_signed_in(classroom: Classroom) -> list[User]:
 
 def passwords_token(learners: list[User]) -> str:
     """`reset_token` of several learners at once: their ids and the passwords they have now."""
-    return reset_token_of(";".join(f"{learner.pk}:{learner.password}" for learner in learners))
+    return _token(";".join(f"{learner.pk}:{learner.password}" for learner in learners))
 
 
 @sensitive_variables("slips")
@@ -287,7 +290,4 @@ def passwords_reset(*, learners: list[User], token: str, language: str = "en") -
     reset meanwhile), and then nothing is changed."""
     if not constant_time_compare(token, passwords_token(learners)):
         raise PasswordChanged
-    return [
-        password_reset(learner=learner, token=reset_token(learner), language=language)
-        for learner in learners
-    ]
+    return [_new_password_over(learner, language) for learner in learners]

@@ -707,12 +707,12 @@ def _reset_page(request, classroom, make_slips, token, template, context):
         if "replaces" in form.errors:  # not a form of ours: the confirm page writes it
             return bad_request(request, _("This form is out of date. Reload the page."))
         if form.is_valid():
+            language = form.cleaned_data["language"]
             try:
-                slips = make_slips(form.cleaned_data["replaces"], form.cleaned_data["language"])
+                slips = make_slips(form.cleaned_data["replaces"], language)
             except PasswordChanged:  # sent again: a reloaded slip, a double click
                 status = 409
             else:
-                language = form.cleaned_data["language"]
                 return _slips(request, classroom, slips, language, reset=True)
     context.update(classroom=classroom, form=form, replaces=token, changed=status == 409)
     return render(request, template, context, status=status)
