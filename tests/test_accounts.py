@@ -357,6 +357,7 @@ def test_a_teacher_resets_a_members_password_after_confirming(teacher_client, cl
     response = teacher_client.post(url, {"language": "en", "replaces": replaces})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     [(_name, username, password)] = slips_on(response.content.decode())
+    assert "The new password works now; the old one no longer does." in response.content.decode()
     assert username == learner.username
     assert not password_works(username, PASSWORD)
     assert password_works(username, password)
