@@ -414,6 +414,27 @@ def test_an_untranslated_question_shows_in_english_with_a_notice(learner_client,
     assert Attempt.objects.get().answers.first().snapshot["shown_in"] == "en"
 
 
+def test_an_untranslated_question_keeps_its_notice_on_the_result_pages(
+    learner_client, teacher_client, quiz
+):
+    """The learner's result and the teacher's attempt page say so too, as the quiz page did."""
+    learner_client.post(f"/pl/quizzes/{quiz.slug}/")
+    attempt = attempt_shown(learner_client.get(f"/pl/quizzes/{quiz.slug}/attempt/"))
+    data = {"attempt": attempt, "action": "finish", **answers_for(quiz, attempt=attempt)}
+    finished = learner_client.post(f"/pl/quizzes/{quiz.slug}/attempt/", data)
+    notice = "Jeszcze nie przetłumaczono – wyświetlany język: angielski."
+    result = learner_client.get(finished.url).content.decode()
+    assert result.count(notice) == 2
+    assert '<span lang="en">Who may ask for consultations?</span>' in result
+    assert '<p lang="en">Why the right answer is right.</p>' in result
+    teacher_page = teacher_client.get(f"/pl/results/attempts/{attempt}/").content.decode()
+    assert teacher_page.count(notice) == 2
+    assert '<span lang="en">Who may ask for consultations?</span>' in teacher_page
+    english = learner_client.get(finished.url.replace("/pl/", "/en/", 1)).content.decode()
+    assert "Not yet translated" not in english
+    assert 'lang="en"' not in english.split("<main", 1)[1]
+
+
 # Dates and numbers ------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from quizzes.course.fallbacks import untranslated_notice
 from quizzes.course.rendering import render_inline
+from quizzes.course.true_false import TRUE_FALSE
 from quizzes.taking.scoring import marks_count, shown_marks
 
 
@@ -97,6 +99,9 @@ class ReviewedAnswer(TypedDict):
     source_url: str
     comment: str  # the teacher's comment, when the review shows feedback
     overridden: bool  # marks set by the teacher, when the review shows marks
+    shown_in: str | None  # the other language its texts fell back to, as on the quiz page
+    choices_shown_in: str | None  # the same for its choices (None for true/false's labels)
+    notice: str  # "Not yet translated: shown in Polish." when shown_in is set, else ""
 
 
 def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
@@ -123,6 +128,7 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
     reviewed = []
     for answer in answers:
         question, outcome = answer.snapshot, answer.outcome
+        shown_in = question.get("shown_in")
         verdict = []
         if answer.chosen is None:  # a blank is a blank, whatever the review shows, as Moodle says
             verdict.append(not_answered)
@@ -160,6 +166,9 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
                 source_url=question["source_url"],
                 comment=answer.comment if review.feedback else "",
                 overridden=answer.overridden and review.marks,
+                shown_in=shown_in,
+                notice=untranslated_notice(shown_in) if shown_in else "",
+                choices_shown_in=None if question["kind"] == TRUE_FALSE else shown_in,
             )
         )
     return reviewed
@@ -169,6 +178,16 @@ def _escaped(value: str) -> str:
     """`conditional_escape`'s result, in a third of its time: safe HTML as it is, any other
     text escaped as Django's `escape` does (by `html.escape`)."""
     return value if isinstance(value, SafeString) else html.escape(value)
+
+
+def _lang(language: str | None) -> str:
+    """A `lang` attribute for text in another language than the page's, or nothing."""
+    return f' lang="{html.escape(language)}"' if language else ""
+
+
+def _in(lang: str, html_text: str) -> str:
+    """`html_text` in a span carrying `lang`, when there is one."""
+    return f"<span{lang}>{html_text}</span>" if lang else html_text
 
 
 def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString:
@@ -188,11 +207,14 @@ def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString
     parts = ['<ol class="review">']
     for answer in answers:
         outcome = f" outcome-{esc(answer['outcome'])}" if review.correctness else ""
+        lang = _lang(answer["shown_in"])
         parts.append(
             f'<li class="review-item{outcome}">'
             f'<h2 class="review-question"><span class="question-number">'
-            f"{esc(answer['heading'])}</span> {esc(answer['text'])}</h2>"
+            f"{esc(answer['heading'])}</span> {_in(lang, esc(answer['text']))}</h2>"
         )
+        if answer["notice"]:
+            parts.append(f'<p class="hint untranslated">{esc(answer["notice"])}</p>')
         if answer["verdict"]:
             tag = f' <span class="tag">{changed}</span>' if answer["overridden"] else ""
             parts.append(f'<p class="outcome">{esc(answer["verdict"])}{tag}</p>')
@@ -202,6 +224,7 @@ def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString
                 f"<p>{linebreaksbr(answer['comment'], autoescape=True)}</p></div>"
             )
         parts.append('<ul class="review-choices">')
+        choice_lang = _lang(answer["choices_shown_in"])
         for choice in answer["choices"]:
             tags = ""
             if choice["chosen"]:
@@ -210,16 +233,16 @@ def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString
                 tags += f' <span class="tag tag-correct">{correct_answer}</span>'
             feedback = ""
             if review.feedback and choice["feedback"]:
-                feedback = f'<p class="feedback">{esc(choice["feedback"])}</p>'
+                feedback = f'<p class="feedback"{lang}>{esc(choice["feedback"])}</p>'
             parts.append(
                 f'<li class="{esc(choice["css_class"])}"><p class="choice-text">'
-                f"{esc(choice['text'])}{tags}</p>{feedback}</li>"
+                f"{_in(choice_lang, esc(choice['text']))}{tags}</p>{feedback}</li>"
             )
         parts.append("</ul>")
         if review.explanations:
             parts.append('<div class="explanation">')
             if answer["explanation"]:
-                parts.append(f"<h3>{explanation}</h3><p>{esc(answer['explanation'])}</p>")
+                parts.append(f"<h3>{explanation}</h3><p{lang}>{esc(answer['explanation'])}</p>")
             parts.append(
                 f'<p class="source">{source} <a href="{esc(answer["source_url"])}" '
                 f'rel="noopener noreferrer">{esc(answer["source_title"])}</a></p></div>'
