@@ -30,6 +30,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from quizzes.course.fallbacks import LANGUAGE_NAMES
 from quizzes.models import (
+    TIME_LIMIT_RANGE,
     Answer,
     Attempt,
     Choice,
@@ -293,6 +294,8 @@ class QuizAdmin(TranslatedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        if "time_limit" in form.base_fields:
+            form.base_fields["time_limit"].error_messages["min_value"] = TIME_LIMIT_RANGE
         if obj is not None and "draws_from" in form.base_fields:
             # A quiz's own questions are in it already: drawing from itself offers nothing.
             field = form.base_fields["draws_from"]

@@ -292,12 +292,17 @@ def attempts_validators():
     ]
 
 
+# Said for a time limit of 0 by the constraint below, and of less by the forms (whose own check
+# of a PositiveSmallIntegerField, "at least 0", runs before any model validator could).
+TIME_LIMIT_RANGE = _("A time limit must be at least one minute and at most a day.")
+
+
 def time_limit_in_range(name: str) -> models.CheckConstraint:
     """The database's own check of a quiz's or an override's time limit (empty: none)."""
     return models.CheckConstraint(
         condition=Q(time_limit__isnull=True) | Q(time_limit__gt=0, time_limit__lte=MAX_TIME_LIMIT),
         name=name,
-        violation_error_message=_("A time limit must be at least one minute and at most a day."),
+        violation_error_message=TIME_LIMIT_RANGE,
     )
 
 

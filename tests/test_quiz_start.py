@@ -428,6 +428,26 @@ def test_a_time_limit_past_a_day_is_refused_with_a_message_a_day_is_not(
     assert attempt.deadline == attempt.started_at + timedelta(days=1)
 
 
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_a_time_limit_under_a_minute_is_refused_with_the_same_message(
+    teacher_client, classroom, quiz, minutes
+):
+    """Not Django's "greater than or equal to 0" for a negative one and ours for 0."""
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(url, {"quiz": quiz.pk, "who": "class", "time_limit": minutes})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A time limit must be at least one minute and at most a day." in page
+    assert "greater than or equal" not in page
+    assert not Override.objects.exists()
+    admin_page = teacher_client.post(
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        {"title_en": quiz.title, "time_limit": minutes},
+    ).content.decode()
+    assert "A time limit must be at least one minute and at most a day." in admin_page
+    assert "greater than or equal" not in admin_page
+
+
 def test_a_teacher_cannot_set_or_remove_overrides_in_another_teachers_class(
     teacher_client, learner, quiz
 ):

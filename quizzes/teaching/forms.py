@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.models import Classroom, Override, Quiz
+from quizzes.models import TIME_LIMIT_RANGE, Classroom, Override, Quiz
 from quizzes.teaching import roster
 from quizzes.teaching.classes import by_name, display_name
 
@@ -98,6 +98,7 @@ class OverrideForm(forms.ModelForm):
     class Meta:
         model = Override
         fields = ["quiz", "time_limit", "attempts_allowed", "opens_at", "closes_at"]
+        error_messages = {"time_limit": {"min_value": TIME_LIMIT_RANGE}}
         widgets = {
             "opens_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
