@@ -26,6 +26,8 @@ def neutralise(text: str) -> str:
     if PLAIN_NUMBER.fullmatch(text):
         return text
     for character in text:
-        if not (character.isspace() or unicodedata.category(character) == "Cf"):
+        # Spaces, invisible format characters and control characters (which a workbook
+        # drops, so "\x01=" would arrive as "="), skipped to the first one that shows.
+        if not (character.isspace() or unicodedata.category(character) in ("Cf", "Cc")):
             return "'" + text if character in FORMULA_STARTS else text
     return text

@@ -38,8 +38,9 @@ class Columns:
 
 
 def _text(value: str) -> str:
-    # Control characters other than tab and line breaks cannot be stored in a workbook.
-    return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+    # Control characters other than tab and line breaks cannot be stored in a workbook: taken
+    # out first, so that what neutralise sees is what the cell will hold.
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def _number(value: str) -> Decimal | str | None:
