@@ -580,7 +580,8 @@ class ClassFilter(admin.SimpleListFilter):
     parameter_name = "classroom"
 
     def lookups(self, request, model_admin):
-        return [(c.pk, c.name) for c in Classroom.objects.taught_by(request.user)]
+        # Values as the query string carries them: "Show counts" passes each one to queryset().
+        return [(str(c.pk), c.name) for c in Classroom.objects.taught_by(request.user)]
 
     def queryset(self, request, queryset):
         if self.value() is None:
