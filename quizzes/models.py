@@ -1,6 +1,7 @@
 """Lessons, quizzes, questions, and the attempts learners make at them."""
 
 import secrets
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -292,6 +293,18 @@ def attempts_validators():
     ]
 
 
+def in_school_calendar(value: datetime) -> None:
+    """The forms' check of an opening or closing time: in the years 2000 to 2999, as written.
+
+    A time before 01:00 on 1 January of the year 1 in Warsaw has no UTC time to be stored as
+    (it was a 500, not a form error), and no school has a use for one outside these years.
+    """
+    if not 2000 <= value.year <= 2999:
+        raise ValidationError(
+            _("Enter a date between the years 2000 and 2999."), code="outside_calendar"
+        )
+
+
 # Said for a time limit of 0 by the constraint below, and of less by the forms (whose own check
 # of a PositiveSmallIntegerField, "at least 0", runs before any model validator could).
 TIME_LIMIT_RANGE = _("A time limit must be at least one minute and at most a day.")
@@ -362,10 +375,18 @@ class Quiz(models.Model):
         help_text=_("Which of a learner's attempts counts as their grade."),
     )
     opens_at = models.DateTimeField(
-        _("opens"), null=True, blank=True, help_text=_("Empty: open from publication.")
+        _("opens"),
+        null=True,
+        blank=True,
+        validators=[in_school_calendar],
+        help_text=_("Empty: open from publication."),
     )
     closes_at = models.DateTimeField(
-        _("closes"), null=True, blank=True, help_text=_("Empty: never closes.")
+        _("closes"),
+        null=True,
+        blank=True,
+        validators=[in_school_calendar],
+        help_text=_("Empty: never closes."),
     )
     time_limit = models.PositiveSmallIntegerField(
         _("time limit (minutes)"),
@@ -1424,10 +1445,18 @@ class Override(models.Model):
         help_text=_("0 means unlimited. Empty: the quiz's own."),
     )
     opens_at = models.DateTimeField(
-        _("opens"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+        _("opens"),
+        null=True,
+        blank=True,
+        validators=[in_school_calendar],
+        help_text=_("Empty: the quiz's own."),
     )
     closes_at = models.DateTimeField(
-        _("closes"), null=True, blank=True, help_text=_("Empty: the quiz's own.")
+        _("closes"),
+        null=True,
+        blank=True,
+        validators=[in_school_calendar],
+        help_text=_("Empty: the quiz's own."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

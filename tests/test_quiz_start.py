@@ -448,6 +448,37 @@ def test_a_time_limit_under_a_minute_is_refused_with_the_same_message(
     assert "greater than or equal" not in admin_page
 
 
+@pytest.mark.parametrize(
+    "times",
+    [
+        {"opens_at": "0001-01-01T00:00"},
+        {"closes_at": "0001-01-01T00:30"},
+        {"closes_at": "1999-12-31T23:00"},
+        {"closes_at": "3000-01-01T00:00"},
+    ],
+)
+def test_a_time_outside_the_school_calendar_is_refused_not_a_crash(
+    teacher_client, classroom, learner, quiz, times
+):
+    """Before 01:00 on 1 January of the year 1 in Warsaw there is no UTC time to store."""
+    message = "Enter a date between the years 2000 and 2999."
+    url = reverse("quizzes:class-override", args=[classroom.pk])
+    response = teacher_client.post(url, {"quiz": quiz.pk, "who": learner.pk, **times})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    admin_add = teacher_client.post(
+        reverse("admin:quizzes_override_add"), {"quiz": quiz.pk, "learner": learner.pk, **times}
+    )
+    assert message in admin_add.content.decode()
+    assert not Override.objects.exists()
+    admin_change = teacher_client.post(
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]), {"title_en": quiz.title, **times}
+    )
+    assert message in admin_change.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.opens_at is None and quiz.closes_at is None
+
+
 def test_a_teacher_cannot_set_or_remove_overrides_in_another_teachers_class(
     teacher_client, learner, quiz
 ):
