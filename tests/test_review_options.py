@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Override, Quiz
 from quizzes.taking.review import FULL, Review, review_for
 
 from .conftest import answers_for, choice_ids, started, take_url, values_shown
@@ -32,6 +32,60 @@ def test_the_after_close_options_apply_once_the_quiz_has_closed():
     quiz = Quiz(closes_at=NOON, **HIDE_ALL, review_feedback_after_close=False)
     assert review_for(quiz, NOON - timedelta(seconds=1)) == Review(False, False, False, False)
     assert review_for(quiz, NOON) == Review(True, True, False, True)
+
+
+def test_a_close_moved_for_the_learner_is_the_close_their_review_follows():
+    quiz = Quiz(pk=7, closes_at=NOON, **HIDE_ALL)
+    later, earlier = NOON + timedelta(days=1), NOON - timedelta(days=1)
+    assert review_for(quiz, NOON, {7: later}) == Review(False, False, False, False)
+    assert review_for(quiz, later, {7: later}) == FULL
+    assert review_for(quiz, NOON - timedelta(hours=1), {7: earlier}) == FULL
+    assert review_for(quiz, NOON, {8: later}) == FULL  # another quiz's override
+
+
+@pytest.mark.parametrize("who", ["learner", "class"])
+def test_a_learner_whose_close_was_moved_sees_the_after_close_review_only_after_theirs(
+    learner, learner_client, classroom, quiz, who
+):
+    """The quiz closed for the class a minute ago, so its after-close review (everything)
+    applies to them; this learner may still answer it, so theirs stays hidden till their own."""
+    set_review(
+        quiz, closes_at=timezone.now() - timedelta(minutes=1), attempts_allowed=2, **HIDE_ALL
+    )
+    target = {"learner": learner} if who == "learner" else {"classroom": classroom}
+    override = Override.objects.create(
+        quiz=quiz, closes_at=timezone.now() + timedelta(days=1), **target
+    )
+    attempt = finished_attempt(learner_client, quiz)
+    page = result_page(learner_client, attempt)
+    for secret in ("Correct answer", "Why this choice", "Why the right answer", "100%"):
+        assert secret not in page
+    assert "100%" not in learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert "Your best" not in learner_client.get(reverse("quizzes:home")).content.decode()
+    assert "100%" not in learner_client.get(reverse("quizzes:progress")).content.decode()
+    override.closes_at = timezone.now() - timedelta(seconds=1)
+    override.save()
+    page = result_page(learner_client, attempt)
+    assert "Correct answer" in page and "2 out of 2 marks (100%)" in page
+    assert "100%" in learner_client.get(reverse("quizzes:my-results")).content.decode()
+    assert "100%" in learner_client.get(reverse("quizzes:progress")).content.decode()
+
+
+def test_practice_waits_for_the_learners_own_close_too(learner, learner_client, quiz):
+    set_review(quiz, closes_at=timezone.now() - timedelta(minutes=1), **HIDE_ALL)
+    override = Override.objects.create(
+        quiz=quiz, learner=learner, closes_at=timezone.now() + timedelta(days=1)
+    )
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    wrong = answers_for(quiz, all_right=False, attempt=attempt)
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, **wrong})
+    learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    assert not Attempt.objects.filter(practice=True).exists()
+    override.closes_at = timezone.now() - timedelta(seconds=1)
+    override.save()
+    learner_client.post(reverse("quizzes:practice-new"), {"lesson": ""})
+    assert Attempt.objects.filter(practice=True).count() == 1
 
 
 def finished_attempt(client, quiz):

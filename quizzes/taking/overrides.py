@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 
 from quizzes.course.content_cache import cached
 from quizzes.models import Membership, Override, Quiz
@@ -64,6 +65,36 @@ def rules_for(*, learner: AbstractBaseUser, quiz: Quiz) -> Rules:
     if quiz.pk not in _quizzes_with_overrides():
         return quiz_rules(quiz)
     return most_generous(quiz_rules(quiz), Override.objects.applying_to(learner, quiz).distinct())
+
+
+def closes_for(learner: AbstractBaseUser | int) -> dict[int, datetime]:
+    """The close date of each quiz whose close an override moved for the learner, by quiz id
+    (the latest an override for them or their classes gives, as `rules_for` has it).
+
+    What "after the quiz closes" means for their review: the quiz's own close has no say on
+    a quiz they may still answer. No query unless some override sets a close date.
+    """
+    if not _quizzes_with_moved_closes():
+        return {}
+    closes: dict[int, datetime] = {}
+    moved = Override.objects.filter(closes_at__isnull=False).filter(
+        Q(learner=learner) | Q(classroom__memberships__learner=learner)
+    )
+    for quiz_id, closes_at in moved.values_list("quiz_id", "closes_at"):
+        closes[quiz_id] = max(closes_at, closes.get(quiz_id, closes_at))
+    return closes
+
+
+def _quizzes_with_moved_closes() -> frozenset[int]:
+    return cached(
+        "quizzes-with-moved-closes",
+        lambda: frozenset(
+            Override.objects.filter(closes_at__isnull=False)
+            .order_by()
+            .values_list("quiz_id", flat=True)
+            .distinct()
+        ),
+    )
 
 
 def _quizzes_with_overrides() -> frozenset[int]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Max, Q, QuerySet
 
 from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
+from quizzes.taking.overrides import closes_for
 from quizzes.taking.review import PARTS, review_for, visible
 
 
@@ -49,7 +50,7 @@ def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
         attempt__submitted_at__isnull=False,
         attempt__preview=False,
         question__in=questions,
-    ).filter(visible("correctness", now, prefix="attempt__quiz__"))
+    ).filter(visible("correctness", now, prefix="attempt__quiz__", closes=closes_for(learner)))
 
 
 def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
@@ -76,7 +77,10 @@ def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> lis
     """
     questions = live_questions(lesson)
     latest = {}
-    fully_reviewable = [visible(part, now, prefix="attempt__quiz__") for part in PARTS]
+    closes = closes_for(learner)
+    fully_reviewable = [
+        visible(part, now, prefix="attempt__quiz__", closes=closes) for part in PARTS
+    ]
     rows = (
         _answers(learner, now, questions)
         .filter(*fully_reviewable)
@@ -107,7 +111,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         Attempt.objects.submitted()
         .graded()
         .filter(learner=learner)
-        .filter(visible("marks", now))
+        .filter(visible("marks", now, closes=closes_for(learner)))
         .order_by()
         .values("quiz__lesson")
         .annotate(best=Max("percentage"))
@@ -135,13 +139,14 @@ def best_by_lesson(
     """
     best: dict[int, Decimal | float] = {}
     in_progress = set()
+    closes = closes_for(learner_id)
     for quiz_id, percent, started in Attempt.objects.best_by_quiz(learner_id):
         quiz = quizzes.get(quiz_id)
         if quiz is None:
             continue
         if started:
             in_progress.add(quiz.lesson_id)
-        if percent is None or not review_for(quiz, now).marks:
+        if percent is None or not review_for(quiz, now, closes).marks:
             continue
         if best.get(quiz.lesson_id) is None or percent > best[quiz.lesson_id]:
             best[quiz.lesson_id] = percent

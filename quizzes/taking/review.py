@@ -1,10 +1,11 @@
 """What a learner may see of a finished attempt, by the quiz's review options and the clock."""
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from types import MappingProxyType
 from typing import Protocol, TypedDict
 
 from django.db.models import Q
@@ -39,30 +40,44 @@ FULL = Review()
 class ReviewSettings(Protocol):
     """A quiz, as far as review needs it: its `review_*` options and whether it has closed."""
 
+    pk: int
+
     def has_closed(self, now: datetime) -> bool: ...
 
 
 PARTS = ("marks", "correctness", "feedback", "explanations")
 
 
-def review_for(quiz: ReviewSettings | None, now: datetime) -> Review:
+def review_for(
+    quiz: ReviewSettings | None, now: datetime, closes: Mapping = MappingProxyType({})
+) -> Review:
     """The review a quiz's settings allow at `now`: one set until it closes, one after.
 
-    Practice rounds (no quiz) show everything.
+    `closes` holds the learner's own close dates where an override moved them (by quiz id,
+    overrides.closes_for): the quiz has closed for them only when theirs has passed. Practice
+    rounds (no quiz) show everything.
     """
     if quiz is None:
         return FULL
-    suffix = "_after_close" if quiz.has_closed(now) else ""
+    closed = now >= closes[quiz.pk] if quiz.pk in closes else quiz.has_closed(now)
+    suffix = "_after_close" if closed else ""
     return Review(**{part: getattr(quiz, f"review_{part}{suffix}") for part in PARTS})
 
 
-def visible(part: str, now: datetime, prefix: str = "quiz__") -> Q:
+def visible(
+    part: str, now: datetime, prefix: str = "quiz__", closes: Mapping = MappingProxyType({})
+) -> Q:
     """A filter for attempts whose quiz lets the learner see `part` at `now`.
 
     For querysets of attempts (prefix "quiz__") or of answers ("attempt__quiz__"); practice
-    rounds always pass.
+    rounds always pass. `closes` as for `review_for`: one learner's moved close dates.
     """
     closed = Q(**{f"{prefix}closes_at__lte": now})
+    if closes:
+        passed = [quiz_id for quiz_id, closes_at in closes.items() if now >= closes_at]
+        closed = (closed & ~Q(**{f"{prefix}id__in": list(closes)})) | Q(
+            **{f"{prefix}id__in": passed}
+        )
     return (
         Q(**{f"{prefix}isnull": True})
         | (~closed & Q(**{f"{prefix}review_{part}": True}))

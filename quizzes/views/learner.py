@@ -17,7 +17,7 @@ from quizzes.course.fallbacks import current_language, translated
 from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking.attempts import answers_of, attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
-from quizzes.taking.overrides import rules_for
+from quizzes.taking.overrides import closes_for, rules_for
 from quizzes.taking.progress import lesson_progress
 from quizzes.taking.review import review_for, review_list, reviewed_answers, visible
 from quizzes.taking.scoring import overall_grade
@@ -45,7 +45,7 @@ def attempt_result(request, pk):
         attempt.quiz = cached(f"result-quiz:{attempt.quiz_id}", lambda: _quiz(attempt.quiz_id))
     attempt.reader_language = current_language()
     answers = answers_of(attempt)
-    review = review_for(attempt.quiz, timezone.now())
+    review = review_for(attempt.quiz, timezone.now(), closes_for(request.user))
     context = {
         "attempt": attempt,
         "review": review,
@@ -82,7 +82,8 @@ def my_results(request):
     now = timezone.now()
     mine = Attempt.objects.filter(learner=request.user)
     overdue_finish(mine, now)
-    graded = mine.submitted().graded().filter(visible("marks", now))
+    closes = closes_for(request.user)
+    graded = mine.submitted().graded().filter(visible("marks", now, closes=closes))
     best = list(
         graded.order_by()
         .values(
@@ -106,7 +107,7 @@ def my_results(request):
         row["method"] = GradingMethod(row["quiz__grading_method"]).label
     attempts = mine.submitted().select_related("quiz").order_by("-submitted_at", "-id")
     page = Paginator(attempts, 50).get_page(request.GET.get("page"))
-    rows = [(attempt, review_for(attempt.quiz, now)) for attempt in page]
+    rows = [(attempt, review_for(attempt.quiz, now, closes)) for attempt in page]
     # Not counted anywhere yet, but the learner's to go back to (a preview is the teacher's).
     open_attempts = mine.filter(submitted_at__isnull=True, preview=False).order_by("-started_at")
     context = {
