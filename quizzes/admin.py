@@ -107,12 +107,20 @@ class CheckedChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-class CheckedLists:
-    """A list with a bad filter in its address answers 400 with a way back, not a 500.
+class CheckedAdmin:
+    """Bad input to an admin page answers 4xx, as it does on the site's own pages.
 
-    Django would redirect to `?e=1` and call it a database error; a teacher who edited the
-    address, or followed an old link, needs to hear that the filter is the problem.
+    A list with a bad filter in its address answers 400 with a way back, not a 500: Django
+    would redirect to `?e=1` and call it a database error; a teacher who edited the address,
+    or followed an old link, needs to hear that the filter is the problem. A form sent back
+    with errors answers 400 too (Django's 200 said "done" to a script or a test).
     """
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if request.method == "POST" and context.get("errors"):
+            response.status_code = 400
+        return response
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
@@ -147,7 +155,7 @@ class BothLanguages:
         return formfield
 
 
-class TranslatedAdmin(BothLanguages, CheckedLists, TranslationAdmin):
+class TranslatedAdmin(BothLanguages, CheckedAdmin, TranslationAdmin):
     pass
 
 
@@ -199,7 +207,7 @@ class GlossaryTermAdmin(TranslatedAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(CheckedLists, admin.ModelAdmin):
+class CourseAdmin(CheckedAdmin, admin.ModelAdmin):
     """The one row that describes the whole course: made by the fixture, never a second."""
 
     list_display = ["__str__", "as_of"]
@@ -593,7 +601,7 @@ class ClassFilter(admin.SimpleListFilter):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(CheckedLists, admin.ModelAdmin):
+class AttemptAdmin(CheckedAdmin, admin.ModelAdmin):
     """Attempts, read only. Teachers see their classes' learners; a superuser sees everyone."""
 
     list_display = [
@@ -770,7 +778,7 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(Classroom)
-class ClassroomAdmin(CheckedLists, admin.ModelAdmin):
+class ClassroomAdmin(CheckedAdmin, admin.ModelAdmin):
     """Classes: a teacher sees and edits their own; a superuser sees all of them."""
 
     list_display = ["name", "teacher", "join_code", "size", "created_at"]
@@ -824,14 +832,14 @@ def _check_lists_of(*models_):
         if admin.site.is_registered(model):
             model_admin = type(admin.site.get_model_admin(model))
             admin.site.unregister(model)
-            admin.site.register(model, type(model_admin.__name__, (CheckedLists, model_admin), {}))
+            admin.site.register(model, type(model_admin.__name__, (CheckedAdmin, model_admin), {}))
 
 
 _check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult)
 
 
 @admin.register(Override)
-class OverrideAdmin(CheckedLists, admin.ModelAdmin):
+class OverrideAdmin(CheckedAdmin, admin.ModelAdmin):
     """Overrides (extra time, attempts, other dates): a teacher sees and sets those of their
     classes and their classes' learners; a superuser, all."""
 

@@ -78,7 +78,7 @@ def test_the_admin_refuses_a_bad_answer_key_with_a_clear_message(
     teacher_client, kind, choices, message
 ):
     response = teacher_client.post(ADD_QUESTION, question_post(QuizFactory(), kind, choices))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Question.objects.exists()
     assert not Choice.objects.exists()
@@ -93,7 +93,7 @@ def test_a_choices_own_error_and_the_keys_are_shown_together(teacher_client):
     data["choices-1-misconception"] = tag.pk
     response = teacher_client.post(ADD_QUESTION, data)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "A correct choice tests no misconception; leave it empty." in page
     assert "exactly one correct choice; this one has 2" in page
     assert not Question.objects.exists()
@@ -280,7 +280,7 @@ def test_a_teacher_sets_the_time_limit_paging_and_review_options_in_the_admin(te
 def test_a_time_limit_past_a_day_is_refused_in_the_admin(teacher_client, quiz, minutes):
     url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     response = teacher_client.post(url, quiz_change_data(teacher_client, quiz, time_limit=minutes))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["adminform"].form.errors["time_limit"] == [
         "A time limit can be at most 1440 minutes (a day)."
     ]

@@ -228,7 +228,7 @@ def test_the_admin_refuses_a_second_class_with_the_same_name(teacher_client, cla
             url,
             {"name": "Class 3B", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "already has a class with this name" in response.content.decode()
     assert Classroom.objects.filter(name="Class 3B").count() == 1
 

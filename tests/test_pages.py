@@ -172,7 +172,7 @@ def test_sign_up_rejects_mismatched_passwords_with_a_message(client):
         reverse("signup"),
         {"username": "ola", "password1": "Baltic-sentry-2025", "password2": "different-2025"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "didn’t match" in response.content.decode()
 
 

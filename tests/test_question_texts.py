@@ -90,7 +90,7 @@ def test_the_admin_refuses_a_true_false_question_that_is_not_true_and_false(
     teacher_client, choices
 ):
     response = teacher_client.post(ADD_QUESTION, admin_post(QuizFactory(), "truefalse", choices))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "A true/false question has two choices, “True” and “False”" in response.content.decode()
     assert not Question.objects.exists()
 

@@ -162,7 +162,8 @@ def signup(request):
         "signup_url": _with_next("signup", next_url),  # the header's link to this page
         "joining": _is_join_link(next_url),
     }
-    return render(request, "registration/signup.html", context)
+    status = 400 if request.method == "POST" else 200  # sent back with its errors
+    return render(request, "registration/signup.html", context, status=status)
 
 
 def csrf_failure(request, reason=""):
@@ -252,6 +253,12 @@ class SignInView(auth_views.LoginView):
         device_cookie_set(self.request, response, form.get_user().get_username())
         return response
 
+    def form_invalid(self, form):
+        """A wrong password or a blank field: the form again with its message, as a 400."""
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     """Django's sign-out, which then says so on the page it leads to (a shared classroom
@@ -270,6 +277,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 @never_cache
