@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -259,6 +260,31 @@ def test_a_pasted_list_makes_accounts_in_the_class_shown_once_as_slips(teacher_c
     again = teacher_client.get(reverse("quizzes:class-detail", args=[classroom.pk]))
     assert all(password not in again.content.decode() for _, _, password in slips)
     assert all(password not in str(dict(teacher_client.session)) for _, _, password in slips)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_passwords_are_hashed_before_the_write_transaction_opens(
+    teacher_client, classroom, monkeypatch
+):
+    """On SQLite a write transaction holds the database's one write lock: hashing a class's
+    passwords inside it (8 s for 28 learners) held every learner's save up, and the worker's."""
+    hashed_in_a_transaction = []
+    make_password = roster.make_password
+
+    def watched(password):
+        hashed_in_a_transaction.append(connection.in_atomic_block)
+        return make_password(password)
+
+    monkeypatch.setattr(roster, "make_password", watched)
+    slips = slips_on(post_roster(teacher_client, classroom, "Ola Nowak\nJan Kos").content.decode())
+    assert len(slips) == 2 and hashed_in_a_transaction == [False, False]
+    url = reverse("quizzes:class-passwords", args=[classroom.pk])
+    replaces = replaces_on(teacher_client.get(url).content.decode())
+    response = teacher_client.post(url, {"replaces": replaces, "language": "en"})
+    assert len(slips_on(response.content.decode())) == 3  # with the class's first learner
+    assert hashed_in_a_transaction == [False] * 5
+    for _name, username, password in slips:
+        assert not User.objects.get(username=username).check_password(password)  # replaced
 
 
 def test_a_slip_lets_the_learner_sign_in_through_the_throttled_sign_in(teacher_client, classroom):

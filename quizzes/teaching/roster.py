@@ -13,6 +13,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -188,8 +189,16 @@ def member_names(classroom: Classroom) -> set[str]:
     }
 
 
-@sensitive_variables("password", "slips")
-@transaction.atomic
+@sensitive_variables("password")
+def _new_credentials(user: User, language: str) -> tuple[str, str]:
+    """A new password for `user` and its hash, worked out before any write transaction opens:
+    hashing is the slow part (with validation, 8 s for 28 learners on a small machine), and on
+    SQLite a transaction holds the database's one write lock, so every learner's save waited."""
+    password = new_password(user, language)
+    return password, make_password(password)
+
+
+@sensitive_variables("credentials", "slips")
 def roster_create(
     *, classroom: Classroom, names: list[RosterName], language: str = "en"
 ) -> list[Slip]:
@@ -198,9 +207,21 @@ def roster_create(
     Names already in the class are checked again inside the transaction, so a list sent twice
     at once (a double click) makes its accounts once.
     """
+    credentials = [
+        _new_credentials(
+            User(username=username_stem(n), first_name=n.first, last_name=n.last), language
+        )
+        for n in names
+    ]
+    with transaction.atomic():
+        return _roster_write(classroom, list(zip(names, credentials, strict=True)))
+
+
+@sensitive_variables("named", "password", "slips")
+def _roster_write(classroom: Classroom, named: list) -> list[Slip]:
     members = member_names(classroom)
-    names = [name for name in names if name.full.casefold() not in members]
-    stems = {username_stem(name) for name in names}
+    named = [(name, pair) for name, pair in named if name.full.casefold() not in members]
+    stems = {username_stem(name) for name, _pair in named}
     taken = set()
     for stem in stems:
         taken.update(
@@ -210,12 +231,10 @@ def roster_create(
             )
         )
     slips = []
-    for name in names:
+    for name, (password, hashed) in named:
         username = unused_username(username_stem(name), taken)
         taken.add(username)
-        user = User(username=username, first_name=name.first, last_name=name.last)
-        password = new_password(user, language)
-        user.set_password(password)
+        user = User(username=username, first_name=name.first, last_name=name.last, password=hashed)
         user.full_clean()
         user.save()
         Membership.objects.create(classroom=classroom, learner=user)
@@ -244,18 +263,18 @@ def password_reset(*, learner: User, token: str, language: str = "en") -> Slip:
     if `token` is the `reset_token` of the password they have now; else PasswordChanged."""
     if not constant_time_compare(token, reset_token(learner)):
         raise PasswordChanged
-    return _new_password_over(learner, language)
+    return _new_password_over(learner, _new_credentials(learner, language))
 
 
-@sensitive_variables("password")
-def _new_password_over(learner: User, language: str) -> Slip:
+@sensitive_variables("credentials", "password")
+def _new_password_over(learner: User, credentials: tuple[str, str]) -> Slip:
     """A new password written only over the hash `learner` was read with, so of two resets
     sent at once, one makes a password and the other gets PasswordChanged."""
+    password, hashed = credentials
     replaced = learner.password
-    password = new_password(learner, language)
-    learner.set_password(password)
-    if not User.objects.filter(pk=learner.pk, password=replaced).update(password=learner.password):
+    if not User.objects.filter(pk=learner.pk, password=replaced).update(password=hashed):
         raise PasswordChanged
+    learner.password = hashed
     unlock(learner.get_username())
     return Slip(
         name=learner.get_full_name() or learner.get_username(),
@@ -282,12 +301,16 @@ def passwords_token(learners: list[User]) -> str:
     return _token(";".join(f"{learner.pk}:{learner.password}" for learner in learners))
 
 
-@sensitive_variables("slips")
-@transaction.atomic
+@sensitive_variables("credentials", "slips")
 def passwords_reset(*, learners: list[User], token: str, language: str = "en") -> list[Slip]:
     """New passwords for `learners`, all or none: PasswordChanged if `token` is not their
     `passwords_token` now (the form sent again by a reload, or someone signed in or was
     reset meanwhile), and then nothing is changed."""
     if not constant_time_compare(token, passwords_token(learners)):
         raise PasswordChanged
-    return [_new_password_over(learner, language) for learner in learners]
+    credentials = [_new_credentials(learner, language) for learner in learners]  # before the lock
+    with transaction.atomic():
+        return [
+            _new_password_over(learner, pair)
+            for learner, pair in zip(learners, credentials, strict=True)
+        ]
