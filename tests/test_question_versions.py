@@ -59,6 +59,14 @@ def with_one_mark_singular(html: str) -> str:
     return re.sub(r"\b(of|out of) 1 marks\b", r"\1 1 mark", html)
 
 
+def without_untranslated_notes(html: str) -> str:
+    """The page as read before its result pages said which questions are shown in the other
+    language (the notice, and `lang` on their texts), as the quiz page always did."""
+    html = re.sub(r'<p class="hint untranslated">[^<]*</p>', "", html)
+    html = re.sub(r'<span lang="[a-z]+">(.*?)</span>', r"\1", html)
+    return re.sub(r'(<p(?: class="feedback")?) lang="[a-z]+">', r"\1>", html)
+
+
 def load_into(apps, rows):
     """Insert the serialised rows with the models of an earlier schema."""
     for row in rows:
@@ -133,7 +141,7 @@ def test_the_migration_keeps_every_answer_mark_and_result_page(migrated_from_sna
         main = re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
         recorded = in_todays_date_format(page["main"], attempt, page["language"])
         recorded = with_one_mark_singular(recorded)
-        assert as_read(main) == as_read(recorded), pk
+        assert as_read(without_untranslated_notes(main)) == as_read(recorded), pk
 
 
 def test_after_the_migration_learners_take_the_quizzes_and_teachers_regrade(
