@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 
 from quizzes.course.fallbacks import LANGUAGE_NAMES
 from quizzes.models import (
@@ -152,15 +154,41 @@ class BothLanguages:
         language = getattr(db_field, "language", None)  # set on modeltranslation's fields
         if formfield is not None and language:
             formfield.widget.attrs["lang"] = language
+            # modeltranslation requires the English field of a required text; the form
+            # requires it in either language instead (EitherLanguageForm).
+            formfield.required = False
         return formfield
 
 
+class EitherLanguageForm(forms.ModelForm):
+    """A text the model requires, written in English, in Polish or in both.
+
+    A Polish teacher writes a question in Polish only; English readers then see it with the
+    "not yet translated" notice, as they see the questions of a Polish file imported.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        model = self._meta.model
+        for name in translator.get_options_for_model(model).fields:
+            if model._meta.get_field(name).blank:
+                continue
+            names = [
+                localized
+                for code, _name in settings.LANGUAGES
+                if (localized := build_localized_fieldname(name, code)) in self.fields
+            ]
+            if names and not any(cleaned.get(localized) for localized in names):
+                self.add_error(names[0], _("Write this in at least one of the languages."))
+        return cleaned
+
+
 class TranslatedAdmin(BothLanguages, CheckedAdmin, TranslationAdmin):
-    pass
+    form = EitherLanguageForm
 
 
 class TranslatedInline(BothLanguages, TranslationStackedInline):
-    pass
+    form = EitherLanguageForm
 
 
 class LessonSourceInline(admin.StackedInline):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, Choice, Question
 
-from .conftest import started
+from .conftest import started, take_url
 from .factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,36 @@ def question_post(quiz, kind, choices):
         if correct:
             data[f"choices-{n}-is_correct"] = "on"
     return data
+
+
+def in_polish(data):
+    """The same form data with each English text written in the Polish field instead."""
+    return {key.replace("_en", "_pl") if key.endswith("_en") else key: v for key, v in data.items()}
+
+
+def test_a_teacher_writes_a_question_in_polish_only(teacher_client, learner_client):
+    """English readers get it with the "not yet translated" notice, as an imported one."""
+    quiz = QuizFactory()
+    data = in_polish(question_post(quiz, "single", [("Artykuł 4", True), ("Artykuł 5", False)]))
+    response = teacher_client.post(ADD_QUESTION, data)
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.text_pl == "Which article is about consultation?" and not question.text_en
+    assert sorted(question.choices.values_list("text_pl", flat=True)) == ["Artykuł 4", "Artykuł 5"]
+    started(learner_client, quiz)
+    page = learner_client.get(take_url(quiz)).content.decode()
+    assert "Not yet translated: shown in Polish." in page
+    assert "Artykuł 4" in page
+
+
+def test_a_required_text_in_neither_language_is_refused(teacher_client):
+    data = question_post(QuizFactory(), "single", [("Article 4", True), ("Article 5", False)])
+    data["text_en"] = ""
+    data["choices-1-text_en"] = ""
+    response = teacher_client.post(ADD_QUESTION, data)
+    assert response.status_code == 400
+    assert response.content.decode().count("Write this in at least one of the languages.") == 2
+    assert not Question.objects.exists()
 
 
 def test_teachers_group_exists_with_authoring_and_read_only_result_permissions():
