@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Attempt, Question
 from quizzes.taking.scoring import answer_marks
@@ -89,6 +90,22 @@ def test_the_dry_run_lists_whose_marks_change_and_by_how_much(quiz, teacher_clie
     for attempt in Attempt.objects.all():  # the dry run changed nothing
         assert attempt.regraded_at is None
     assert Attempt.objects.get(learner__username="alice").marks == 1
+
+
+def test_the_regrade_headings_word_leaves_the_admins_change_links_alone(
+    quiz, teacher_client, two_learners
+):
+    """Its "Change" (a difference in marks) has a context of its own: without one, the Polish
+    noun "Zmiana" replaced Django's verb "Zmień" on every admin link."""
+    single, wrong, _attempts = two_learners
+    fix_the_key(single, wrong)
+    with translation.override("pl"):
+        regrade = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
+        index = reverse("admin:index")
+    assert '<th scope="col">Zmiana</th>' in teacher_client.get(regrade).content.decode()
+    page = teacher_client.get(index).content.decode()
+    assert '">Zmień</a>' in page
+    assert ">Zmiana</a>" not in page
 
 
 def test_applying_the_regrade_remarks_the_attempts_and_the_learner_sees_it(
