@@ -26,15 +26,16 @@ import json
 import sqlite3
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quizzes.core.spreadsheet import neutralise
+from quizzes.core.spreadsheet import LocalTimes, neutralise
 
 HEADER = [
     "last name",
@@ -51,6 +52,7 @@ HEADER = [
     "language",
 ]
 LANGUAGES = ("en", "pl")  # settings.LANGUAGES, in order
+WARSAW = ZoneInfo("Europe/Warsaw")  # settings.TIME_ZONE
 
 fromisoformat = datetime.fromisoformat
 
@@ -121,22 +123,23 @@ class Marks(dict):
         return text
 
 
-def grades_csv(db, quiz_id: int, out) -> int:
+def grades_csv(db, quiz_id: int, out, zone: tzinfo = WARSAW) -> int:
     """Write the quiz's grades CSV (UTF-8) to the binary file `out`; return the rows written.
 
     `db` is the SQLite file's path or an open sqlite3 connection (one opened without
-    `detect_types`, so values come as SQLite stores them: dates as UTC text).
+    `detect_types`, so values come as SQLite stores them: dates as UTC text); times are
+    written in `zone` (the site's TIME_ZONE).
     """
     if isinstance(db, sqlite3.Connection):
-        return _grades_csv(db, quiz_id, out)
+        return _grades_csv(db, quiz_id, out, zone)
     connection = sqlite3.connect(db)
     try:
-        return _grades_csv(connection, quiz_id, out)
+        return _grades_csv(connection, quiz_id, out, zone)
     finally:
         connection.close()
 
 
-def _grades_csv(connection: sqlite3.Connection, quiz_id: int, out) -> int:
+def _grades_csv(connection: sqlite3.Connection, quiz_id: int, out, zone: tzinfo) -> int:
     columns = questions(connection, quiz_id)
     classes = class_names(connection)
     position = {key: n for n, (key, _text, _maximum) in enumerate(columns)}
@@ -170,6 +173,7 @@ def _grades_csv(connection: sqlite3.Connection, quiz_id: int, out) -> int:
         key=itemgetter(0),
     )
     marks_text, width, rows = Marks(), len(columns), 0
+    local = LocalTimes(zone)
     pending = next(answers, None)
     for (
         attempt_id, learner, last, first, username, email, started, submitted, total, grade,
@@ -182,8 +186,8 @@ def _grades_csv(connection: sqlite3.Connection, quiz_id: int, out) -> int:
             neutralise(email),
             neutralise(classes.get(learner, "")),
             "finished",
-            f"{started[:10]}T{started[11:19]}+00:00",  # stored as UTC text
-            f"{submitted[:10]}T{submitted[11:19]}+00:00",
+            local(started),  # stored as UTC text, written in local time
+            local(submitted),
             str(int((fromisoformat(submitted) - fromisoformat(started)).total_seconds())),
             marks_text[total],
             f"{grade:.2f}",

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -200,8 +200,8 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
         learner.email,
         "Class 3B",
         "finished",
-        attempt.started_at.isoformat(timespec="seconds"),
-        attempt.submitted_at.isoformat(timespec="seconds"),
+        timezone.localtime(attempt.started_at).isoformat(timespec="seconds"),
+        timezone.localtime(attempt.submitted_at).isoformat(timespec="seconds"),
         "600",
         "1",
         "50.00",
@@ -211,25 +211,29 @@ def test_the_grades_export_has_moodle_like_columns_and_question_marks(
     ]
 
 
-def test_the_grades_export_writes_times_in_utc_to_the_second_and_whole_seconds_taken(
+def test_the_grades_export_writes_local_times_to_the_second_and_whole_seconds_taken(
     teacher_client, classroom, learner
 ):
+    """Local time with its offset, as the pages show it (Warsaw: +01:00 in winter, +02:00 in
+    summer), whatever zone the time came in."""
     quiz = QuizFactory()
     question_with_choices(quiz, correct=1, wrong=1)
-    attempt = finished(learner, quiz, [1])
+    winter = finished(learner, quiz, [1])
+    summer = finished(learner, quiz, [1])
     plus_two = timezone.get_fixed_timezone(120)  # stored in UTC whatever zone it came in
-    Attempt.objects.filter(pk=attempt.pk).update(
+    Attempt.objects.filter(pk=winter.pk).update(
         started_at=datetime(2030, 3, 15, 11, 30, 5, 900000, tzinfo=plus_two),
         submitted_at=datetime(2030, 3, 15, 11, 33, 5, tzinfo=plus_two),  # no microseconds
     )
-    (row,) = read_rows(
-        teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"]))
+    Attempt.objects.filter(pk=summer.pk).update(
+        started_at=datetime(2030, 7, 1, 23, 59, 0, tzinfo=UTC),  # 2 July in Warsaw
+        submitted_at=datetime(2030, 7, 2, 0, 1, 0, tzinfo=UTC),
     )
-    assert (row["started"], row["completed"], row["duration (s)"]) == (
-        "2030-03-15T09:30:05+00:00",
-        "2030-03-15T09:33:05+00:00",
-        "179",  # 179.1 seconds
-    )
+    rows = read_rows(teacher_client.get(reverse("quizzes:quiz-export", args=[quiz.slug, "grades"])))
+    assert [(row["started"], row["completed"], row["duration (s)"]) for row in rows] == [
+        ("2030-03-15T10:30:05+01:00", "2030-03-15T10:33:05+01:00", "179"),  # 179.1 seconds
+        ("2030-07-02T01:59:00+02:00", "2030-07-02T02:01:00+02:00", "120"),
+    ]
 
 
 def test_the_responses_export_has_a_row_per_answer(teacher_client, classroom, learner):

@@ -111,7 +111,7 @@ def test_the_baseline_writes_the_sites_grades_csv_byte_for_byte(quiz):
     assert lines[0].endswith(',"Q4 /2: =2+2, ""quoted""",Q5 /1: Soon deleted: ą')
     assert "'=cmd" in site.decode() and '"Nowak, Jr."' in site.decode()
     assert "0.3333333" in site.decode()  # a third of a mark
-    assert ",2030-03-15T09:30:05+00:00,2030-03-15T09:33:05+00:00,179," in site.decode()
+    assert ",2030-03-15T10:30:05+01:00,2030-03-15T10:33:05+01:00,179," in site.decode()
     assert baseline_bytes(quiz) == site
 
 

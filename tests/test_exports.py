@@ -4,12 +4,14 @@ import csv
 import io
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from quizzes.core.spreadsheet import LocalTimes
 from quizzes.models import Attempt, Classroom
 from quizzes.teaching.exports import neutralise
 
@@ -315,3 +317,15 @@ def test_edited_and_deleted_questions_leave_past_results_unchanged(learner_clien
     attempt.refresh_from_db()
     assert (attempt.marks, attempt.percentage) == (2, 100)
     assert attempt.answers.count() == 2
+
+
+def test_local_times_are_worked_out_per_hour_with_the_offset_of_each():
+    warsaw = LocalTimes(ZoneInfo("Europe/Warsaw"))
+    assert warsaw("2025-09-10 12:34:56.123456") == "2025-09-10T14:34:56+02:00"
+    assert warsaw("2025-09-10 12:59:59") == "2025-09-10T14:59:59+02:00"
+    assert warsaw("2025-12-31 23:30:00") == "2026-01-01T00:30:00+01:00"  # a new year there
+    # The night summer time ends: 00:59 UTC is 02:59 summer time, 01:00 UTC 02:00 winter time.
+    assert warsaw("2025-10-26 00:59:00") == "2025-10-26T02:59:00+02:00"
+    assert warsaw("2025-10-26 01:00:00") == "2025-10-26T02:00:00+01:00"
+    kolkata = LocalTimes(ZoneInfo("Asia/Kolkata"))  # +05:30: each time on its own
+    assert kolkata("2025-09-10 12:34:56") == "2025-09-10T18:04:56+05:30"

@@ -12,10 +12,11 @@ from operator import itemgetter
 
 from django.db.models import CharField, Func, Max, QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from quizzes.core.spreadsheet import neutralise
+from quizzes.core.spreadsheet import LocalTimes, neutralise
 from quizzes.course.fallbacks import current_language, translated
 from quizzes.course.versions import as_dealt, texts_in, version_by_id
 from quizzes.models import Answer, Question, QuestionVersion
@@ -89,8 +90,8 @@ def attempt_rows(attempts: QuerySet) -> Iterator[list]:
             f"{first} {last}".strip(),
             email,
             quiz,
-            started.isoformat(timespec="seconds"),
-            submitted.isoformat(timespec="seconds"),
+            timezone.localtime(started).isoformat(timespec="seconds"),
+            timezone.localtime(submitted).isoformat(timespec="seconds"),
             f"{marks.normalize():f}",
             f"{maximum.normalize():f}",
             f"{percent:.2f}",
@@ -169,11 +170,6 @@ class UTCText(Func):
             connection,
             template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')",
         )
-
-
-def _iso(utc: str) -> str:
-    """`UTCText` as ISO 8601 to the second: "2025-09-10T12:34:56+00:00"."""
-    return f"{utc[:10]}T{utc[11:19]}+00:00"
 
 
 def _seconds(started: str, submitted: str) -> str:
@@ -292,6 +288,7 @@ def grade_rows(
         key=itemgetter(0),
     )
     marks_text, grades_text = _Marks(), _Grades()
+    local = LocalTimes(timezone.get_current_timezone())  # as the pages show them
     width = len(questions)
     pending = next(marks_by_attempt, None)
     for (
@@ -316,8 +313,8 @@ def grade_rows(
                 neutralise(email),
                 neutralise(classes.get(learner_id, "")),
                 "finished" if submitted else "in progress",
-                _iso(started),
-                _iso(submitted) if submitted else "",
+                local(started),
+                local(submitted) if submitted else "",
                 _seconds(started, submitted) if submitted else "",
                 marks_text[total],
                 grades_text[grade],
