@@ -397,3 +397,48 @@ def test_the_grades_export_keeps_deleted_questions_and_lists_attempts_as_started
         ("ben", "2", ["0", "2"]),
         ("cat", "1.5", ["0.5", "1"]),
     ]
+
+
+def test_right_now_shows_who_is_taking_the_quiz_and_who_has_not_started(
+    teacher, teacher_client, classroom, learner
+):
+    """During the lesson: open attempts, finished learners and those with none, of the
+    teacher's classes only; the teacher's own preview is nobody's attempt."""
+    from django.test import Client
+
+    from quizzes.models import Classroom
+
+    quiz = QuizFactory(slug="exit-ticket", time_limit=10)
+    question_with_choices(quiz, correct=1, wrong=1)
+    taking, waiting = UserFactory(first_name="Zofia", last_name="Wójcik"), UserFactory()
+    enrol(classroom, taking, waiting)
+    finished(learner, quiz, [1])
+    for user in (taking, teacher):
+        client = Client()
+        client.force_login(user)
+        started(client, quiz)
+    stranger = UserFactory(first_name="Not", last_name="Mine")
+    other = Classroom.objects.create(name="Other", teacher=UserFactory(username="other-teacher"))
+    enrol(other, stranger)
+    client = Client()
+    client.force_login(stranger)
+    started(client, quiz)
+
+    page = teacher_client.get(reverse("quizzes:quiz-results", args=[quiz.slug])).content.decode()
+    now = page.split('id="now-heading"')[1].split("</section>")[0]
+    assert "<dt>In progress</dt><dd>1</dd>" in now
+    assert "<dt>Finished</dt><dd>1</dd>" in now
+    assert "<dt>Not started</dt><dd>1</dd>" in now
+    attempt = Attempt.objects.get(learner=taking)
+    started_at = timezone.localtime(attempt.started_at).strftime("%H:%M")
+    ends_at = timezone.localtime(attempt.deadline).strftime("%H:%M")
+    row = f'Zofia Wójcik <span class="muted">({taking.username})</span> — started {started_at}'
+    assert f"{row}, time ends {ends_at}" in now
+    assert "1 learner has not started" in now and f"({waiting.username})" in now
+    assert "Mine" not in now and teacher.username not in now
+    # One class chosen: its learners only.
+    other_class = Classroom.objects.create(name="Empty", teacher=teacher)
+    chosen = teacher_client.get(
+        reverse("quizzes:quiz-results", args=[quiz.slug]), {"classroom": other_class.pk}
+    ).content.decode()
+    assert "<dt>In progress</dt><dd>0</dd>" in chosen and "<dt>Not started</dt><dd>0</dd>" in chosen

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
@@ -129,3 +129,42 @@ def by_name(memberships):
     """A class's memberships in a class list's order (`name_order`), in the reader's alphabet."""
     language = current_language()
     return sorted(memberships, key=lambda membership: name_order(membership.learner, language))
+
+
+@dataclass(frozen=True)
+class LessonNow:
+    """Where a quiz stands among a teacher's learners (or one class's) at this moment."""
+
+    in_progress: list[Attempt]  # their open attempts, a class list's order
+    finished: int  # learners with a finished attempt
+    not_started: list[AbstractBaseUser]  # learners with no attempt at all
+
+
+def lesson_now(quiz: Quiz, user: AbstractBaseUser, classroom: Classroom | None = None) -> LessonNow:
+    """Who is taking `quiz` now, how many have finished, and who has not started: what a
+    teacher follows during the lesson, which the finished attempts' figures cannot show.
+
+    Among the learners of `classroom`, or of all the user's classes. Previews and practice
+    rounds are nobody's attempts here. Three queries, however many learners.
+    """
+    classes = [classroom] if classroom is not None else Classroom.objects.taught_by(user)
+    learners = Membership.objects.filter(classroom__in=classes).values("learner_id")
+    counted = Attempt.objects.filter(quiz=quiz, practice=False, preview=False)
+    language = current_language()
+    in_progress = list(
+        counted.filter(submitted_at__isnull=True, learner__in=learners).select_related("learner")
+    )
+    for attempt in in_progress:
+        attempt.quiz = quiz  # for its end time, without a query each
+    finished = (
+        counted.filter(submitted_at__isnull=False, learner__in=learners)
+        .values("learner_id")
+        .distinct()
+        .count()
+    )
+    not_started = User.objects.filter(id__in=learners).exclude(id__in=counted.values("learner_id"))
+    return LessonNow(
+        in_progress=sorted(in_progress, key=lambda a: name_order(a.learner, language)),
+        finished=finished,
+        not_started=sorted(not_started, key=lambda learner: name_order(learner, language)),
+    )

@@ -41,7 +41,14 @@ from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdu
 from quizzes.taking.review import FULL, reviewed_answers
 from quizzes.taking.scoring import marks_count, shown_marks
 from quizzes.teaching import exports
-from quizzes.teaching.classes import attempts_visible_to, by_name, display_name, leave, rotate_code
+from quizzes.teaching.classes import (
+    attempts_visible_to,
+    by_name,
+    display_name,
+    leave,
+    lesson_now,
+    rotate_code,
+)
 from quizzes.teaching.dashboard import (
     LEARNER_SORTS,
     Dashboard,
@@ -217,6 +224,7 @@ def quiz_results(request, slug):
         "quiz": quiz,
         "form": form,
         "dashboard": dashboard,
+        "now": lesson_now(quiz, request.user, form.cleaned_data.get("classroom")),
         "statistics": statistics,
         "bars": histogram_bars(dashboard.histogram),
         "learners": learners,
