@@ -883,6 +883,16 @@ class Attempt(models.Model):
         closes = self.closes_at or (self.quiz.closes_at if self.quiz_id else None)
         return timing.ends_at(self.deadline, closes)
 
+    @property
+    def submitted_when_time_ran_out(self) -> bool:
+        """Whether the attempt was finished for the learner because its time limit or close
+        came (a tab left open or closed, say) rather than by their Finish: such a finish is
+        recorded at that very moment, which a Finish sent within the grace period never is."""
+        ends_at = self.ends_at
+        return (
+            self.submitted_at is not None and ends_at is not None and self.submitted_at == ends_at
+        )
+
     def overall_feedback(self) -> str:
         """The quiz's feedback text for this attempt's grade band ("" when there is none)."""
         if self.quiz is None:

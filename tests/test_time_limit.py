@@ -184,6 +184,27 @@ def test_an_overdue_attempt_is_finished_when_the_learner_opens_my_results(
     assert attempt.get_absolute_url() in page
 
 
+def test_the_teacher_sees_which_attempts_the_time_ran_out_on(
+    learner, learner_client, teacher_client, timed
+):
+    """A tab left open (or closed) is finished at the deadline; a Finish, when it was sent."""
+    start(learner_client, timed)
+    rewind(11)
+    learner_client.get(reverse("quizzes:my-results"))
+    timed.attempts_allowed = 2
+    timed.save()
+    attempt_id = start(learner_client, timed)
+    learner_client.post(
+        take_url(timed), {"attempt": attempt_id, "action": "finish", **answers_for(timed)}
+    )
+    ran_out, finished = Attempt.objects.order_by("id")
+    assert ran_out.submitted_at == ran_out.deadline and finished.submitted_at < finished.deadline
+    note = "automatically, when the time ran out"
+    for attempt, shown in ((ran_out, True), (finished, False)):
+        url = reverse("quizzes:teacher-attempt", args=[attempt.pk])
+        assert (note in teacher_client.get(url).content.decode()) is shown
+
+
 def test_an_overdue_attempt_is_finished_when_a_teacher_opens_the_results(
     learner_client, teacher_client, timed
 ):
