@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats
 
 from quizzes.models import Attempt, Classroom, Membership
 
@@ -273,3 +274,20 @@ def test_learners_are_listed_by_surname_in_the_readers_alphabet_with_their_usern
     labels = ["Anna Kowalska (annak)", "Łucja Łukasik (lucjal)", "Zofia Zając (zofiaz)"]
     places = [options.index(label) for label in labels]
     assert places == sorted(places)
+
+
+def test_the_class_page_says_when_each_learner_last_signed_in(teacher_client, classroom, learner):
+    """Not a dash for everyone: the teacher can tell who has used their slip yet."""
+    from django.utils import timezone
+
+    newcomer = UserFactory(first_name="Nowy")
+    Membership.objects.create(classroom=classroom, learner=newcomer)
+    learner.last_login = timezone.now()
+    learner.save()
+    page = teacher_client.get(reverse("quizzes:class-detail", args=[classroom.pk])).content.decode()
+    rows = {row.split("</th>")[0]: row for row in page.split('<th scope="row">')[1:]}
+    [mine] = [row for name, row in rows.items() if f"({learner.username})" in name]
+    [new] = [row for name, row in rows.items() if f"({newcomer.username})" in name]
+    when = formats.date_format(timezone.localtime(learner.last_login), "SHORT_DATETIME_FORMAT")
+    assert f"Last: {when}" in mine
+    assert "Never signed in" in new and "Last:" not in new
