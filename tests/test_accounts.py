@@ -166,6 +166,22 @@ def test_pasted_names_are_read_in_each_layout_and_repeats_and_blanks_dropped():
     assert repeated == ["anna kowalska"]
 
 
+def test_names_pasted_last_name_first_are_read_so_and_each_repeat_named_once():
+    names, repeated = roster.parse_names(
+        "Zielińska\tOliwia\nKowalska Anna Maria\nde la Cruz, Ana Lucía\nNowak Jan\n"
+        "Nowak Jan\nNowak Jan\nZoë\n",
+        roster.LAST_FIRST,
+    )
+    assert names == [
+        RosterName("Oliwia", "Zielińska"),
+        RosterName("Anna Maria", "Kowalska"),
+        RosterName("Ana Lucía", "de la Cruz"),  # a comma says which is which, in either order
+        RosterName("Jan", "Nowak"),
+        RosterName("Zoë", ""),
+    ]
+    assert repeated == ["Jan Nowak"]
+
+
 @pytest.mark.parametrize(
     ("first", "last", "stem"),
     [
@@ -285,6 +301,25 @@ def test_passwords_are_hashed_before_the_write_transaction_opens(
     assert hashed_in_a_transaction == [False] * 5
     for _name, username, password in slips:
         assert not User.objects.get(username=username).check_password(password)  # replaced
+
+
+def test_a_list_pasted_again_says_who_was_in_the_class_and_not_that_they_were_made(
+    teacher_client, classroom
+):
+    post_roster(teacher_client, classroom, "Anna Kowalczyk")
+    url = reverse("quizzes:class-roster", args=[classroom.pk])
+    page = teacher_client.post(
+        url,
+        {
+            "names": "Kowalczyk\tAnna\nKowalczyk\tAnna\nNowak\tJan",
+            "order": "last-first",
+            "language": "en",
+        },
+    ).content.decode()
+    assert [name for name, _username, _password in slips_on(page)] == ["Jan Nowak"]
+    assert "Already in the class, so not made again: Anna Kowalczyk" in page
+    assert "Listed twice" not in page
+    assert classroom.learners.filter(first_name="Anna", last_name="Kowalczyk").count() == 1
 
 
 def test_a_slip_lets_the_learner_sign_in_through_the_throttled_sign_in(teacher_client, classroom):

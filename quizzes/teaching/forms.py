@@ -172,7 +172,19 @@ class RosterForm(SlipLanguageForm):
         max_length=roster.MAX_NAMES * (roster.MAX_NAME_LENGTH + 2),
         error_messages={"required": _("Paste at least one name.")},
     )
-    field_order = ["names", "language"]
+    order = forms.ChoiceField(
+        label=_("Order of the names"),
+        choices=[
+            (roster.FIRST_LAST, _("First name, then last name (Anna Kowalska)")),
+            (roster.LAST_FIRST, _("Last name, then first name (Kowalska Anna)")),
+        ],
+        initial=roster.FIRST_LAST,
+        help_text=_(
+            "For words or spreadsheet columns. A line with a comma is always “Last, First”: "
+            "write “de la Cruz, Ana Lucía” for a name of several words."
+        ),
+    )
+    field_order = ["names", "order", "language"]
 
     def __init__(self, *args, classroom, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,12 +192,17 @@ class RosterForm(SlipLanguageForm):
             "“First Last”, “Last, First” or two columns copied from a spreadsheet. "
             "At most %(limit)s names at a time."
         ) % {"limit": roster.MAX_NAMES}
+        if self.is_bound and "order" not in self.data:  # a script's list, say: first-last
+            self.data = self.data.copy()
+            self.data["order"] = roster.FIRST_LAST
         self.classroom = classroom
         self.repeated: list[str] = []
         self.already: list[str] = []
 
     def clean_names(self):
-        names, self.repeated = roster.parse_names(self.cleaned_data["names"])
+        # Its own field is cleaned after this one; a value not of its choices is refused there.
+        order = self.data.get("order", roster.FIRST_LAST)
+        names, self.repeated = roster.parse_names(self.cleaned_data["names"], order)
         if len(names) > roster.MAX_NAMES:
             raise forms.ValidationError(
                 _("At most %(limit)s names at a time; this list has %(count)s."),
@@ -198,6 +215,8 @@ class RosterForm(SlipLanguageForm):
                 )
         members = roster.member_names(self.classroom)
         self.already = [name.full for name in names if name.full.casefold() in members]
+        # A repeat of someone already in the class was not "made once": it is in `already`.
+        self.repeated = [name for name in self.repeated if name.casefold() not in members]
         names = [name for name in names if name.full.casefold() not in members]
         if not names:
             raise forms.ValidationError(ALL_ALREADY_IN)

@@ -106,29 +106,41 @@ class Slip:
     password: str
 
 
-def parse_names(text: str) -> tuple[list[RosterName], list[str]]:
-    """The names in a pasted list, one a line, and the lines left out as repeats.
+FIRST_LAST, LAST_FIRST = "first-last", "last-first"
 
-    A line is "First Last", "Last, First" or spreadsheet columns (first, last) separated by a
-    tab; blank lines are skipped and a name repeated in the paste counts once.
+
+def parse_names(text: str, order: str = FIRST_LAST) -> tuple[list[RosterName], list[str]]:
+    """The names in a pasted list, one a line, and the names left out as repeats (each once).
+
+    A line is "Last, First", or two names in `order`: spreadsheet columns separated by a tab,
+    or words separated by spaces ("Anna Maria Kowalska" read first-last splits at the last
+    space, "Kowalska Anna Maria" read last-first at the first). Blank lines are skipped and
+    a name repeated in the paste counts once.
     """
     names, repeated, seen = [], [], set()
     for line in text.splitlines():
         if "\t" in line:
             first, _tab, last = line.partition("\t")
             last = last.split("\t")[0]
+            if order == LAST_FIRST:
+                first, last = last, first
         elif "," in line:
             last, _comma, first = line.partition(",")
+        elif order == LAST_FIRST:
+            last, _space, first = line.strip().partition(" ")
+            if not first:  # one word: a first name alone
+                first, last = last, ""
         else:
             first, _space, last = line.strip().rpartition(" ")
-            if not first:  # one word: a first name alone
+            if not first:
                 first, last = last, ""
         name = RosterName(" ".join(first.split()), " ".join(last.split()))
         if not name.full:
             continue
         key = name.full.casefold()
         if key in seen:
-            repeated.append(name.full)
+            if name.full not in repeated:
+                repeated.append(name.full)
             continue
         seen.add(key)
         names.append(name)
