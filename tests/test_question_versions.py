@@ -55,7 +55,9 @@ def in_todays_date_format(html: str, attempt, language: str) -> str:
 
 
 def with_one_mark_singular(html: str) -> str:
-    """The recorded page as written since "1 of 1 mark" stopped reading "1 of 1 marks"."""
+    """The recorded page as written since "1 of 1 mark" stopped reading "1 of 1 marks", and
+    since the Polish "not passed yet" was reworded."""
+    html = html.replace("✗ Jeszcze niezaliczony", "✗ Jeszcze nie zaliczono")
     return re.sub(r"\b(of|out of) 1 marks\b", r"\1 1 mark", html)
 
 
