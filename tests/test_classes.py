@@ -58,6 +58,9 @@ def test_a_learner_joins_with_the_link_after_confirming(classroom):
     assert response.url == reverse("quizzes:my-classes")
     assert classroom.learners.filter(pk=newcomer.pk).exists()
     assert "Class 3B" in client.get(response.url).content.decode()
+    again = client.get(url).content.decode()  # the link opened once more: nothing to press
+    assert "You are already in “Class 3B”: there is nothing more to do." in again
+    assert "Join the class" not in again
 
 
 def test_a_typed_code_works_in_lower_case_and_twice_changes_nothing(classroom):

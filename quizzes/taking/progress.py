@@ -4,7 +4,7 @@ Only what the quizzes' review options let the learner see counts here, so neithe
 page nor a practice round reveals a mark or a right answer that a teacher chose to hide.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +22,7 @@ class LessonProgress:
     best: Decimal | None  # best percentage on the lesson's quizzes; None: not attempted
     mastered: int  # questions answered fully right at least once
     questions: int
+    mistakes: int = 0  # questions whose latest answer was not fully right: a practice round's
 
     @property
     def mastered_percent(self) -> int:
@@ -117,12 +118,14 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         .annotate(best=Max("percentage"))
         .values_list("quiz__lesson", "best")
     )
+    mistakes = Counter(lesson_of[question_id] for question_id in latest_mistakes(learner, now))
     return [
         LessonProgress(
             lesson=lesson,
             best=best.get(lesson.id),
             mastered=len(mastered[lesson.id]),
             questions=totals[lesson.id],
+            mistakes=mistakes[lesson.id],
         )
         for lesson in lessons
     ]

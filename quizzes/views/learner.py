@@ -159,7 +159,8 @@ def join(request, code=None):
                 messages.info(request, _("You are already in “%(name)s”.") % {"name": joined.name})
             return redirect("quizzes:my-classes")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "classroom": classroom}
+    already = classroom is not None and classroom.memberships.filter(learner=request.user).exists()
+    context = {"form": form, "classroom": classroom, "already": already}
     return render(request, "quizzes/join.html", context, status=status)
 
 
