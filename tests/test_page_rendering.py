@@ -86,7 +86,7 @@ def test_no_learner_sees_another_learners_name_token_messages_or_scores(quiz, re
     ala.post(url, {"attempt": again, "action": "save"})  # leaves a message for her next page
     home = reverse("quizzes:home")
     alas, bobs = page(ala, home), page(bob, home)
-    assert "Sign out (ala)" in alas and "Your best: 100%" in alas
+    assert "Sign out (ala)" in alas and "Your best in this lesson: 100%" in alas
     assert "Your answers are saved." in alas
     assert "Sign out (bob &quot;&lt;b&gt;&quot;)" in bobs and "ala" not in bobs
     assert "Your best" not in bobs and "Not attempted yet" in bobs

@@ -31,7 +31,7 @@ def test_home_shows_the_learners_best_score_per_lesson(learner_client, quiz):
         )
     LessonFactory(title="Untouched lesson")
     page = learner_client.get(reverse("quizzes:home")).content.decode()
-    assert "Your best: 100%" in page
+    assert "Your best in this lesson: 100%" in page
     assert "Not attempted yet" in page
     assert "in progress" not in page
 
@@ -50,7 +50,7 @@ def test_home_and_my_results_show_an_attempt_in_progress(learner_client, quiz):
     assert "In progress" not in learner_client.get(reverse("quizzes:my-results")).content.decode()
     started(learner_client, quiz)
     home = learner_client.get(reverse("quizzes:home")).content.decode()
-    assert '<span class="score">Your best: 100% · attempt in progress</span>' in home
+    assert '<span class="score">Your best in this lesson: 100% · attempt in progress</span>' in home
 
 
 def test_lesson_markdown_renders_and_author_html_stays_inert(client):

@@ -57,7 +57,7 @@ def _lesson_cards():
 def _score(best, in_progress: bool) -> str:
     if best is None:
         return _("Attempt in progress") if in_progress else _("Not attempted yet")
-    text = _("Your best: %(best)s%%") % {"best": shown_marks(best)}
+    text = _("Your best in this lesson: %(best)s%%") % {"best": shown_marks(best)}
     return _("%(best)s · attempt in progress") % {"best": text} if in_progress else text
 
 
