@@ -682,6 +682,8 @@ def test_a_new_time_limit_for_the_quiz_reaches_every_attempt_in_progress(
 
     learner_client.user = learner
     attempt = running(learner_client, timed, minutes_ago=5)
+    started(teacher_client, timed)  # the teacher's own preview: it follows, uncounted
+    preview = Attempt.objects.get(preview=True)
     url = reverse("admin:quizzes_quiz_change", args=[timed.pk])
     response = teacher_client.post(
         url, quiz_change_data(teacher_client, timed, time_limit="30"), follow=True
@@ -689,6 +691,8 @@ def test_a_new_time_limit_for_the_quiz_reaches_every_attempt_in_progress(
     assert "It also reaches 1 attempt in progress" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.deadline == attempt.started_at + timedelta(minutes=30)
+    preview.refresh_from_db()
+    assert preview.deadline == preview.started_at + timedelta(minutes=30)
     # Saving the quiz without touching its timing leaves attempts alone.
     Attempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at)
     response = teacher_client.post(url, quiz_change_data(teacher_client, timed), follow=True)

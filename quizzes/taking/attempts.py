@@ -356,7 +356,8 @@ def answers_submit(
 def attempts_follow_rules(quiz: Quiz, learner_ids=None, now: datetime | None = None) -> int:
     """Give the attempts at `quiz` in progress (of `learner_ids`, or everyone's) the time
     limit and close date their learners' settings now give, as a Start now would; return how
-    many changed.
+    many learners' attempts changed (a teacher's preview follows too, uncounted: the teacher
+    who changed the quiz was told "it reaches 1 attempt in progress" of their own).
 
     Called when a teacher saves or removes an override or changes the quiz's timing, so extra
     time given during a lesson reaches the learners already answering (Moodle's
@@ -382,11 +383,12 @@ def attempts_follow_rules(quiz: Quiz, learner_ids=None, now: datetime | None = N
             # Not before the old limit's end, nor before now if that was still ahead.
             deadline = max(deadline, min(attempt.deadline or now, now))
         if (deadline, closes_at) != (attempt.deadline, attempt.closes_at):
-            changed += (
+            updated = (
                 Attempt.objects.in_progress()
                 .filter(pk=attempt.pk)
                 .update(deadline=deadline, closes_at=closes_at)
             )
+            changed += 0 if attempt.preview else updated
     return changed
 
 
