@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes.models import Classroom, Job, QuizStatistics
 from quizzes.teaching import quiz_statistics
@@ -271,6 +271,24 @@ def test_a_large_export_is_written_by_a_task_and_downloaded_by_its_owner_only(
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True, is_staff=True))
     assert admin.get(download).status_code == 404  # a superuser sees the job, not the file
+
+
+def test_a_large_export_is_written_in_the_language_it_was_asked_in(
+    teacher_client, three_attempts, export_in_the_background, settings
+):
+    """The worker has no language of its own: a Polish teacher's file is Polish as a
+    download's would be, and Excel's CSV there has semicolons and decimal commas."""
+    with translation.override("pl"):
+        url = reverse("quizzes:quiz-export", args=[three_attempts.slug, "grades"])
+    teacher_client.get(url, {"bom": "1"})
+    job = Job.objects.get()
+    assert job.params["language"] == "pl"
+    download = reverse("quizzes:job-download", args=[job.pk])
+    written = b"".join(teacher_client.get(download).streaming_content).decode("utf-8-sig")
+    assert written.startswith("nazwisko;imię;nazwa użytkownika;")
+    settings.EXPORT_INLINE_LIMIT = 20000
+    streamed = b"".join(teacher_client.get(url, {"bom": "1"}).streaming_content)
+    assert written == streamed.decode("utf-8-sig")
 
 
 def test_a_double_click_starts_one_export(

@@ -1,10 +1,12 @@
 """Every export as an Excel workbook: the same cells as its CSV, typed, and formula-safe."""
 
+import csv
 import io
 from datetime import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from quizzes.models import Job
@@ -152,3 +154,23 @@ def test_a_workbook_too_large_to_wait_for_is_refused_with_a_way_out(
             url, {"action": action, "_selected_action": [attempt.pk]}, follow=True
         )
         assert "too large to write while you wait" in response.content.decode()
+
+
+def test_csv_for_excel_in_polish_has_semicolons_and_decimal_commas(teacher_client, two_questions):
+    """As Excel set to Polish reads a CSV file: a comma-separated one lands in one column, and
+    3.5 is text there. The plain CSV stays the same in both languages, for scripts."""
+    with translation.override("pl"):
+        url = reverse("quizzes:quiz-export", args=[two_questions.slug, "grades"])
+    excel = b"".join(teacher_client.get(url, {"bom": "1"}).streaming_content).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(excel), delimiter=";"))
+    assert header[:3] == ["nazwisko", "imię", "nazwa użytkownika"]
+    values = dict(zip(header, row, strict=True))
+    assert (values["punkty"], values["wynik (%)"]) == ("1,5", "75,00")
+    assert row[12:] == ["1", "0,5"]
+    assert values["imię"] == '\'=HYPERLINK("x")'  # still guarded
+    plain = b"".join(teacher_client.get(url).streaming_content).decode()
+    assert ",1.5,75.00," in plain and ";" not in plain.splitlines()[1]
+    with translation.override("en"):
+        english = reverse("quizzes:quiz-export", args=[two_questions.slug, "grades"])
+    english_excel = b"".join(teacher_client.get(english, {"bom": "1"}).streaming_content)
+    assert b",1.5,75.00," in english_excel

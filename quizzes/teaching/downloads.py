@@ -5,7 +5,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Answer, Misconception
@@ -13,7 +13,7 @@ from quizzes.teaching import exports
 from quizzes.teaching.classes import class_names_by_learner
 from quizzes.teaching.dashboard import QuestionReports, question_order, question_reports
 from quizzes.teaching.exports import csv_lines
-from quizzes.teaching.workbooks import CONTENT_TYPE, Columns, xlsx_write
+from quizzes.teaching.workbooks import CONTENT_TYPE, NUMBER, Columns, xlsx_write
 
 QUIZ_EXPORTS = ("grades", "responses", "items")
 QUIZ_EXPORT_TYPES = {
@@ -35,20 +35,45 @@ def csv_filename(name: str, extension: str = "csv") -> str:
     return f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def csv_text(rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
-    """The rows as CSV lines, after a UTF-8 byte-order mark with `bom`."""
-    lines = csv_lines(rows)
+def csv_text(
+    rows: Iterable[list], *, bom: bool = False, columns: Columns | None = None
+) -> Iterator[str]:
+    """The rows as CSV lines; with `bom`, Excel's CSV: after a UTF-8 byte-order mark, and in a
+    language that writes decimal commas (Polish), with semicolons between the cells and the
+    number `columns` written 3,5, as Excel set to that language reads a CSV file. Otherwise
+    it puts each row into one cell there, and takes 3.5 for text."""
+    if bom and columns is not None and formats.get_format("DECIMAL_SEPARATOR") == ",":
+        lines = csv_lines(_with_decimal_commas(rows, columns), delimiter=";")
+    else:
+        lines = csv_lines(rows)
     return itertools.chain(["\ufeff"], lines) if bom else lines
 
 
-def csv_download(rows: Iterable[list], name: str, *, bom: bool = False) -> StreamingHttpResponse:
+def _with_decimal_commas(rows: Iterable[list], columns: Columns) -> Iterator[list]:
+    rows = iter(rows)
+    yield next(rows, [])  # the header
+    numbers: list[int] | None = None
+    for row in rows:
+        if not isinstance(row, list):
+            row = list(row)
+        if numbers is None:
+            numbers = [n for n in range(len(row)) if columns.of(n) == NUMBER]
+        for n in numbers:
+            if n < len(row) and isinstance(row[n], str):
+                row[n] = row[n].replace(".", ",")
+        yield row
+
+
+def csv_download(
+    rows: Iterable[list], name: str, *, bom: bool = False, columns: Columns | None = None
+) -> StreamingHttpResponse:
     """Stream rows as a CSV attachment named `<name>-<today>.csv`.
 
-    With `bom`, the file starts with a UTF-8 byte-order mark, which Excel needs to read
-    accented letters (ą, ł, ó) correctly.
+    With `bom`, Excel's CSV (`csv_text`): a UTF-8 byte-order mark, which Excel needs to read
+    accented letters (ą, ł, ó) correctly, and the reader's language's separators.
     """
     filename = csv_filename(name)
-    lines = csv_text(rows, bom=bom)
+    lines = csv_text(rows, bom=bom, columns=columns)
     # Lines sent a few hundred at a time: each piece of a streamed response costs Django and
     # the server a handful of calls, as much as writing a line of grades.
     pieces = iter(lambda: "".join(itertools.islice(lines, LINES_PER_PIECE)), "")
@@ -103,4 +128,4 @@ def download(rows: Iterable[list], name: str, columns: Columns, *, format: str, 
     """The rows as the file `format` names ("csv" or "xlsx"); `bom` for Excel's CSV."""
     if format == "xlsx":
         return xlsx_download(rows, name, columns)
-    return csv_download(rows, name, bom=bom)
+    return csv_download(rows, name, bom=bom, columns=columns)

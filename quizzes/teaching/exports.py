@@ -419,13 +419,13 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+def csv_lines(rows: Iterable[list], delimiter: str = ",") -> Iterator[str]:
     """Each row as one line of CSV text, written lazily, every text cell neutralised.
 
     Every export goes through here, so no column (a name, a class, a question's text) can
     forget it, except in a `NeutralisedRow`, whose export did it.
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     for row in rows:
         if type(row) is not NeutralisedRow:
             row = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]

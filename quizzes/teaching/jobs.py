@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskContext, task
 
 from quizzes.models import Answer, Job, Quiz, Regrade, exports_storage
@@ -125,7 +125,13 @@ def regrade_quiz(context: TaskContext, job_id: int) -> None:
 
 
 def export_write(job: Job) -> dict:
-    """Write the job's CSV export to the private exports storage, as the download would be."""
+    """Write the job's CSV export to the private exports storage, as the download would be,
+    in the language of the page it was asked for on (the worker has none of its own)."""
+    with translation.override(job.params.get("language", settings.LANGUAGE_CODE)):
+        return _export_write(job)
+
+
+def _export_write(job: Job) -> dict:
     params = job.params
     form = AttemptFilterForm({**params["filter"], "quiz": job.quiz.slug}, user=job.owner)
     if not form.is_valid():
@@ -150,7 +156,8 @@ def export_write(job: Job) -> dict:
                 every=PROGRESS_EVERY,
             )
         else:
-            for written, line in enumerate(csv_text(rows, bom=params["bom"])):
+            lines = csv_text(rows, bom=params["bom"], columns=QUIZ_EXPORT_TYPES[kind])
+            for written, line in enumerate(lines):
                 out.write(line.encode())
                 if written and written % PROGRESS_EVERY == 0:
                     _progress(job.pk, written, total)

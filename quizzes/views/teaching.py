@@ -319,6 +319,7 @@ def quiz_export(request, slug, kind, format="csv"):
             "format": format,
             "bom": _bom(request),
             "filter": {name: request.GET.get(name, "") for name in EXPORT_FILTER},
+            "language": get_language(),  # of the headings, names and numbers, as a download's
         }
         job_start(owner=request.user, quiz=quiz, kind=Job.Kind.EXPORT, params=params, total=count)
         messages.info(
