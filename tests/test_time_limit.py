@@ -81,6 +81,9 @@ def test_starting_a_timed_quiz_sets_the_deadline_and_the_page_shows_the_time_lef
     assert "about 10 minutes" in page  # readable without JavaScript
     assert 'data-seconds-left="' in page
     assert "js/timer.js" in page
+    # The box that stays on screen holds the time alone; the hint follows it.
+    box, after = page.split('<div class="timer"', 1)[1].split("</div>", 1)
+    assert "When time is up" not in box and "When time is up" in after.split("<form", 1)[0]
 
 
 def test_a_quiz_without_a_limit_shows_no_timer(learner_client, quiz):
