@@ -160,6 +160,40 @@ class BothLanguages:
         return formfield
 
 
+class WholeTitles:
+    """Page titles and the Add button in whole sentences, where Django builds them from the
+    model's name: "Add %s" with "lekcja" gave "Dodaj lekcja", where Polish says "Dodaj
+    lekcję". An admin sets `titles` ("add", "change" and "list"), each already translated."""
+
+    titles: dict = {}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra = {**(self._titled(extra_context, "add") or {}), "add_label": self.titles.get("add")}
+        return super().add_view(request, form_url, extra)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Django says "View …" to a teacher who may only look: its own title is right then.
+        titled = (
+            self._titled(extra_context, "change")
+            if self.has_change_permission(request)
+            else extra_context
+        )
+        return super().change_view(request, object_id, form_url, titled)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = (
+            self._titled(extra_context, "list")
+            if self.has_change_permission(request)
+            else extra_context
+        )
+        extra = {**(extra or {}), "add_label": self.titles.get("add")}
+        return super().changelist_view(request, extra)
+
+    def _titled(self, extra_context, page):
+        title = self.titles.get(page)
+        return {**(extra_context or {}), "title": title} if title else extra_context
+
+
 class EitherLanguageForm(forms.ModelForm):
     """A text the model requires, written in English, in Polish or in both.
 
@@ -216,7 +250,12 @@ class SourceExcerptInline(TranslatedInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(TranslatedAdmin):
+class LessonAdmin(WholeTitles, TranslatedAdmin):
+    titles = {
+        "add": _("Add lesson"),
+        "change": _("Change lesson"),
+        "list": _("Select lesson to change"),
+    }
     list_display = ["title", "order", "is_published", "updated_at"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published"]
@@ -806,9 +845,14 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(Classroom)
-class ClassroomAdmin(CheckedAdmin, admin.ModelAdmin):
+class ClassroomAdmin(WholeTitles, CheckedAdmin, admin.ModelAdmin):
     """Classes: a teacher sees and edits their own; a superuser sees all of them."""
 
+    titles = {
+        "add": _("Add class"),
+        "change": _("Change class"),
+        "list": _("Select class to change"),
+    }
     list_display = ["name", "teacher", "join_code", "size", "created_at"]
     search_fields = ["name", "teacher__username", "join_code"]
     readonly_fields = ["join_code", "created_at"]

@@ -5,7 +5,7 @@ from django.contrib.admin import site
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Choice, Question
 
@@ -364,3 +364,32 @@ def test_a_teacher_sets_open_and_close_dates_with_one_input_each(teacher_client,
     quiz.refresh_from_db()
     assert timezone.localtime(quiz.opens_at).strftime("%Y-%m-%d %H:%M") == "2026-09-01 08:00"
     assert timezone.localtime(quiz.closes_at).strftime("%Y-%m-%d %H:%M") == "2026-09-30 20:30"
+
+
+def test_polish_admin_titles_put_lessons_and_classes_in_the_accusative(teacher_client, classroom):
+    """Django builds "Dodaj %s" from the name, "Dodaj lekcja"; Polish says "Dodaj lekcję"."""
+    from quizzes.models import Lesson
+
+    lesson = Lesson.objects.first() or QuizFactory().lesson
+    with translation.override("pl"):
+        pages = {
+            "admin:quizzes_lesson_changelist": (), "admin:quizzes_lesson_add": (),
+            "admin:quizzes_lesson_change": (lesson.pk,),
+            "admin:quizzes_classroom_changelist": (), "admin:quizzes_classroom_add": (),
+            "admin:quizzes_classroom_change": (classroom.pk,),
+        }  # fmt: skip
+        urls = {name: reverse(name, args=args) for name, args in pages.items()}
+    text = {name: teacher_client.get(url).content.decode() for name, url in urls.items()}
+    assert "<h1>Wybierz lekcję do zmiany</h1>" in text["admin:quizzes_lesson_changelist"]
+    assert "Dodaj lekcję" in text["admin:quizzes_lesson_changelist"]  # the Add button
+    assert "<h1>Dodaj lekcję</h1>" in text["admin:quizzes_lesson_add"]
+    assert "<h1>Zmień lekcję</h1>" in text["admin:quizzes_lesson_change"]
+    assert "<h1>Wybierz klasę do zmiany</h1>" in text["admin:quizzes_classroom_changelist"]
+    assert "<h1>Dodaj klasę</h1>" in text["admin:quizzes_classroom_add"]
+    assert "<h1>Zmień klasę</h1>" in text["admin:quizzes_classroom_change"]
+    for name, page in text.items():
+        assert "lekcja do zmiany" not in page and "Dodaj lekcja" not in page, name
+    with translation.override("en"):
+        url = reverse("admin:quizzes_lesson_changelist")
+    english = teacher_client.get(url).content.decode()
+    assert "<h1>Select lesson to change</h1>" in english and "Add lesson" in english
