@@ -1079,10 +1079,13 @@ class Answer(models.Model):
         when the version has that language's own text), choices in the order dealt."""
         from quizzes.course.versions import as_dealt, language_shown
 
-        language = language_shown(
-            self._version, self.attempt.reader_language, self.attempt.language
-        )
-        return as_dealt(self._version, self.dealt_indexes, language)
+        reader = self.attempt.reader_language
+        language = language_shown(self._version, reader, self.attempt.language)
+        snapshot = as_dealt(self._version, self.dealt_indexes, language)
+        if reader and language != reader and not snapshot["shown_in"]:
+            # Kept in the attempt's language on a page in another: "not yet translated" too.
+            snapshot["shown_in"] = language
+        return snapshot
 
     def review_choices(self) -> list[dict]:
         """Every choice as the learner saw it, with whether they chose it."""

@@ -320,6 +320,10 @@ def test_a_list_pasted_again_says_who_was_in_the_class_and_not_that_they_were_ma
     assert "Already in the class, so not made again: Anna Kowalczyk" in page
     assert "Listed twice" not in page
     assert classroom.learners.filter(first_name="Anna", last_name="Kowalczyk").count() == 1
+    # Pasted the other way round by mistake, first-name-first: the same learner, not a new one.
+    again = post_roster(teacher_client, classroom, "Kowalczyk Anna\nEwa Lis").content.decode()
+    assert [name for name, _username, _password in slips_on(again)] == ["Ewa Lis"]
+    assert "Already in the class, so not made again: Kowalczyk Anna" in again
 
 
 def test_a_slip_lets_the_learner_sign_in_through_the_throttled_sign_in(teacher_client, classroom):

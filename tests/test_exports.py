@@ -93,6 +93,8 @@ def read_csv(response):
         ("\x1b\x08+x", "'\x1b\x08+x"),
         ("\x7f@x", "'\x7f@x"),
         ("\x01Ola", "\x01Ola"),
+        ("-26,6164", "-26,6164"),  # a number in the Polish CSV for Excel
+        ("-1,5+A1", "'-1,5+A1"),
     ],
 )
 def test_neutralise_prefixes_formula_triggers(text, expected):

@@ -435,6 +435,26 @@ def test_an_untranslated_question_keeps_its_notice_on_the_result_pages(
     assert 'lang="en"' not in english.split("<main", 1)[1]
 
 
+def test_a_question_kept_in_the_attempts_language_is_marked_on_a_page_in_the_other(
+    learner_client, quiz
+):
+    """Taken in English, read in Polish: the English-only question says so there too."""
+    Question.objects.filter(quiz=quiz, order=2).update(
+        text_pl="Które zdania o art. 5 są prawdziwe?", explanation_pl="Wyjaśnienie."
+    )
+    for choice in Choice.objects.filter(question__quiz=quiz, question__order=2):
+        choice.text_pl, choice.feedback_pl = f"PL {choice.text_en}", "Uwaga."
+        choice.save()
+    learner_client.post(f"/en/quizzes/{quiz.slug}/")
+    attempt = attempt_shown(learner_client.get(f"/en/quizzes/{quiz.slug}/attempt/"))
+    data = {"attempt": attempt, "action": "finish", **answers_for(quiz, attempt=attempt)}
+    finished = learner_client.post(f"/en/quizzes/{quiz.slug}/attempt/", data)
+    polish = learner_client.get(finished.url.replace("/en/", "/pl/", 1)).content.decode()
+    assert polish.count("Jeszcze nie przetłumaczono – wyświetlany język: angielski.") == 1
+    assert '<span lang="en">Who may ask for consultations?</span>' in polish
+    assert "Które zdania o art. 5 są prawdziwe?" in polish  # in Polish of its own: no notice
+
+
 # Dates and numbers ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,8 @@ from datetime import datetime, tzinfo
 # minus sign, or a quote (which a spreadsheet may drop before reading the rest).
 CONTROL_TRIGGERS = ("\t", "\r", "\n")
 FORMULA_STARTS = frozenset('=+-@"\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212')
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# With a decimal point or, in the Polish CSV for Excel, a decimal comma (-26,6164).
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 
 
 def neutralise(text: str) -> str:

@@ -194,11 +194,14 @@ def new_password(user: User, language: str = "en") -> str:
 
 
 def member_names(classroom: Classroom) -> set[str]:
-    """The full names of the class's members, case folded, to tell a list pasted again."""
-    return {
-        f"{first} {last}".strip().casefold()
-        for first, last in classroom.learners.values_list("first_name", "last_name")
-    }
+    """The full names of the class's members, case folded, to tell a list pasted again: each
+    both ways round, so "Kowalska Anna" pasted first-name-first is Anna Kowalska, not a
+    second account."""
+    names = set()
+    for first, last in classroom.learners.values_list("first_name", "last_name"):
+        names.add(f"{first} {last}".strip().casefold())
+        names.add(f"{last} {first}".strip().casefold())
+    return names
 
 
 @sensitive_variables("password")
