@@ -1,7 +1,7 @@
 """Lessons, quizzes, questions, and the attempts learners make at them."""
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -294,12 +294,17 @@ def attempts_validators():
 
 
 def in_school_calendar(value: datetime) -> None:
-    """The forms' check of an opening or closing time: in the years 2000 to 2999, as written.
+    """The forms' check of an opening or closing time: in the years 2000 to 2999, as written
+    and as stored (in UTC: a forged "2999-12-31T23:59-12:00" is the year 3000 there).
 
     A time before 01:00 on 1 January of the year 1 in Warsaw has no UTC time to be stored as
     (it was a 500, not a form error), and no school has a use for one outside these years.
     """
-    if not 2000 <= value.year <= 2999:
+    try:
+        stored = value.astimezone(UTC).year if value.tzinfo else value.year
+    except OverflowError:  # the year 1 or 9999 moved past the calendar's ends
+        stored = 0
+    if not (2000 <= value.year <= 2999 and 2000 <= stored <= 2999):
         raise ValidationError(
             _("Enter a date between the years 2000 and 2999."), code="outside_calendar"
         )

@@ -156,6 +156,7 @@ def test_a_signed_in_visitor_to_sign_up_goes_where_next_says(learner_client, cla
 def test_pasted_names_are_read_in_each_layout_and_repeats_and_blanks_dropped():
     names, repeated = roster.parse_names(
         "Anna Kowalska\n\n  Kowalski,  Jan \nMaria\tNowak\textra\nanna   kowalska\nZoë\n \t \n"
+        ",,,\n\t,\t\n"
     )
     assert names == [
         RosterName("Anna", "Kowalska"),

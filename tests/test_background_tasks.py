@@ -338,23 +338,27 @@ def test_a_failed_export_shows_its_error_and_only_its_owner_may_retry(
     assert Job.objects.get().status == "done"
 
 
-def test_serve_with_worker_starts_a_failed_worker_again(tmp_path):
-    """A worker ended by a locked SQLite database (or anything else) is started again, and the
-    site keeps serving; the web server ending stops both."""
+def test_serve_with_worker_starts_a_failed_or_stopped_worker_again(tmp_path):
+    """A worker ended by a locked SQLite database (or anything else), or stopped by hand with
+    a clean exit, is started again, and the site keeps serving; the web server ending stops
+    both."""
     runs = tmp_path / "runs"
     python = tmp_path / "python"
     python.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> {runs}\n'
-        f"[ $(wc -l < {runs}) -ge 2 ] && exec sleep 60\n"
-        "exit 1\n"  # the first worker fails
+        f"n=$(wc -l < {runs})\n"
+        '[ "$n" -ge 3 ] && exec sleep 60\n'
+        '[ "$n" -eq 2 ] && exit 0\n'  # the second stopped cleanly, by a SIGTERM say
+        "exit 1\n"  # the first fails
     )
     python.chmod(0o755)
-    web = f"until [ $(wc -l < {runs} 2>/dev/null || echo 0) -ge 2 ]; do sleep 0.1; done"
+    web = f"until [ $(wc -l < {runs} 2>/dev/null || echo 0) -ge 3 ]; do sleep 0.1; done"
     script = Path(__file__).resolve().parent.parent / "scripts" / "serve-with-worker"
     done = subprocess.run(
         [script, python, "sh", "-c", web], capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 0
-    assert runs.read_text().splitlines() == ["manage.py db_worker --no-reload"] * 2
+    assert runs.read_text().splitlines() == ["manage.py db_worker --no-reload"] * 3
     assert "the task worker stopped (exit 1); starting it again in 3 s" in done.stderr
+    assert "the task worker stopped (exit 0); starting it again in 3 s" in done.stderr

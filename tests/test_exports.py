@@ -93,6 +93,9 @@ def read_csv(response):
         ("\x1b\x08+x", "'\x1b\x08+x"),
         ("\x7f@x", "'\x7f@x"),
         ("\x01Ola", "\x01Ola"),
+        ("\u3164=1+1", "'\u3164=1+1"),
+        ("\ufe0f+cmd", "'\ufe0f+cmd"),
+        ("\u034f-2+3", "'\u034f-2+3"),
         ("-26,6164", "-26,6164"),  # a number in the Polish CSV for Excel
         ("-1,5+A1", "'-1,5+A1"),
     ],

@@ -455,6 +455,7 @@ def test_a_time_limit_under_a_minute_is_refused_with_the_same_message(
         {"closes_at": "0001-01-01T00:30"},
         {"closes_at": "1999-12-31T23:00"},
         {"closes_at": "3000-01-01T00:00"},
+        {"closes_at": "2999-12-31T23:59-12:00"},  # forged: the year 3000 in UTC
     ],
 )
 def test_a_time_outside_the_school_calendar_is_refused_not_a_crash(

@@ -207,3 +207,12 @@ def test_a_teacher_cannot_unlock_someone_outside_their_classes(teacher_client, c
         == 404
     )
     assert sign_in(stranger.username, PASSWORD, "10.0.0.7").status_code == 429
+
+
+def test_the_admins_change_password_page_is_the_throttled_one(client):
+    """Django's admin page checked the old password where sign-in throttling never looks."""
+    teacher = TeacherFactory()
+    client.force_login(teacher)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response.url == reverse("password_change")
+    assert client.post(reverse("admin:password_change"), {"old_password": "x"}).status_code == 302

@@ -12,6 +12,10 @@ from datetime import datetime, tzinfo
 CONTROL_TRIGGERS = ("\t", "\r", "\n")
 FORMULA_STARTS = frozenset('=+-@"\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212')
 # With a decimal point or, in the Polish CSV for Excel, a decimal comma (-26,6164).
+# Characters that show nothing, skipped to the first one that shows: format and control
+# characters, combining marks alone (U+034F, variation selectors) and the Hangul fillers.
+INVISIBLE = ("Cf", "Cc", "Mn")
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 
 
@@ -21,7 +25,7 @@ def neutralise(text: str) -> str:
     A plain number (-0.25, a negative discrimination index) is left as it is: it is a number
     to the spreadsheet, not a formula.
     """
-    if text[:1].isalnum() or not text:  # most cells: names, dates, numbers; empty ones
+    if not text or (text[0].isalnum() and text[0] not in FILLERS):  # most cells: names, dates
         return text
     if text.startswith(CONTROL_TRIGGERS):
         return "'" + text
@@ -30,7 +34,11 @@ def neutralise(text: str) -> str:
     for character in text:
         # Spaces, invisible format characters and control characters (which a workbook
         # drops, so "\x01=" would arrive as "="), skipped to the first one that shows.
-        if not (character.isspace() or unicodedata.category(character) in ("Cf", "Cc")):
+        if not (
+            character.isspace()
+            or character in FILLERS
+            or unicodedata.category(character) in INVISIBLE
+        ):
             return "'" + text if character in FORMULA_STARTS else text
     return text
 

@@ -135,7 +135,7 @@ def parse_names(text: str, order: str = FIRST_LAST) -> tuple[list[RosterName], l
             if not first:
                 first, last = last, ""
         name = RosterName(" ".join(first.split()), " ".join(last.split()))
-        if not name.full:
+        if not any(character.isalnum() for character in name.full):  # blank, or ",,," say
             continue
         key = name.full.casefold()
         if key in seen:
