@@ -44,14 +44,21 @@ def live_questions(lesson: Lesson | None = None) -> QuerySet:
     return questions.filter(quiz__in=quizzes.values("id"))
 
 
-def _answers(learner, now: datetime, questions: QuerySet) -> QuerySet:
+def _answers(learner, now: datetime, questions: QuerySet, closes: dict | None = None) -> QuerySet:
     """The learner's finished answers to `questions` whose rightness they may see."""
     return Answer.objects.filter(
         attempt__learner=learner,
         attempt__submitted_at__isnull=False,
         attempt__preview=False,
         question__in=questions,
-    ).filter(visible("correctness", now, prefix="attempt__quiz__", closes=closes_for(learner)))
+    ).filter(
+        visible(
+            "correctness",
+            now,
+            prefix="attempt__quiz__",
+            closes=closes_for(learner) if closes is None else closes,
+        )
+    )
 
 
 def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
@@ -70,7 +77,9 @@ def unanswered_count(learner, now: datetime, lesson: Lesson | None = None) -> in
     return questions.count() - answered
 
 
-def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> list[int]:
+def latest_mistakes(
+    learner, now: datetime, lesson: Lesson | None = None, *, closes: dict | None = None
+) -> list[int]:
     """Ids of the questions whose latest answer by the learner was not fully right, in order.
 
     Only answers whose attempt shows the whole review count: a practice round shows marks,
@@ -78,12 +87,12 @@ def latest_mistakes(learner, now: datetime, lesson: Lesson | None = None) -> lis
     """
     questions = live_questions(lesson)
     latest = {}
-    closes = closes_for(learner)
+    closes = closes_for(learner) if closes is None else closes  # read once, used twice
     fully_reviewable = [
         visible(part, now, prefix="attempt__quiz__", closes=closes) for part in PARTS
     ]
     rows = (
-        _answers(learner, now, questions)
+        _answers(learner, now, questions, closes)
         .filter(*fully_reviewable)
         .order_by("question_id", "-attempt__submitted_at", "-attempt_id")
         .values_list("question_id", "marks", "version__marks")
@@ -104,7 +113,8 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         totals[lesson_id] += 1
         lesson_of[question_id] = lesson_id
     mastered = defaultdict(set)
-    rows = _answers(learner, now, questions).filter(marks__gt=0)
+    closes = closes_for(learner)  # once for the page's three reads
+    rows = _answers(learner, now, questions, closes).filter(marks__gt=0)
     for question_id, marks, maximum in rows.values_list("question_id", "marks", "version__marks"):
         if _full_marks(marks, maximum):
             mastered[lesson_of[question_id]].add(question_id)
@@ -112,13 +122,15 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         Attempt.objects.submitted()
         .graded()
         .filter(learner=learner)
-        .filter(visible("marks", now, closes=closes_for(learner)))
+        .filter(visible("marks", now, closes=closes))
         .order_by()
         .values("quiz__lesson")
         .annotate(best=Max("percentage"))
         .values_list("quiz__lesson", "best")
     )
-    mistakes = Counter(lesson_of[question_id] for question_id in latest_mistakes(learner, now))
+    mistakes = Counter(
+        lesson_of[question_id] for question_id in latest_mistakes(learner, now, closes=closes)
+    )
     return [
         LessonProgress(
             lesson=lesson,
