@@ -898,13 +898,26 @@ class ClassroomAdmin(WholeTitles, CheckedAdmin, admin.ModelAdmin):
         return classroom.size
 
 
+class CheckedUsers(CheckedAdmin):
+    """Django's page that sets another user's password (superusers only) answers 400 when it
+    sends the form back with errors, as every other admin form here does."""
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        form = getattr(response, "context_data", {}).get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            response.status_code = 400
+        return response
+
+
 def _check_lists_of(*models_):
     """Give another app's registered lists the same answer to bad filters as ours."""
     for model in models_:
         if admin.site.is_registered(model):
             model_admin = type(admin.site.get_model_admin(model))
+            checked = CheckedUsers if model is User else CheckedAdmin
             admin.site.unregister(model)
-            admin.site.register(model, type(model_admin.__name__, (CheckedAdmin, model_admin), {}))
+            admin.site.register(model, type(model_admin.__name__, (checked, model_admin), {}))
 
 
 _check_lists_of(User, Group, AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult)

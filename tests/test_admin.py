@@ -393,3 +393,26 @@ def test_polish_admin_titles_put_lessons_and_classes_in_the_accusative(teacher_c
         url = reverse("admin:quizzes_lesson_changelist")
     english = teacher_client.get(url).content.decode()
     assert "<h1>Select lesson to change</h1>" in english and "Add lesson" in english
+
+
+def test_a_refused_new_password_for_another_user_answers_400(admin_client, learner):
+    url = reverse("admin:auth_user_password_change", args=[learner.pk])
+    assert admin_client.get(url).status_code == 200
+    mismatched = {
+        "password1": "a long new passphrase",
+        "password2": "another one",
+        "usable_password": "true",
+    }
+    response = admin_client.post(url, mismatched)
+    assert response.status_code == 400
+    assert response.context["form"].errors["password2"]
+    learner.refresh_from_db()
+    assert learner.check_password("correct horse battery staple")
+    matching = {
+        "password1": "a long new passphrase",
+        "password2": "a long new passphrase",
+        "usable_password": "true",
+    }
+    assert admin_client.post(url, matching).status_code == 302
+    learner.refresh_from_db()
+    assert learner.check_password("a long new passphrase")
