@@ -30,6 +30,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
+from quizzes.core.spreadsheet import shows_nothing
 from quizzes.course.fallbacks import LANGUAGE_NAMES
 from quizzes.models import (
     TIME_LIMIT_RANGE,
@@ -205,13 +206,22 @@ class EitherLanguageForm(forms.ModelForm):
         cleaned = super().clean()
         model = self._meta.model
         for name in translator.get_options_for_model(model).fields:
-            if model._meta.get_field(name).blank:
-                continue
             names = [
                 localized
                 for code, _name in settings.LANGUAGES
                 if (localized := build_localized_fieldname(name, code)) in self.fields
             ]
+            invisible = [
+                localized
+                for localized in names
+                if isinstance(cleaned.get(localized), str)
+                and cleaned[localized]
+                and shows_nothing(cleaned[localized])
+            ]
+            for localized in invisible:  # "\u200b" alone: a blank box on the learner's page
+                self.add_error(localized, _("This text shows nothing: write some words."))
+            if invisible or model._meta.get_field(name).blank:
+                continue
             if names and not any(cleaned.get(localized) for localized in names):
                 self.add_error(names[0], _("Write this in at least one of the languages."))
         return cleaned

@@ -72,6 +72,25 @@ def test_a_required_text_in_neither_language_is_refused(teacher_client):
     assert not Question.objects.exists()
 
 
+def test_a_text_that_shows_nothing_is_refused_like_an_empty_one(teacher_client):
+    """Zero-width spaces, a Hangul filler, a control character: a blank box for learners."""
+    data = question_post(QuizFactory(), "single", [("Article 4", True), ("Article 5", False)])
+    data["text_en"] = "\u200b\u200b"
+    data["explanation_en"] = "\u3164"
+    data["choices-1-text_en"] = "\u2060\x7f"
+    response = teacher_client.post(ADD_QUESTION, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("This text shows nothing: write some words.") == 3
+    assert "Write this in at least one of the languages." not in page
+    assert not Question.objects.exists()
+    data["text_en"] = "\u200bWhich article is about consultation?"  # words after one: kept
+    data["explanation_en"] = ""
+    data["choices-1-text_en"] = "Article 5"
+    assert teacher_client.post(ADD_QUESTION, data).status_code == 302
+    assert Question.objects.get().choices.count() == 2
+
+
 def test_teachers_group_exists_with_authoring_and_read_only_result_permissions():
     codenames = set(
         Group.objects.get(name="Teachers").permissions.values_list("codename", flat=True)

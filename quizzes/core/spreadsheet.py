@@ -34,13 +34,21 @@ def neutralise(text: str) -> str:
     for character in text:
         # Spaces, invisible format characters and control characters (which a workbook
         # drops, so "\x01=" would arrive as "="), skipped to the first one that shows.
-        if not (
-            character.isspace()
-            or character in FILLERS
-            or unicodedata.category(character) in INVISIBLE
-        ):
+        if _shows(character):
             return "'" + text if character in FORMULA_STARTS else text
     return text
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether a text is only blanks and characters that show nothing ("\u200b\u3164"): the
+    admin refuses it where a text is required, as it refuses an empty one."""
+    return not any(_shows(character) for character in text)
+
+
+def _shows(character: str) -> bool:
+    return not (
+        character.isspace() or character in FILLERS or unicodedata.category(character) in INVISIBLE
+    )
 
 
 class LocalTimes(dict):
