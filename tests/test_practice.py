@@ -1,5 +1,7 @@
 """Practice rounds of the learner's latest mistakes, and the progress page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -226,3 +228,28 @@ def test_practising_a_lesson_never_attempted_says_to_take_its_quiz_first(learner
     assert "Nothing to practise yet: take the quiz first" in page
     assert "your latest answer to every question there was right" not in page
     assert not Attempt.objects.filter(practice=True).exists()
+
+
+def practice_options(client, name):
+    """The practice form's lesson choices on a page, as (value, label), or None without one."""
+    page = client.get(reverse(name)).content.decode()
+    form = re.search(r'<form[^>]*class="practice-form".*?</form>', page, flags=re.S)
+    if form is None:
+        return None
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', form.group())
+
+
+@pytest.mark.parametrize("name", ["quizzes:my-results", "quizzes:progress"])
+def test_the_practice_form_offers_only_lessons_with_mistakes_and_counts_them(
+    learner_client, course, name
+):
+    assert practice_options(learner_client, name) is None
+    finish(learner_client, course[0], right={"L1 Q1?", "L1 Q2?"})  # no mistakes yet
+    assert practice_options(learner_client, name) is None
+    assert "Nothing to practise" in learner_client.get(reverse(name)).content.decode()
+    finish(learner_client, course[1], right={"L2 Q2?"})
+    lesson = course[1].lesson
+    assert practice_options(learner_client, name) == [
+        ("", "All lessons (1 question)"),
+        (lesson.slug, f"{lesson.title} (1 question)"),
+    ]

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from quizzes.course.fallbacks import untranslated_notice
 from quizzes.course.rendering import render_inline
@@ -261,3 +262,22 @@ class PracticeForm(forms.Form):
 
     def clean_back(self):
         return self.cleaned_data["back"] or "my-results"
+
+    @classmethod
+    def offering(cls, mistakes: dict[int, int], **kwargs) -> "PracticeForm | None":
+        """The form to show, offering only the lessons with mistakes (`mistakes`: lesson id to
+        how many), each with its count; None when there is nothing to practise anywhere."""
+        if not any(mistakes.values()):
+            return None
+        form = cls(**kwargs)
+        field = form.fields["lesson"]
+        field.queryset = field.queryset.filter(id__in=[k for k, n in mistakes.items() if n])
+        field.label_from_instance = lambda lesson: _counted(lesson.title, mistakes[lesson.id])
+        field.empty_label = _counted(_("All lessons"), sum(mistakes.values()))
+        return form
+
+
+def _counted(title, questions: int) -> str:
+    return ngettext(
+        "%(title)s (%(count)d question)", "%(title)s (%(count)d questions)", questions
+    ) % {"title": title, "count": questions}

@@ -128,9 +128,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         .annotate(best=Max("percentage"))
         .values_list("quiz__lesson", "best")
     )
-    mistakes = Counter(
-        lesson_of[question_id] for question_id in latest_mistakes(learner, now, closes=closes)
-    )
+    mistakes = _by_lesson(latest_mistakes(learner, now, closes=closes), lesson_of)
     return [
         LessonProgress(
             lesson=lesson,
@@ -141,6 +139,16 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         )
         for lesson in lessons
     ]
+
+
+def mistakes_by_lesson(learner, now: datetime) -> Counter:
+    """How many questions of each lesson the learner's latest answer got wrong."""
+    lesson_of = dict(live_questions().values_list("id", "quiz__lesson_id"))
+    return _by_lesson(latest_mistakes(learner, now), lesson_of)
+
+
+def _by_lesson(question_ids: list[int], lesson_of: dict[int, int]) -> Counter:
+    return Counter(lesson_of[question_id] for question_id in question_ids)
 
 
 def best_by_lesson(

@@ -18,7 +18,7 @@ from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking.attempts import answers_of, attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
 from quizzes.taking.overrides import closes_for, rules_for
-from quizzes.taking.progress import lesson_progress
+from quizzes.taking.progress import lesson_progress, mistakes_by_lesson
 from quizzes.taking.review import review_for, review_list, reviewed_answers, visible
 from quizzes.taking.scoring import overall_grade
 from quizzes.teaching import classes
@@ -114,7 +114,7 @@ def my_results(request):
         "page": page,
         "rows": rows,
         "best": best,
-        "practice_form": PracticeForm(),
+        "practice_form": PracticeForm.offering(mistakes_by_lesson(request.user, now)),
         "in_progress": list(open_attempts.select_related("quiz")),
     }
     return render(request, "quizzes/my_results.html", context)
@@ -126,9 +126,11 @@ def progress(request):
     """Per lesson: the learner's best grade and how many questions they have got right."""
     now = timezone.now()
     overdue_finish(Attempt.objects.filter(learner=request.user), now)
+    rows = lesson_progress(request.user, now)
+    mistakes = {row.lesson.id: row.mistakes for row in rows}
     context = {
-        "rows": lesson_progress(request.user, now),
-        "practice_form": PracticeForm(initial={"back": "progress"}),
+        "rows": rows,
+        "practice_form": PracticeForm.offering(mistakes, initial={"back": "progress"}),
     }
     return render(request, "quizzes/progress.html", context)
 
