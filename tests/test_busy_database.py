@@ -71,6 +71,7 @@ def test_finishing_under_a_held_lock_shows_the_busy_page_and_saves_nothing(
     assert response["Retry-After"] == "5"
     assert "<h1>The site is busy</h1>" in page
     assert "try again in a few seconds" in page
+    assert '<a class="brand" href="/">quizsite</a>' in page  # the site's header, with no query
     assert nothing_saved()
     write_lock.release()
     finished = learner_client.post(take_url(quiz), form)
