@@ -116,6 +116,8 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
     regrade = reverse("admin:quizzes_quiz_regrade", args=[quiz.pk])
     all_attempts = reverse("quizzes:results-export")
     one_attempt = reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    # Its versions, with the answers of the teacher's learners to each.
+    question = reverse("admin:quizzes_question_change", args=[quiz.questions.first().pk])
     stored = b"Item statistics computed at"  # the item analysis is shown, not pending
     listed = b'id="result_list"'  # the admin's table of attempts
     finished = Attempt.objects.filter(submitted_at__isnull=False, practice=False)
@@ -155,6 +157,8 @@ def measure(requests: int, *, only: str | None = None) -> list[str]:
         ("admin attempts, class of 30", teacher, attempts_admin, [listed, b"learner0"]),
         ("admin attempts, by quiz", admin, by_quiz, [listed, b"learner0"]),
         ("admin attempt", admin, one_attempt, [b"learner0"]),
+        ("admin question, 100,000 answers", admin, question, [b"field-shown_text"]),
+        ("admin question, class of 30", teacher, question, [b"field-shown_text"]),
         ("regrade dry run, class of 30", teacher, regrade, [title]),
         ("grades export, first row", teacher, grades, [b"last name"]),
         ("grades export, first row, all", admin, grades, [b"last name"]),

@@ -14,7 +14,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -32,6 +32,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from quizzes.core.spreadsheet import shows_nothing
 from quizzes.course.fallbacks import LANGUAGE_NAMES
+from quizzes.course.versions import texts_in
 from quizzes.models import (
     TIME_LIMIT_RANGE,
     Answer,
@@ -48,6 +49,7 @@ from quizzes.models import (
     Misconception,
     Override,
     Question,
+    QuestionVersion,
     Quiz,
     SourceExcerpt,
     TeacherNote,
@@ -589,6 +591,57 @@ class MisconceptionAdmin(TranslatedAdmin):
         return misconception.choice_count
 
 
+class VersionInline(admin.TabularInline):
+    """What learners were dealt of the question, newest first: each text and key an attempt
+    keeps (an edit learners can see, or a regrade, makes a new one), and how many of the
+    teacher's own learners' answers have it. Read only: versions never change."""
+
+    model = QuestionVersion
+    fk_name = "question"
+    fields = ["created_at", "shown_text", "right_answers", "version_marks", "answered"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("version learners were dealt")
+    verbose_name_plural = _("versions learners were dealt")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.view_question")
+
+    def get_queryset(self, request):
+        mine = attempts_visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(answered=Count("answers", filter=Q(answers__attempt__in=mine)))
+            .order_by("-created_at", "-id")
+        )
+
+    @admin.display(description=_("question"))
+    def shown_text(self, version):
+        return texts_in(version, get_language())["text"]
+
+    @admin.display(description=_("right answer"))
+    def right_answers(self, version):
+        texts = texts_in(version, get_language())["choices"]
+        right = [texts[i]["text"] for i, c in enumerate(version.choices) if c["is_correct"]]
+        return "; ".join(right)
+
+    @admin.display(description=_("marks"))
+    def version_marks(self, version):
+        return shown_marks(version.marks)
+
+    @admin.display(description=_("answers by your learners"))
+    def answered(self, version):
+        return version.answered
+
+
 @admin.register(Question)
 class QuestionAdmin(TranslatedAdmin):
     list_display = ["__str__", "quiz", "kind", question_marks, "order"]
@@ -599,8 +652,11 @@ class QuestionAdmin(TranslatedAdmin):
         (None, {"fields": ["quiz", "text", "kind", "marks", "order"]}),
         (_("After submitting"), {"fields": ["explanation", "source_title", "source_url"]}),
     ]
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, VersionInline]
     formfield_overrides = URL_FIELDS
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else [ChoiceInline]  # a new one has no versions
 
     def save_related(self, request, form, formsets, change):
         """Save the choices, then say what learners will miss: feedback and explanations are

@@ -938,8 +938,8 @@ class QuestionVersion(models.Model):
         verbose_name_plural = _("question versions")
         indexes = [models.Index(fields=["question_key"], name="version_question_key")]
 
-    def __str__(self):
-        return f"{self.question_key} ({self.created_at:%Y-%m-%d %H:%M})"
+    def __str__(self):  # in the site's time, as the admin shows its "created" beside it
+        return f"{self.question_key} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
 
     @property
     def choices(self) -> list[dict]:

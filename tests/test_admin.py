@@ -1,5 +1,7 @@
 """Teachers author content in the admin; the admin refuses questions nobody could answer."""
 
+import re
+
 import pytest
 from django.contrib.admin import site
 from django.contrib.auth.models import Group
@@ -7,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from quizzes.course.versions import versions_for
 from quizzes.models import Attempt, Choice, Question
 
-from .conftest import started, take_url
+from .conftest import answers_for, started, take_url
 from .factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -435,3 +438,29 @@ def test_a_refused_new_password_for_another_user_answers_400(admin_client, learn
     assert admin_client.post(url, matching).status_code == 302
     learner.refresh_from_db()
     assert learner.check_password("a long new passphrase")
+
+
+def test_a_questions_page_lists_the_versions_learners_were_dealt_and_counts_only_mine(
+    teacher_client, learner, quiz
+):
+    """Newest first: the text and key each attempt keeps, with the teacher's own learners'
+    answers to it; another teacher's learner's answers are not counted."""
+    question = quiz.questions.order_by("order").first()
+    for user in (learner, UserFactory()):  # the teacher's learner, and a stranger
+        client = Client()
+        client.force_login(user)
+        started(client, quiz)
+        attempt = Attempt.objects.latest("id")
+        client.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
+    question.text_en = "Reworded: which article is about consultation?"
+    question.save()
+    versions_for([question])  # as saving it in the admin, or dealing it, stores it
+    page = teacher_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    html = page.content.decode()
+    assert "Versions learners were dealt" in html
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    versions = [row for row in rows if "field-shown_text" in row]
+    answered = [re.search(r"field-answered[^>]*>\s*<p>(\d+)</p>", row)[1] for row in versions]
+    assert answered == ["0", "1"]
+    assert "Reworded: which article" in versions[0] and "Reworded" not in versions[1]
+    assert question.choices.get(is_correct=True).text_en in versions[1]
