@@ -72,9 +72,10 @@ install-test: $(TEST_INSTALLED)
 lock: | $(UV)
 	$(UV) lock $(LOCK_ARGS)
 
-# The Polish interface: the catalogue is compiled on every machine, never committed.
+# The Polish interface: the catalogues (the project's, and its wording of some of Django's admin
+# messages) are compiled on every machine, never committed.
 MESSAGES := locale/pl/LC_MESSAGES/django.mo
-$(MESSAGES): locale/pl/LC_MESSAGES/django.po $(RUN_INSTALLED)
+$(MESSAGES): locale/pl/LC_MESSAGES/django.po locale/admin-overrides/pl/LC_MESSAGES/django.po $(RUN_INSTALLED)
 	$(BIN)/python scripts/compile-messages
 
 messages: $(MESSAGES)

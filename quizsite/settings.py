@@ -213,7 +213,9 @@ LOGOUT_REDIRECT_URL = "quizzes:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue, then gender-neutral Polish for some of Django's admin messages
+# (locale/admin-overrides/); makemessages writes to the first only.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "admin-overrides"]
 # Course content in both languages (quizzes/translation.py): English is the source; a text
 # missing in one language is shown in the other, with a "not yet translated" notice.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"

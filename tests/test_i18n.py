@@ -5,6 +5,7 @@ import csv
 import gettext
 import html
 import io
+import json
 import os
 import re
 import shutil
@@ -96,6 +97,58 @@ def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path):
     assert [
         (e.msgctxt, e.msgid) for e in fresh.untranslated_entries() + fresh.fuzzy_entries()
     ] == []
+
+
+ADMIN_OVERRIDES = ROOT / "locale" / "admin-overrides" / "pl" / "LC_MESSAGES" / "django.po"
+
+
+def test_the_admin_overrides_replace_only_djangos_own_messages():
+    """Each is a msgid of Django's admin or auth catalogue: an upgrade that renames one shows
+    here, not as a gendered message come back."""
+    import django
+
+    contrib = Path(django.__file__).parent / "contrib"
+    django_ids = set()
+    for app in ("admin", "auth"):
+        django_ids |= {
+            e.msgid for e in polib.pofile(str(contrib / app / "locale/pl/LC_MESSAGES/django.po"))
+        }
+    overrides = polib.pofile(str(ADMIN_OVERRIDES))
+    assert len(overrides) == 20 and overrides.untranslated_entries() == []
+    assert {e.msgid for e in overrides} <= django_ids
+    for entry in overrides:
+        for form in entry.msgstr_plural.values() or [entry.msgstr]:
+            assert not re.search(r"\((a|go|e|-\w+)\)", form), form  # no "został(a)(-ło)"
+
+
+def test_the_polish_admin_says_what_it_did_without_every_gender_at_once(teacher_client):
+    quiz = QuizFactory()
+    data = {
+        "quiz": quiz.pk, "text_pl": "Kto może zwołać konsultacje?", "kind": "single",
+        "marks": "1", "order": "1", "explanation_pl": "Każdy sojusznik.",
+        "source_title": "Traktat", "source_url": "https://www.nato.int/cps/en/natohq/official_texts_17120.htm",
+        "choices-TOTAL_FORMS": "2", "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0", "choices-MAX_NUM_FORMS": "1000",
+        "choices-0-text_pl": "Każdy sojusznik", "choices-0-is_correct": "on",
+        "choices-0-order": "0",
+        "choices-1-text_pl": "Tylko USA", "choices-1-order": "1",
+    }  # fmt: skip
+    with translation.override("pl"):
+        add = reverse("admin:quizzes_question_add")
+    response = teacher_client.post(add, data, follow=True)
+    page = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))  # the link's text
+    assert "Dodano: pytanie „Kto może zwołać konsultacje?”." in page
+    question = Question.objects.get()
+    with translation.override("pl"):
+        change = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = teacher_client.get(change).content.decode()
+    found = re.findall(r'data-inline-formset="([^"]*)"', page)
+    inlines = [json.loads(html.unescape(data)) for data in found]
+    page = html.unescape(page)
+    assert "Dodaj kolejną pozycję: Odpowiedź do wyboru" in [
+        i["options"]["addText"] for i in inlines
+    ]
+    assert "(-" not in page and "(a)" not in page
 
 
 # Addresses, the switcher and the browser's language ----------------------------------------------
