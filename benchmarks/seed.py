@@ -87,7 +87,7 @@ def seed_attempts(total: int, learners: list[User], batch: int = 2000) -> int:
                         max_marks=maximum,
                         percentage=percentage(marks, maximum),
                         pass_mark=quiz.pass_mark,
-                        passed=is_passed(marks, maximum, quiz.pass_mark),
+                        passed=is_passed(marks, maximum, quiz.pass_mark, answers=len(answers)),
                     )
                 )
                 answer_sets.append(answers)

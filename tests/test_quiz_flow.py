@@ -378,3 +378,28 @@ def test_a_past_result_keeps_the_title_and_pass_mark_it_was_taken_with(learner_c
 def test_a_signed_in_user_on_the_login_page_gets_the_form_not_an_error(learner_client):
     response = learner_client.get(reverse("login"), {"next": reverse("login")})
     assert response.status_code == 200
+
+
+def test_an_exact_pass_mark_in_thirds_of_a_mark_passes(learner_client):
+    """1/3 + 4/3 + 4/3 + 6 of 15 is exactly 60 %: stored to 7 places the total is 8.9999999,
+    and the learner still passes."""
+    quiz = QuizFactory(pass_mark=60)
+    thirds = [
+        question_with_choices(quiz, correct=3, wrong=1, kind="multiple", marks=m, order=n)
+        for n, m in enumerate((1, 2, 2))
+    ]
+    singles = [question_with_choices(quiz, correct=1, wrong=1, order=10 + n) for n in range(10)]
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    data = {"attempt": attempt.pk}
+    for question, right in zip(thirds, (1, 2, 2), strict=True):
+        ids = choice_ids(question, correct=True)[:right]
+        data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
+    for n, question in enumerate(singles):
+        ids = choice_ids(question, correct=n < 6)[:1]
+        data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
+    result = learner_client.post(take_url(quiz), data, follow=True).content.decode()
+    attempt.refresh_from_db()
+    assert (attempt.marks, attempt.max_marks) == (Decimal("8.9999999"), Decimal(15))
+    assert attempt.passed and attempt.percentage == Decimal("60.00")
+    assert "✓ Passed" in result and "9 out of 15 marks" in result

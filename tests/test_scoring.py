@@ -1,6 +1,7 @@
 """Marking rules, with exact numbers."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -78,14 +79,27 @@ def test_percentage_rounds_half_up_to_two_places(marks, maximum, expected):
 
 
 def test_the_pass_mark_itself_passes():
-    assert is_passed(Decimal("3"), Decimal("5"), 60)
-    assert not is_passed(Decimal("2.9999"), Decimal("5"), 60)
+    assert is_passed(Decimal("3"), Decimal("5"), 60, answers=5)
+    assert not is_passed(Decimal("2.9999"), Decimal("5"), 60, answers=5)
 
 
 def test_passing_is_decided_before_rounding():
     """59.996 % shows as 60.00 % but does not reach a 60 % pass mark."""
     assert percentage(Decimal("5.9996"), Decimal("10")) == Decimal("60.00")
-    assert not is_passed(Decimal("5.9996"), Decimal("10"), 60)
+    assert not is_passed(Decimal("5.9996"), Decimal("10"), 60, answers=10)
+
+
+def test_an_exact_pass_summed_from_marks_in_thirds_passes():
+    """1/3 + 4/3 + 4/3 + 6 × 1 is exactly 9 of 15 (60 %); stored to 7 places, 8.9999999."""
+    thirds = [Fraction(1, 3), Fraction(4, 3), Fraction(4, 3)] + [Fraction(1)] * 6
+    stored = [Decimal(f.numerator) / Decimal(f.denominator) for f in thirds]
+    total = sum((m.quantize(Decimal("0.0000001")) for m in stored), Decimal(0))
+    assert total == Decimal("8.9999999")
+    assert is_passed(total, Decimal(15), 60, answers=15)
+    # Half a unit of the 7th place per answer, and no more.
+    assert is_passed(Decimal("8.9999993"), Decimal(15), 60, answers=15)
+    assert not is_passed(Decimal("8.9999992"), Decimal(15), 60, answers=15)
+    assert not is_passed(Decimal("8.9999999"), Decimal(15), 60, answers=1)
 
 
 @pytest.mark.parametrize(

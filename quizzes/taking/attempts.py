@@ -301,7 +301,8 @@ def attempt_finish(
         "marks": total,
         "max_marks": maximum,
         "percentage": percent,
-        "passed": pass_mark is not None and is_passed(total, maximum, pass_mark),
+        "passed": pass_mark is not None
+        and is_passed(total, maximum, pass_mark, answers=len(answers)),
         "pass_mark": pass_mark,
     }
     if not Attempt.objects.finish(attempt.pk, **finished):

@@ -81,11 +81,21 @@ def percentage(marks: Decimal, max_marks: Decimal) -> Decimal:
     return _to_decimal(Fraction(marks) / Fraction(max_marks) * 100, PERCENT_PLACES)
 
 
-def is_passed(marks: Decimal, max_marks: Decimal, pass_mark: int) -> bool:
-    """Whether marks reach the pass mark (a percentage), compared before any rounding."""
+def is_passed(marks: Decimal, max_marks: Decimal, pass_mark: int, *, answers: int) -> bool:
+    """Whether marks reach the pass mark (a percentage), compared before rounding to a
+    percentage: 59.996 % does not pass 60 %.
+
+    `marks` is the sum of `answers` answers' marks, each stored rounded to 7 places (as Moodle
+    stores them, so an export's question columns add up to the total), which puts the sum up
+    to half a unit of the 7th place per answer away from the exact score: three answers
+    worth 1/3, 4/3 and 4/3 and six worth 1 sum to 8.9999999, an exact 9 out of 15 (60 %). The
+    comparison allows for that much, and no more: a score that truly falls short of the pass
+    mark does so by far more (1/3 of a mark in 15 is 0.0222 of the percentage).
+    """
     if not max_marks:
         return pass_mark == 0
-    return Fraction(marks) * 100 >= Fraction(max_marks) * pass_mark
+    rounding = Fraction(answers, 2 * 10**7)
+    return (Fraction(marks) + rounding) * 100 >= Fraction(max_marks) * pass_mark
 
 
 def answer_key_errors(

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,14 +70,14 @@ def answer_override(
         fields.update(marks=new_marks, overridden=True)
     Answer.objects.filter(pk=current.pk).update(**fields)
     if marks_changed:
-        total = Answer.objects.filter(attempt=attempt).aggregate(total=Sum("marks"))["total"]
+        sums = Answer.objects.filter(attempt=attempt).aggregate(total=Sum("marks"), n=Count("id"))
         # SQLite sums decimals as floats: 2.8333333 + 0 came back as 2.83333330000000, more
         # digits than the field holds, and the change was refused.
-        total = Decimal(total or 0).quantize(MARKS_PLACES)
+        total = Decimal(sums["total"] or 0).quantize(MARKS_PLACES)
         attempt.marks = total
         attempt.percentage = percentage(total, attempt.max_marks)
         pass_mark = attempt.pass_mark if attempt.pass_mark is not None else 0
-        attempt.passed = is_passed(total, attempt.max_marks, pass_mark)
+        attempt.passed = is_passed(total, attempt.max_marks, pass_mark, answers=sums["n"])
         attempt.overridden_at = now
         attempt.full_clean(validate_unique=False)
         attempt.save(update_fields=["marks", "percentage", "passed", "overridden_at"])

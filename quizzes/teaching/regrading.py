@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     F,
     OuterRef,
@@ -110,9 +111,19 @@ def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
             .annotate(total=Sum(after - F("marks"), output_field=MARKS))
             .values("total")
         )
+        answer_count = (
+            Answer.objects.filter(attempt=OuterRef("pk"))
+            .order_by()
+            .values("attempt")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
         changed = (
             attempts.submitted()
-            .annotate(difference=Subquery(difference, output_field=MARKS))
+            .annotate(
+                difference=Subquery(difference, output_field=MARKS),
+                answer_count=Subquery(answer_count),
+            )
             .exclude(difference__isnull=True)
             .exclude(difference=0)
             .select_related("learner")
@@ -129,7 +140,9 @@ def _plan(quiz: Quiz, among: QuerySet) -> _Plan:
                     old_percentage=attempt.percentage,
                     new_percentage=percentage(total, attempt.max_marks),
                     old_passed=attempt.passed,
-                    new_passed=is_passed(total, attempt.max_marks, pass_mark),
+                    new_passed=is_passed(
+                        total, attempt.max_marks, pass_mark, answers=attempt.answer_count
+                    ),
                 )
             )
     return _Plan(versions=new, marks=marks, changes=changes)
