@@ -1,9 +1,11 @@
 """A learner takes a quiz through the site, and every way the submission can go wrong."""
 
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -403,3 +405,14 @@ def test_an_exact_pass_mark_in_thirds_of_a_mark_passes(learner_client):
     assert (attempt.marks, attempt.max_marks) == (Decimal("8.9999999"), Decimal(15))
     assert attempt.passed and attempt.percentage == Decimal("60.00")
     assert "✓ Passed" in result and "9 out of 15 marks" in result
+    # Recorded as not passed before the fix: migration 0026 passes it, and nothing short.
+    short = Attempt.objects.create(
+        learner=attempt.learner, quiz=quiz, quiz_title="", seed=1, started_at=attempt.started_at,
+        submitted_at=attempt.submitted_at, marks=Decimal("8.9999"), max_marks=15,
+        percentage=Decimal("60.00"), pass_mark=60, passed=False,
+    )  # fmt: skip
+    Attempt.objects.filter(pk=attempt.pk).update(passed=False)
+    migration = importlib.import_module("quizzes.migrations.0026_pass_exact_pass_marks_in_thirds")
+    migration.pass_them(apps, None)
+    assert Attempt.objects.get(pk=attempt.pk).passed
+    assert not Attempt.objects.get(pk=short.pk).passed
