@@ -1322,6 +1322,14 @@ class QuizStatistics(models.Model):
     newest_attempt_id = models.PositiveBigIntegerField(_("newest attempt"), null=True, blank=True)
     last_regraded_at = models.DateTimeField(_("latest regrade"), null=True, blank=True)
     last_overridden_at = models.DateTimeField(_("latest mark by hand"), null=True, blank=True)
+    # Which attempts, not only how many: a learner who leaves a class and another who joins
+    # it can keep the count and the newest attempt the same.
+    attempt_id_sum = models.PositiveBigIntegerField(
+        _("attempts' ids, added"), null=True, blank=True
+    )
+    learner_id_sum = models.PositiveBigIntegerField(
+        _("learners' ids, added"), null=True, blank=True
+    )
     result = models.JSONField(_("result"), null=True, blank=True)
 
     class Meta:

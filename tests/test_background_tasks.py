@@ -85,6 +85,26 @@ def test_a_new_attempt_makes_the_statistics_stale(teacher_client, classroom, thr
     assert "from 4 attempts." in page
 
 
+def test_a_learner_leaving_and_another_joining_makes_the_statistics_stale(
+    teacher_client, classroom, three_attempts
+):
+    """The same count and the same newest attempt, but not the same attempts."""
+    outsider = UserFactory()
+    finished(outsider, three_attempts, [0, 0, 0])  # not in the class yet
+    add_attempt(classroom, three_attempts)  # the class's newest
+    dashboard(teacher_client, three_attempts)
+    before = QuizStatistics.objects.get()
+    members = classroom.memberships.filter(learner__attempts__quiz=three_attempts)
+    members.order_by("learner__attempts__id").first().delete()  # the first attempt's learner
+    enrol(classroom, outsider)
+    page = dashboard(teacher_client, three_attempts).content.decode()
+    after = QuizStatistics.objects.get()
+    assert (after.attempts, after.newest_attempt_id) == (4, before.newest_attempt_id)
+    assert after.computed_at > before.computed_at
+    assert after.result != before.result  # the learner who joined got everything wrong
+    assert "from 4 attempts." in page
+
+
 def test_a_regrade_makes_the_statistics_stale(teacher_client, three_attempts):
     dashboard(teacher_client, three_attempts)
     three_attempts.attempts.filter(pk=three_attempts.attempts.first().pk).update(

@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django_tasks import task
 
@@ -70,11 +70,15 @@ class Scope:
 
 
 def counted(attempts: QuerySet) -> dict:
-    """What the figures depend on: how many attempts, the newest, the latest regrade and the
-    latest mark a teacher changed by hand."""
+    """What the figures depend on: how many attempts, the newest, which ones (the sums of
+    their ids and their learners' ids: a learner who left a class and one who joined it keep
+    the count and the newest the same), the latest regrade and the latest mark a teacher
+    changed by hand."""
     return attempts.aggregate(
         attempts=Count("id"),
         newest_attempt_id=Max("id"),
+        attempt_id_sum=Sum("id"),
+        learner_id_sum=Sum("learner_id"),
         last_regraded_at=Max("regraded_at"),
         last_overridden_at=Max("overridden_at"),
     )
