@@ -685,7 +685,8 @@ class QuestionAdmin(TranslatedAdmin):
 
 class AnswerInline(admin.StackedInline):
     model = Answer
-    fields = ["position", "question_text", "chosen", "answer_marks"]
+    # Not "chosen": the admin would show the model's field of that name, a bit mask ("31").
+    fields = ["position", "question_text", "chosen_texts", "answer_marks"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -704,7 +705,7 @@ class AnswerInline(admin.StackedInline):
         return answer.snapshot["text"]
 
     @admin.display(description=_("chosen"))
-    def chosen(self, answer):
+    def chosen_texts(self, answer):
         if answer.selected is None:
             return _("(not answered)")
         return "; ".join(choice["text"] for choice in answer.chosen_choices())

@@ -464,3 +464,15 @@ def test_a_questions_page_lists_the_versions_learners_were_dealt_and_counts_only
     assert answered == ["0", "1"]
     assert "Reworded: which article" in versions[0] and "Reworded" not in versions[1]
     assert question.choices.get(is_correct=True).text_en in versions[1]
+
+
+def test_the_admins_attempt_page_names_the_chosen_choices(teacher_client, learner_client, quiz):
+    started(learner_client, quiz)
+    attempt = Attempt.objects.get()
+    learner_client.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
+    page = teacher_client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
+    html = page.content.decode()
+    cells = re.findall(r'field-chosen_texts.*?<div class="readonly">(.*?)</div>', html, re.S)
+    dealt = attempt.answers.order_by("position")
+    right = ["; ".join(c["text"] for c in a.snapshot["choices"] if c["is_correct"]) for a in dealt]
+    assert cells == right and len(cells) == quiz.questions.count()
