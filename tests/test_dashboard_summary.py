@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes.models import Attempt, Classroom
 from quizzes.taking.scoring import overall_grade
@@ -258,6 +258,35 @@ def test_by_name_the_learner_table_goes_by_surname_as_the_class_page_does(
         finish(learner, quiz, "50.00", minutes_ago=5)
     url = reverse("quizzes:quiz-results", args=[quiz.slug])
     assert usernames(teacher_client.get(url, {"sort": "name"})) == ["zoe", "x1", "ann"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("pl", ["Abb", "Bąk", "Cal", "Ćwik", "Lis", "Łata", "Łódź", "Zieliński", "Źrebięcki",
+                "Żak"]),
+        ("en", ["Abb", "Bąk", "Cal", "Ćwik", "Łata", "Lis", "Łódź", "Żak", "Zieliński",
+                "Źrebięcki"]),
+    ],
+)  # fmt: skip
+def test_the_learner_table_sorts_surnames_by_the_readers_alphabet_as_the_class_page_does(
+    teacher_client, classroom, language, expected
+):
+    """Polish files Ł after L and Ć after C; English files them under L and C."""
+    quiz = QuizFactory(title="Alphabet")
+    for n, surname in enumerate(reversed(expected)):
+        learner = UserFactory(username=f"u{n}", first_name="Ala", last_name=surname)
+        enrol(classroom, learner)
+        finish(learner, quiz, "50.00", minutes_ago=5)
+    with translation.override(language):
+        dashboard = reverse("quizzes:quiz-results", args=[quiz.slug])
+        class_page = reverse("quizzes:class-detail", args=[classroom.pk])
+    rows = teacher_client.get(dashboard, {"sort": "name"}).context["learner_rows"]
+    assert [row.name.split()[1] for row in rows] == expected
+    page = teacher_client.get(class_page).content.decode()
+    listed = [f"Ala {surname} (" for surname in expected]  # as the class page names them
+    assert all(name in page for name in listed)
+    assert sorted(listed, key=page.index) == listed
 
 
 def test_the_learner_table_gives_a_grade_as_the_gradebook_does(teacher_client, classroom):

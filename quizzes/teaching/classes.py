@@ -118,10 +118,12 @@ def display_name(user: AbstractBaseUser) -> str:
 
 
 def name_order(learner: AbstractBaseUser, language: str) -> tuple:
-    """A sort key putting learners in a class list's order: surname, then first name, then
-    username, in `language`'s alphabet (Łucja before Zofia in Polish, where the database
-    put her last)."""
-    names = (learner.last_name, learner.first_name, learner.get_username())
+    """A sort key putting learners in a class list's order: surname (or, for a learner with
+    none, the username), then first name, then username, in `language`'s alphabet (Łucja
+    before Zofia in Polish, where Python put her last). The dashboard's learner table, sorted
+    by the database, orders them the same way (`dashboard.alphabet_key`)."""
+    username = learner.get_username()
+    names = (learner.last_name or username, learner.first_name, username)
     return tuple(sort_key(name, language) for name in names)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -26,7 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Round, Trim
+from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf, Replace, Round
 
 from quizzes.course.fallbacks import current_language
 from quizzes.course.rendering import plain_text, render_inline
@@ -204,7 +205,7 @@ def median(finished: QuerySet, count: int) -> float:
 
 # How the learner table may be ordered: the `sort` parameter's values, the columns a "-" turns
 # round, and the ties after them (by name, then username, so pages never overlap).
-BY_NAME = ["name_key", "learner__username"]
+BY_NAME = ["last_key", "first_key", "learner__username"]
 LEARNER_ORDERS = {
     "name": (BY_NAME, []),
     "grade": (["grade"], BY_NAME),
@@ -238,9 +239,7 @@ def learner_grades(quiz: Quiz, finished: QuerySet, *, sort: str = "name") -> Que
     columns, ties = LEARNER_ORDERS[sort.removeprefix("-")]
     direction = "desc" if sort.startswith("-") else "asc"
     finished = finished.order_by()
-    # By surname, then first name, as the class page and the gradebook list a class (they
-    # also follow the reader's alphabet; this page is sorted and paged by the database).
-    name = Trim(Concat("learner__last_name", Value(" "), "learner__first_name"))
+    language = current_language()
     rows = finished.values(
         "learner_id", "learner__username", "learner__first_name", "learner__last_name"
     ).annotate(
@@ -249,9 +248,44 @@ def learner_grades(quiz: Quiz, finished: QuerySet, *, sort: str = "name") -> Que
         latest_attempt=Max("id"),
         cents=Sum(CENTS),
         grade=_grade(quiz, finished),
-        name_key=Lower(Coalesce(NullIf(name, Value("")), "learner__username")),
+        # Max() of a learner's one name: worked out once per learner, after grouping; as a
+        # plain expression it joined the GROUP BY, once per attempt (the whole quiz's
+        # dashboard at 100,000 attempts took 775 ms instead of 375).
+        last_key=alphabet_key(
+            Max(Coalesce(NullIf("learner__last_name", Value("")), "learner__username")), language
+        ),
+        first_key=alphabet_key(Max("learner__first_name"), language),
     )
     return rows.order_by(*(getattr(F(c), direction)() for c in columns), *ties)
+
+
+# How the database files the letters of a language's alphabet that lie beyond a-z, so that
+# it sorts names as `alphabet.sort_key` does for the class page and the gradebook (which the
+# database cannot do: SQLite compares bytes, PostgreSQL by its collation, and neither knows
+# that Polish puts "ł" between "l" and "m"). "{" and "|" sort after "z" byte by byte.
+FILED_AS = {
+    "pl": {
+        "ą": "a{", "ć": "c{", "ę": "e{", "ł": "l{", "ń": "n{", "ó": "o{", "ś": "s{",
+        "ź": "z{", "ż": "z|",
+    },
+    "en": {
+        "ą": "a", "ć": "c", "ę": "e", "ł": "l", "ń": "n", "ó": "o", "ś": "s", "ź": "z", "ż": "z",
+    },
+}  # fmt: skip
+
+
+def alphabet_key(name, language: str):
+    """A database expression ordering `name` (a field or an expression) by `language`'s
+    alphabet, ignoring case, as `classes.name_order` orders a class (Ćwik after Bąk, Łódź
+    after Lis)."""
+    key = Lower(name)
+    for letter, filed in FILED_AS.get(language, FILED_AS["en"]).items():
+        # Both cases: SQLite's lower() changes only A-Z.
+        for written in (letter, letter.upper()):
+            key = Replace(key, Value(written), Value(filed))
+    if connection.vendor == "postgresql":  # byte order, as SQLite compares
+        key = Collate(key, "C")
+    return key
 
 
 def learner_rows(quiz: Quiz, rows) -> list[LearnerRow]:
