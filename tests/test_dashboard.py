@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from quizzes.course.versions import versions_for
 from quizzes.models import Answer, Attempt, Misconception, Question
@@ -442,3 +442,16 @@ def test_right_now_shows_who_is_taking_the_quiz_and_who_has_not_started(
         reverse("quizzes:quiz-results", args=[quiz.slug]), {"classroom": other_class.pk}
     ).content.decode()
     assert "<dt>In progress</dt><dd>0</dd>" in chosen and "<dt>Not started</dt><dd>0</dd>" in chosen
+
+
+def test_right_now_dates_an_attempt_left_open_since_another_day(teacher_client, learner_client):
+    """An untimed attempt abandoned days ago is not read as started today."""
+    quiz = QuizFactory(slug="left-open")
+    question_with_choices(quiz, correct=1, wrong=1)
+    started(learner_client, quiz)
+    days_ago = timezone.now() - timedelta(days=9)
+    Attempt.objects.update(started_at=days_ago)
+    with translation.override("en"):
+        expected = formats.date_format(timezone.localtime(days_ago), "DATETIME_FORMAT")
+    page = teacher_client.get(reverse("quizzes:quiz-results", args=[quiz.slug])).content.decode()
+    assert f"— started {expected}" in page

@@ -38,6 +38,7 @@ from quizzes.taking.attempts import (
 )
 from quizzes.taking.forms import PracticeForm, QuizForm
 from quizzes.taking.overrides import quiz_rules, rules_for
+from quizzes.templatetags.moments import moment
 from quizzes.views import bad_request, language_refused
 
 NUMBER = re.compile(r"[0-9]{1,9}")
@@ -256,7 +257,7 @@ def _summary(request, attempt):
         "missing_message": _missing_message(missing),
         "form_action": attempt.take_url,
         "minutes_left": None if left is None else (left + 59) // 60,
-        "ends_at_text": _when(attempt.ends_at, now),
+        "ends_at_text": moment(attempt.ends_at, now),
     }
     return render(request, "quizzes/quiz_summary.html", context)
 
@@ -420,16 +421,6 @@ def _unanswered(answers, selections):
     return missing
 
 
-def _when(end, now):
-    """The end as a time of day when it is today, else as a date and time."""
-    if end is None:
-        return ""
-    local = timezone.localtime(end)
-    if local.date() == timezone.localtime(now).date():
-        return formats.time_format(local, "TIME_FORMAT")
-    return formats.date_format(local, "DATETIME_FORMAT")
-
-
 def _in_language(request, language, page_url):
     """A redirect to the page `page_url` gives in `language`, saying in that language that
     the answers are saved, with the language remembered in its cookie as Django's own switch
@@ -488,7 +479,7 @@ def _context(attempt, answers, page, form, now):
         "countdown": counting,
         "seconds_left": left if counting else None,
         "minutes_left": None if left is None else (left + 59) // 60,
-        "ends_at_text": _when(end, now),
+        "ends_at_text": moment(end, now),
         "form_action": attempt.take_url,
         "preview": attempt.preview,
     }
