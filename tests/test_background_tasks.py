@@ -2,6 +2,7 @@
 Jobs page, on django-tasks (the immediate backend here; the dummy one to see work waiting)."""
 
 import csv
+import html
 import io
 import subprocess
 from datetime import timedelta
@@ -309,6 +310,23 @@ def test_a_large_export_is_written_in_the_language_it_was_asked_in(
     settings.EXPORT_INLINE_LIMIT = 20000
     streamed = b"".join(teacher_client.get(url, {"bom": "1"}).streaming_content)
     assert written == streamed.decode("utf-8-sig")
+
+
+def test_the_jobs_page_says_which_file_each_export_is_and_for_whom(
+    teacher_client, classroom, three_attempts, export_in_the_background
+):
+    url = reverse("quizzes:quiz-export", args=[three_attempts.slug, "grades"])
+    teacher_client.get(url)
+    teacher_client.get(url, {"bom": "1", "classroom": classroom.pk, "date_from": "2026-01-05"})
+    xlsx = reverse("quizzes:quiz-export-xlsx", args=[three_attempts.slug, "responses"])
+    teacher_client.get(xlsx)
+    page = html.unescape(teacher_client.get(reverse("quizzes:job-list")).content.decode())
+    title = three_attempts.title
+    assert f"Grades, CSV: {title}" in page
+    assert f"Grades, CSV for Excel (UTF-8 with BOM): {title}" in page
+    assert f"class {classroom.name}, from 2026-01-05" in page
+    assert f"Responses, Excel workbook (.xlsx): {title}" in page
+    assert page.count("all your learners") == 2
 
 
 def test_a_double_click_starts_one_export(

@@ -345,7 +345,9 @@ def _jobs(user):
 def job_list(request):
     """The teacher's background jobs: what runs, how far it got, errors, files to download."""
     page = Paginator(_jobs(request.user), 50).get_page(request.GET.get("page"))
+    class_names = dict(Classroom.objects.taught_by(request.user).values_list("pk", "name"))
     for job in page:
+        job.label, job.filters = _job_label(job, class_names)
         job.downloadable = (
             job.owner_id == request.user.pk
             and job.status == Job.Status.DONE
@@ -354,6 +356,31 @@ def job_list(request):
         )
     running = any(job.status in (Job.Status.QUEUED, Job.Status.RUNNING) for job in page)
     return render(request, "quizzes/job_list.html", {"page": page, "running": running})
+
+
+def _job_label(job, class_names: dict[int, str]) -> tuple[str, str]:
+    """What a job is ("Grades, CSV for Excel") and the filter it was asked with."""
+    if job.kind == Job.Kind.REGRADE:
+        return _("Regrade"), ""
+    params = job.params
+    what = _("Grades") if params.get("kind") == "grades" else _("Responses")
+    if params.get("format") == "xlsx":
+        form = _("Excel workbook (.xlsx)")
+    elif params.get("bom"):
+        form = _("CSV for Excel (UTF-8 with BOM)")
+    else:
+        form = _("CSV")
+    chosen = params.get("filter", {})
+    filters = []
+    classroom = str(chosen.get("classroom", ""))
+    if classroom.isascii() and classroom.isdigit():
+        name = class_names.get(int(classroom), _("a class no longer yours"))
+        filters.append(_("class %(name)s") % {"name": name})
+    if chosen.get("date_from"):
+        filters.append(_("from %(date)s") % {"date": chosen["date_from"]})
+    if chosen.get("date_to"):
+        filters.append(_("to %(date)s") % {"date": chosen["date_to"]})
+    return f"{what}, {form}", ", ".join(filters) or _("all your learners")
 
 
 @login_required
