@@ -437,7 +437,7 @@ def test_statistics_count_english_and_polish_attempts_at_a_quiz_together(teacher
     ]
     response = teacher_client.get(export_url)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][11:] == ["język", "Q1 /1: Kto może powołać się na art. 4?"]
+    assert rows[0][11:] == ["język", "Pyt. 1 /1: Kto może powołać się na art. 4?"]
     assert sorted((row[2], row[11], row[12]) for row in rows[1:]) == [
         ("amy", "en", "1"),
         ("ola", "pl", "1"),

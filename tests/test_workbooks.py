@@ -168,8 +168,14 @@ def test_csv_for_excel_in_polish_has_semicolons_and_decimal_commas(teacher_clien
     assert (values["punkty"], values["wynik (%)"]) == ("1,5", "75,00")
     assert row[12:] == ["1", "0,5"]
     assert values["imię"] == '\'=HYPERLINK("x")'  # still guarded
+    assert values["stan"] == "zakończone"  # the words people read, in their language too
     plain = b"".join(teacher_client.get(url).streaming_content).decode()
     assert ",1.5,75.00," in plain and ";" not in plain.splitlines()[1]
+    assert ",finished," in plain  # for scripts: the same in both languages
+    with translation.override("pl"):
+        xlsx = reverse("quizzes:quiz-export-xlsx", args=[two_questions.slug, "grades"])
+    header, first = ([cell.value for cell in row] for row in sheet(teacher_client.get(xlsx)))
+    assert first[header.index("stan")] == "zakończone"
     with translation.override("en"):
         english = reverse("quizzes:quiz-export", args=[two_questions.slug, "grades"])
     english_excel = b"".join(teacher_client.get(english, {"bom": "1"}).streaming_content)

@@ -13,7 +13,7 @@ from quizzes.teaching import exports
 from quizzes.teaching.classes import class_names_by_learner
 from quizzes.teaching.dashboard import QuestionReports, question_order, question_reports
 from quizzes.teaching.exports import csv_lines
-from quizzes.teaching.workbooks import CONTENT_TYPE, NUMBER, Columns, xlsx_write
+from quizzes.teaching.workbooks import CONTENT_TYPE, NUMBER, WORD, Columns, words_shown, xlsx_write
 
 QUIZ_EXPORTS = ("grades", "responses", "items")
 QUIZ_EXPORT_TYPES = {
@@ -43,24 +43,35 @@ def csv_text(
     number `columns` written 3,5, as Excel set to that language reads a CSV file. Otherwise
     it puts each row into one cell there, and takes 3.5 for text."""
     if bom and columns is not None and formats.get_format("DECIMAL_SEPARATOR") == ",":
-        lines = csv_lines(_with_decimal_commas(rows, columns), delimiter=";")
+        lines = csv_lines(_for_excel(rows, columns, decimal_commas=True), delimiter=";")
+    elif bom and columns is not None:
+        lines = csv_lines(_for_excel(rows, columns, decimal_commas=False))
     else:
         lines = csv_lines(rows)
     return itertools.chain(["\ufeff"], lines) if bom else lines
 
 
-def _with_decimal_commas(rows: Iterable[list], columns: Columns) -> Iterator[list]:
+def _for_excel(rows: Iterable[list], columns: Columns, *, decimal_commas: bool) -> Iterator[list]:
+    """The rows as people read them in Excel: WORD cells in the reader's language ("tak",
+    "zakończone"), and, with `decimal_commas`, numbers written 3,5."""
     rows = iter(rows)
     yield next(rows, [])  # the header
     numbers: list[int] | None = None
+    words: list[int] = []
+    shown = words_shown()
     for row in rows:
         if not isinstance(row, list):
             row = list(row)
         if numbers is None:
             numbers = [n for n in range(len(row)) if columns.of(n) == NUMBER]
+            numbers = numbers if decimal_commas else []
+            words = [n for n in range(len(row)) if columns.of(n) == WORD]
         for n in numbers:
             if n < len(row) and isinstance(row[n], str):
                 row[n] = row[n].replace(".", ",")
+        for n in words:
+            if n < len(row):
+                row[n] = shown.get(row[n], row[n])
         yield row
 
 

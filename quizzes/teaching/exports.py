@@ -39,10 +39,10 @@ ATTEMPT_COLUMNS = [
 
 
 # Each export's column types, for its workbook (workbooks.py): t text, n number, d time.
-ATTEMPT_TYPES = Columns("ttttddnnnt")
-GRADE_TYPES = Columns("ttttttddnnnt", rest="n")
+ATTEMPT_TYPES = Columns("ttttddnnnw")
+GRADE_TYPES = Columns("tttttwddnnnt", rest="n")
 RESPONSE_TYPES = Columns("tntnntttnnt")
-ITEM_TYPES = Columns("nnttnnnnnnnt")
+ITEM_TYPES = Columns("nntwnnnnnnnw")
 
 
 def attempt_rows(attempts: QuerySet) -> Iterator[list]:
@@ -235,8 +235,10 @@ def grade_rows(
     so memory stays flat however many attempts there are.
     """
     header = [str(column) for column in GRADE_COLUMNS]
+    # Translators: a spreadsheet column of one question's marks: "Q3 /2: Who may ask…".
+    heading = _("Q%(number)d /%(maximum)s: %(text)s")
     header += [
-        f"Q{n} /{_number(maximum)}: {text[:60]}"
+        heading % {"number": n, "maximum": _number(maximum), "text": text[:60]}
         for n, (_key, text, maximum) in enumerate(questions, start=1)
     ]
     yield header

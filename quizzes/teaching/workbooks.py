@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -22,13 +23,31 @@ from openpyxl.styles import Font
 from quizzes.core.spreadsheet import neutralise
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT, NUMBER, TIME = "t", "n", "d"
+TEXT, NUMBER, TIME, WORD = "t", "n", "d", "w"
+
+# A WORD column's values: the same in every language in a plain CSV, so that a script reads
+# an English and a Polish teacher's files alike, and in the reader's language in the files
+# people open (CSV for Excel, workbooks), as the headings are.
+WORDS = {
+    "finished": pgettext_lazy("an attempt, in a spreadsheet", "finished"),
+    "in progress": pgettext_lazy("an attempt, in a spreadsheet", "in progress"),
+    "yes": pgettext_lazy("in a spreadsheet", "yes"),
+    "no": pgettext_lazy("in a spreadsheet", "no"),
+    "single": pgettext_lazy("a kind of question, in a spreadsheet", "one answer"),
+    "multiple": pgettext_lazy("a kind of question, in a spreadsheet", "several answers"),
+    "truefalse": pgettext_lazy("a kind of question, in a spreadsheet", "true or false"),
+}
+
+
+def words_shown() -> dict[str, str]:
+    """WORDS in the current language, looked up once for a whole file."""
+    return {value: str(shown) for value, shown in WORDS.items()}
 
 
 @dataclass(frozen=True)
 class Columns:
-    """The type of each column of an export: one letter a column (t text, n number, d time),
-    and the type of any further ones (the grades' one column per question)."""
+    """The type of each column of an export: one letter a column (t text, n number, d time,
+    w one of WORDS), and the type of any further ones (the grades' one column per question)."""
 
     kinds: str
     rest: str = TEXT
@@ -96,10 +115,12 @@ def xlsx_write(
             cells.append(cell)
         sheet.append(cells)
         written = 1
+    shown = words_shown()
+    convert = {**CONVERT, WORD: lambda value: _text(shown.get(value, value))}
     kinds = None
     for row in rows:
         if kinds is None or len(kinds) != len(row):
-            kinds = [CONVERT[columns.of(i)] for i in range(len(row))]
+            kinds = [convert[columns.of(i)] for i in range(len(row))]
         sheet.append([convert(cell) for convert, cell in zip(kinds, row, strict=True)])
         written += 1
         if progress is not None and written % every == 0:
