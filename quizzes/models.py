@@ -730,6 +730,13 @@ class Attempt(models.Model):
         default=False,
         help_text=_("A teacher trying the quiz: counted in no grade, limit or statistic."),
     )
+    # As Moodle keeps an attempt's layout: a teacher who turns the quiz's "one question per
+    # page" on or off during a lesson changes new attempts, not the pages learners have open.
+    paged = models.BooleanField(
+        _("one question per page"),
+        default=False,
+        help_text=_("The quiz's layout when the attempt started, which the attempt keeps."),
+    )
     lesson = models.ForeignKey(
         Lesson,
         on_delete=models.SET_NULL,

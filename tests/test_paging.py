@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt
 
-from .conftest import answers_for, started, take_url, values_shown
+from .conftest import answers_for, attempt_shown, started, take_url, values_shown
 from .factories import question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +262,30 @@ def test_a_page_past_the_last_of_an_attempt_changes_nothing(learner_client, page
     attempt = Attempt.objects.get()
     assert learner_client.get(take_url(paged), {"page": 99}).status_code == 404
     assert list(Attempt.objects.values_list("pk", "submitted_at")) == [(attempt.pk, None)]
+
+
+def test_an_attempt_keeps_its_layout_when_the_teacher_turns_paging_on(learner_client, quiz):
+    """Started on one page: the whole form still finishes, and the page stays whole."""
+    attempt = Attempt.objects.get(pk=attempt_shown(started(learner_client, quiz)))
+    quiz.one_question_per_page = True
+    quiz.save()
+    page = learner_client.get(take_url(quiz)).content.decode()
+    assert page.count("<fieldset") == quiz.questions.count()
+    response = learner_client.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
+    assert response.url == attempt.get_absolute_url()
+    attempt.refresh_from_db()
+    assert attempt.is_submitted and attempt.percentage == 100
+    started(learner_client, quiz)  # the next attempt has the quiz's new layout
+    assert Attempt.objects.in_progress().get().paged
+
+
+def test_an_attempt_keeps_its_layout_when_the_teacher_turns_paging_off(learner_client, paged):
+    attempt = Attempt.objects.get(pk=attempt_shown(started(learner_client, paged)))
+    paged.one_question_per_page = False
+    paged.save()
+    second = answer_at(attempt, 2)
+    data = {"attempt": attempt.pk, "page": "2", "goto": "3", field(second): right(second)}
+    response = learner_client.post(take_url(paged), data)
+    assert response.url == f"{take_url(paged)}?page=3"
+    assert answer_at(attempt, 2).selected == right_ids(second)
+    assert learner_client.get(response.url).content.decode().count("<fieldset") == 1

@@ -109,6 +109,7 @@ def attempt_start(*, learner: AbstractBaseUser, quiz: Quiz, preview: bool = Fals
         # An override's close date, kept on the attempt so its page reads no override.
         closes_at=rules.closes_at if rules.closes_at != quiz.closes_at else None,
         preview=preview,
+        paged=quiz.one_question_per_page,
     )
     hand = _dealt_answers(
         pool,

@@ -234,7 +234,7 @@ def _summary(request, attempt):
     answers = _open_answers(request, attempt, now)
     if answers is None:
         return redirect(attempt)
-    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
+    paged = attempt.paged
     rows = [
         (
             str(answer.position),
@@ -382,8 +382,8 @@ def _background_safe(request, response):
     return response
 
 
-def _page_asked(value, quiz):
-    """The page asked for (1 when none), or None when no attempt at `quiz` can have it.
+def _page_asked(value, paged):
+    """The page asked for (1 when none), or None when no attempt laid out so can have it.
 
     Whether a number is past the last page depends on the attempt's questions: `_page_number`
     checks it against the dealt attempt.
@@ -393,20 +393,18 @@ def _page_asked(value, quiz):
     if not NUMBER.fullmatch(value):
         return None
     number = int(value)
-    paged = quiz is not None and quiz.one_question_per_page
     return number if number == 1 or (paged and number > 1) else None
 
 
 def _page_number(value, attempt, answers):
     """The page asked for (1 when the quiz is on one page), or None when there is no such page."""
-    number = _page_asked(value, attempt.quiz)
-    paged = attempt.quiz is not None and attempt.quiz.one_question_per_page
-    last = len(answers) if paged else 1
+    number = _page_asked(value, attempt.paged)
+    last = len(answers) if attempt.paged else 1
     return number if number is not None and number <= last else None
 
 
 def _on_page(attempt, answers, page):
-    if attempt.quiz is not None and attempt.quiz.one_question_per_page:
+    if attempt.paged:
         return answers[page - 1 : page]
     return answers
 
@@ -448,7 +446,7 @@ def _page_url(attempt, page):
 
 def _context(attempt, answers, page, form, now):
     quiz = attempt.quiz
-    paged = quiz is not None and quiz.one_question_per_page
+    paged = attempt.paged
     end = attempt.ends_at
     left = timing.seconds_left(end, now)
     # A countdown for a time limit, or for a close date within a day; a later close is a date.
