@@ -891,8 +891,10 @@ class Attempt(models.Model):
     @property
     def ends_at(self):
         """When answering must stop: the time limit or the close, whichever is first (the close
-        an override gave the learner, else the quiz's)."""
-        closes = self.closes_at or (self.quiz.closes_at if self.quiz_id else None)
+        an override gave the learner, else the quiz's; none for a teacher's preview)."""
+        # A preview ignores the quiz's dates: it is not ended by a close already past.
+        quiz_closes = self.quiz.closes_at if self.quiz_id and not self.preview else None
+        closes = self.closes_at or quiz_closes
         return timing.ends_at(self.deadline, closes)
 
     @property

@@ -242,6 +242,23 @@ def test_a_preview_ignores_the_dates(quiz):
     assert Attempt.objects.get().preview
 
 
+def test_a_preview_of_a_quiz_that_has_closed_can_be_answered(quiz):
+    """Its close is in the past: a learner's attempt would end at once, a preview does not."""
+    quiz.closes_at = timezone.now() - timedelta(hours=1)
+    quiz.save()
+    teacher = signed_in(TeacherFactory())
+    page = started(teacher, quiz).content.decode()
+    attempt = Attempt.objects.get()
+    assert attempt.preview and not attempt.is_submitted and attempt.ends_at is None
+    assert "This attempt counts nowhere." in page and 'name="attempt"' in page
+    teacher.get(reverse("quizzes:my-results"))  # where overdue attempts are finished
+    assert not Attempt.objects.get().is_submitted
+    response = teacher.post(take_url(quiz), {"attempt": attempt.pk, **answers_for(quiz)})
+    assert response.url == attempt.get_absolute_url()
+    attempt.refresh_from_db()
+    assert attempt.is_submitted and attempt.percentage == 100
+
+
 def test_learners_cannot_open_an_unpublished_quiz(learner_client, unpublished):
     assert learner_client.get(unpublished.get_absolute_url()).status_code == 404
     assert learner_client.post(unpublished.get_absolute_url()).status_code == 404

@@ -415,7 +415,7 @@ def overdue(attempts: QuerySet, now: datetime, *, grace: bool = True) -> QuerySe
     return attempts.in_progress().filter(
         Q(deadline__lte=cutoff)
         | Q(closes_at__lte=cutoff)
-        | Q(closes_at__isnull=True, quiz__closes_at__lte=cutoff)
+        | Q(closes_at__isnull=True, quiz__closes_at__lte=cutoff, preview=False)
     )
 
 
