@@ -314,6 +314,23 @@ def test_anonymous_visitors_are_sent_to_sign_in_before_a_quiz(client, quiz):
     assert response.url.startswith(reverse("login"))
 
 
+def test_answers_sent_after_being_signed_out_are_said_to_be_lost(learner_client, quiz):
+    """Signed out in another tab: a background save answers 401 for the page to say so, and
+    a form sent without JavaScript is told on the sign-in page, then comes back to the quiz."""
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    learner_client.post(reverse("logout"))
+    data = {"attempt": attempt_id, **answers_for(quiz)}
+    background = learner_client.post(take_url(quiz), data, headers={"X-Quizsite-Autosave": "1"})
+    assert background.status_code == 401
+    assert background.content.decode() == "You were signed out, so these answers were not saved."
+    sent = learner_client.post(take_url(quiz), data)
+    assert sent.status_code == 302
+    assert sent.url == f"{reverse('login')}?next={take_url(quiz)}"
+    page = learner_client.get(sent.url).content.decode()
+    assert "You were signed out before your answers were sent" in page
+    assert nothing_saved()
+
+
 def test_unpublished_quizzes_are_not_found(learner_client):
     quiz = QuizFactory(is_published=False)
     question_with_choices(quiz, correct=1, wrong=1)

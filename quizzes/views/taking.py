@@ -1,11 +1,13 @@
 """Taking a quiz or a practice round: show the dealt questions, save, move between pages, finish."""
 
+import functools
 import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone, translation
@@ -131,8 +133,40 @@ def _start_page(request, quiz, preview, *, refusal=None, status=200):
     return render(request, "quizzes/quiz_start.html", context, status=status)
 
 
+def signed_in_to_answer(view):
+    """`login_required` for the pages that take answers, saying what became of answers sent
+    after the learner was signed out (in another tab, a password reset, a session run out).
+
+    A background save answers 401, which the page says in words (autosave.js), instead of a
+    redirect the script would follow to the sign-in page mid-question. A form sent without
+    JavaScript goes to sign in as before, told that its answers were not saved.
+    """
+
+    @functools.wraps(view)
+    def answering(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST" and is_background_save(request):
+            return HttpResponse(
+                _("You were signed out, so these answers were not saved."),
+                status=401,
+                content_type="text/plain; charset=utf-8",
+            )
+        if request.method == "POST":
+            messages.warning(
+                request,
+                _(
+                    "You were signed out before your answers were sent, so the last ones "
+                    "were not saved. Sign in, then choose them again."
+                ),
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return answering
+
+
 @never_cache
-@login_required
+@signed_in_to_answer
 @require_http_methods(["GET", "POST"])
 def quiz_take(request, slug):
     """The learner's attempt in progress at a quiz: its questions; save or finish it on POST."""
@@ -160,7 +194,7 @@ def quiz_summary(request, slug):
 
 
 @never_cache
-@login_required
+@signed_in_to_answer
 @require_http_methods(["GET", "POST"])
 def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""

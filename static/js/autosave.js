@@ -66,6 +66,9 @@
         return;
       }
       if (response.redirected) { window.location.assign(response.url); return; }
+      // Signed out meanwhile (another tab, a password reset): say so, where following the
+      // sign-in redirect would have left the question without a word.
+      if (response.status === 401) { failures = 0; say("signed-out"); return; }
       if (response.status === 503) { failed(); return; }
       // A stale CSRF token (signed in again elsewhere): trying again cannot help.
       if (response.status === 403) { failures = 0; say("expired"); return; }

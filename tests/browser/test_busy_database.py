@@ -74,6 +74,24 @@ def test_autosave_after_signing_in_again_in_another_tab_says_to_reload(live_serv
     assert Answer.objects.filter(chosen__isnull=False).count() == 1
 
 
+def test_autosave_after_being_signed_out_in_another_tab_says_so_and_stays(live_server, page):
+    started(live_server, page)
+    quiz_page = page.url
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/en/")
+    other_tab.get_by_role("button", name="Sign out").click()
+    other_tab.wait_for_url("**/")
+    other_tab.close()
+    page.locator("input[type=radio]").first.check()
+    page.wait_for_function(
+        "() => document.getElementById('autosave-status').textContent.includes('signed out')",
+        timeout=10_000,
+    )
+    assert page.url == quiz_page  # not taken to the sign-in page mid-question
+    assert page.locator("#autosave-status").inner_text().startswith("You were signed out")
+    assert not Answer.objects.filter(chosen__isnull=False).exists()
+
+
 def test_an_answer_ticked_just_before_switching_language_is_saved(live_server, page):
     started(live_server, page)
     page.locator("input[type=radio]").first.check()
