@@ -320,7 +320,9 @@ def test_answers_sent_after_being_signed_out_are_said_to_be_lost(learner_client,
     attempt_id = attempt_shown(started(learner_client, quiz))
     learner_client.post(reverse("logout"))
     data = {"attempt": attempt_id, **answers_for(quiz)}
-    background = learner_client.post(take_url(quiz), data, headers={"X-Quizsite-Autosave": "1"})
+    background = learner_client.post(
+        take_url(quiz), {**data, "action": "save"}, headers={"X-Quizsite-Autosave": "1"}
+    )
     assert background.status_code == 401
     assert background.content.decode() == "You were signed out, so these answers were not saved."
     sent = learner_client.post(take_url(quiz), data)
@@ -329,6 +331,23 @@ def test_answers_sent_after_being_signed_out_are_said_to_be_lost(learner_client,
     page = learner_client.get(sent.url).content.decode()
     assert "You were signed out before your answers were sent" in page
     assert nothing_saved()
+
+
+def test_a_quiz_unpublished_during_an_attempt_can_still_be_finished(learner_client, quiz):
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    quiz.is_published = False
+    quiz.save()
+    data = {"attempt": attempt_id, **answers_for(quiz)}
+    background = {**data, "action": "save"}
+    saved = learner_client.post(take_url(quiz), background, headers={"X-Quizsite-Autosave": "1"})
+    assert saved.status_code == 204
+    assert learner_client.get(quiz.get_absolute_url()).status_code == 200  # "Continue"
+    finished = learner_client.post(take_url(quiz), data)
+    assert finished.url == reverse("quizzes:attempt-result", args=[attempt_id])
+    assert Attempt.objects.get(pk=attempt_id).percentage == 100
+    # Finished: the quiz is hidden from the learner again, as from everyone else.
+    assert learner_client.get(quiz.get_absolute_url()).status_code == 404
+    assert learner_client.get(take_url(quiz)).status_code == 404
 
 
 def test_unpublished_quizzes_are_not_found(learner_client):

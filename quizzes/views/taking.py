@@ -76,10 +76,19 @@ def can_preview(user) -> bool:
 
 
 def _quiz_for(request, slug):
-    """The published quiz, or for a previewer any quiz; 404 otherwise."""
+    """The published quiz, or for a previewer any quiz; 404 otherwise.
+
+    A quiz unpublished while a learner is answering it stays theirs to finish: its start page,
+    questions and summary open for the attempt they have in progress, and only for it.
+    """
     quiz = cached(f"quiz:{slug}", lambda: _published_quiz(slug))
-    if quiz is None and request.user.is_staff and can_preview(request.user):
-        quiz = Quiz.objects.select_related("lesson").filter(slug=slug).first()
+    if quiz is None:
+        unpublished = Quiz.objects.select_related("lesson").filter(slug=slug)
+        if not (request.user.is_staff and can_preview(request.user)):
+            unpublished = unpublished.filter(
+                attempts__in=Attempt.objects.in_progress().filter(learner=request.user)
+            )
+        quiz = unpublished.first()
     if quiz is None:
         raise Http404(_("There is no such quiz."))
     return quiz
