@@ -207,9 +207,16 @@ def test_progress_hides_what_review_options_hide(learner_client, course):
     type(course[0]).objects.filter(pk=course[0].pk).update(
         review_marks=False, review_correctness=False
     )
-    rows = learner_client.get(reverse("quizzes:progress")).context["rows"]
-    first = next(row for row in rows if row.lesson == course[0].lesson)
-    assert (first.best, first.mastered) == (None, 0)
+    response = learner_client.get(reverse("quizzes:progress"))
+    first = next(row for row in response.context["rows"] if row.lesson == course[0].lesson)
+    assert (first.best, first.mastered, first.hidden) == (None, 0, True)
+    # Said so, rather than "0 right" and "no mistakes" (the learner did answer).
+    page = response.content.decode()
+    assert "Not counted yet: your teacher shows the right answers later." in page
+    assert "Shown later by your teacher" in page and "No mistakes to review" not in page
+    refused = start_practice(learner_client, course[0].lesson.slug)
+    message = learner_client.get(refused.url).content.decode()
+    assert "your teacher shows which of your answers were right later" in message
 
 
 def test_a_deleted_question_drops_out_of_progress_and_practice(learner_client, course):

@@ -19,7 +19,12 @@ from quizzes.models import Answer, Attempt, Lesson, Question, Quiz
 from quizzes.taking import timing
 from quizzes.taking.dealing import deal
 from quizzes.taking.overrides import Rules, quiz_rules, rules_for, rules_of_learners
-from quizzes.taking.progress import has_answered, latest_mistakes, unanswered_count
+from quizzes.taking.progress import (
+    correctness_hidden,
+    has_answered,
+    latest_mistakes,
+    unanswered_count,
+)
 from quizzes.taking.scoring import answer_marks, is_passed, percentage
 
 
@@ -219,6 +224,11 @@ def _nothing_to_practise(learner: AbstractBaseUser, now: datetime, lesson: Lesso
     learner never answered (say, one the final quiz drew) was not "right"."""
     unanswered = unanswered_count(learner, now, lesson)
     if not has_answered(learner, now, lesson):
+        if correctness_hidden(learner, now, lesson):
+            return _(
+                "Nothing to practise yet: your teacher shows which of your answers were right "
+                "later (after the quiz closes, say), and only then can you practise them."
+            )
         return _("Nothing to practise yet: take the quiz first, then practise what you got wrong.")
     if unanswered:
         return ngettext(

@@ -23,6 +23,7 @@ class LessonProgress:
     mastered: int  # questions answered fully right at least once
     questions: int
     mistakes: int = 0  # questions whose latest answer was not fully right: a practice round's
+    hidden: bool = False  # finished attempts there whose right answers are not shown yet
 
     @property
     def mastered_percent(self) -> int:
@@ -63,6 +64,20 @@ def _answers(learner, now: datetime, questions: QuerySet, closes: dict | None = 
 
 def _full_marks(marks: Decimal, maximum: Decimal) -> bool:
     return marks >= maximum
+
+
+def correctness_hidden(
+    learner, now: datetime, lesson: Lesson | None = None, *, closes: dict | None = None
+) -> set[int]:
+    """The lessons (of `lesson`, or all) where the learner has finished attempts whose right
+    answers their quiz does not show yet: the progress page cannot count those answers, and
+    says why instead of "0 right" or "no mistakes"."""
+    closes = closes_for(learner) if closes is None else closes
+    attempts = Attempt.objects.submitted().graded().filter(learner=learner)
+    if lesson is not None:
+        attempts = attempts.filter(quiz__lesson=lesson)
+    hidden = attempts.exclude(visible("correctness", now, closes=closes)).order_by()
+    return set(hidden.values_list("quiz__lesson", flat=True).distinct())
 
 
 def has_answered(learner, now: datetime, lesson: Lesson | None = None) -> bool:
@@ -129,6 +144,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
         .values_list("quiz__lesson", "best")
     )
     mistakes = _by_lesson(latest_mistakes(learner, now, closes=closes), lesson_of)
+    hidden = correctness_hidden(learner, now, closes=closes)
     return [
         LessonProgress(
             lesson=lesson,
@@ -136,6 +152,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
             mastered=len(mastered[lesson.id]),
             questions=totals[lesson.id],
             mistakes=mistakes[lesson.id],
+            hidden=lesson.id in hidden,
         )
         for lesson in lessons
     ]
