@@ -260,3 +260,23 @@ def test_the_practice_form_offers_only_lessons_with_mistakes_and_counts_them(
         ("", "All lessons (1 question)"),
         (lesson.slug, f"{lesson.title} (1 question)"),
     ]
+
+
+def test_a_round_replaced_from_another_tab_leads_to_the_new_one(learner_client, course):
+    finish(learner_client, course[0], right=set())
+    start_practice(learner_client)
+    old = Attempt.objects.get(practice=True)
+    start_practice(learner_client)  # another tab: the unfinished round is replaced
+    new = Attempt.objects.get(practice=True)
+    assert new.pk != old.pk
+    background = learner_client.post(
+        old.take_url, {"attempt": old.pk, "action": "save"}, headers={"X-Quizsite-Autosave": "1"}
+    )
+    assert background.status_code == 409
+    assert background["X-Quizsite-Location"] == new.take_url
+    page = learner_client.get(new.take_url).content.decode()
+    assert "That practice round was replaced by the one you started since" in page
+    opened = learner_client.get(old.take_url)
+    assert opened.status_code == 302 and opened.url == new.take_url
+    learner_client.post(new.take_url, {"attempt": new.pk, "action": "submit"})
+    assert learner_client.get(old.take_url).status_code == 404  # nothing newer in progress

@@ -207,9 +207,15 @@ def quiz_summary(request, slug):
 @require_http_methods(["GET", "POST"])
 def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""
-    if request.method == "POST":
-        return _background_safe(request, _answer(request, None, practice=pk))
-    return _show(request, _practice_round(request, pk))
+    try:
+        if request.method == "POST":
+            return _background_safe(request, _answer(request, None, practice=pk))
+        return _show(request, _practice_round(request, pk))
+    except Http404:
+        replaced = _newer_round(request, pk)
+        if replaced is None:
+            raise
+        return _background_safe(request, replaced)
 
 
 @never_cache
@@ -224,6 +230,31 @@ def _practice_round(request, pk):
     return get_object_or_404(
         Attempt.objects.filter(practice=True).select_related("lesson"), pk=pk, learner=request.user
     )
+
+
+def _newer_round(request, pk):
+    """Where to go when the practice round `pk` is gone because the learner started another
+    (a learner has one at a time: a new round replaces an unfinished one, from another tab
+    say): to that one, saying so. None when there is none, or `pk` is still an attempt (a
+    quiz's, another learner's: 404 as before)."""
+    if Attempt.objects.filter(pk=pk).exists():
+        return None
+    newer = (
+        Attempt.objects.in_progress()
+        .filter(learner=request.user, practice=True, pk__gt=pk)
+        .order_by("-pk")
+        .first()
+    )
+    if newer is None:
+        return None
+    messages.info(
+        request,
+        _(
+            "That practice round was replaced by the one you started since, so its latest "
+            "answers were not saved. Here is the new round."
+        ),
+    )
+    return redirect(newer.take_url)
 
 
 @login_required
