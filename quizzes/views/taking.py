@@ -321,7 +321,7 @@ def _summary(request, attempt):
         for answer in answers
     ]
     missing = [number for number, _text, answered, _url in rows if not answered]
-    left = timing.seconds_left(attempt.ends_at, now)
+    left, counting = _countdown(attempt, now)
     context = {
         "quiz": attempt.quiz,
         "attempt": attempt,
@@ -332,6 +332,9 @@ def _summary(request, attempt):
         "form_action": attempt.take_url,
         "minutes_left": None if left is None else (left + 59) // 60,
         "ends_at_text": moment(attempt.ends_at, now),
+        # The same countdown as on the questions, submitting the summary's form at zero.
+        "countdown": counting,
+        "seconds_left": left if counting else None,
     }
     return render(request, "quizzes/quiz_summary.html", context)
 
@@ -518,13 +521,18 @@ def _page_url(attempt, page):
     return f"{url}?page={page}" if page > 1 else url
 
 
+def _countdown(attempt, now) -> tuple[int | None, bool]:
+    """The seconds left, and whether the page counts them down: for a time limit, or for a
+    close date within a day (a later close is given as a date)."""
+    left = timing.seconds_left(attempt.ends_at, now)
+    return left, left is not None and (attempt.deadline is not None or left <= 24 * 60 * 60)
+
+
 def _context(attempt, answers, page, form, now):
     quiz = attempt.quiz
     paged = attempt.paged
     end = attempt.ends_at
-    left = timing.seconds_left(end, now)
-    # A countdown for a time limit, or for a close date within a day; a later close is a date.
-    counting = left is not None and (attempt.deadline is not None or left <= 24 * 60 * 60)
+    left, counting = _countdown(attempt, now)
     return {
         "quiz": quiz,
         "content_version": content_cache.version(),  # in the keys of its cached fragments

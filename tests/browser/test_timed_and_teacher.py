@@ -46,6 +46,28 @@ def test_a_timed_quiz_shows_the_time_left_and_finishes_at_the_deadline(live_serv
     assert_accessible(page, "result after time up")
 
 
+def test_the_summary_of_a_timed_quiz_counts_down_and_submits_at_the_deadline(live_server, page):
+    quiz = QuizFactory(time_limit=10, title="Timed summary")
+    for order in (1, 2):
+        question_with_choices(quiz, correct=1, wrong=1, order=order)
+    UserFactory(username="summary")
+    sign_in(page, live_server.url, "summary")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/attempt/")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Finish and see my result").click()
+    page.wait_for_url("**/attempt/summary/")
+    assert re.fullmatch(r"9:5\d|10:00", page.locator(".timer-clock").inner_text())
+    assert_accessible(page, "summary of a timed quiz")
+    Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    assert re.fullmatch(r"0:0[0-3]", page.locator(".timer-clock").inner_text())
+    page.wait_for_url(re.compile(r"/attempts/\d+/"), timeout=15000)
+    attempt = Attempt.objects.get()
+    assert attempt.is_submitted and attempt.answers.exclude(chosen=None).count() == 1
+
+
 def test_extra_time_given_during_the_quiz_reaches_the_open_page(live_server, page):
     quiz = QuizFactory(time_limit=10, title="Timed")
     question = question_with_choices(quiz, correct=1, wrong=1, text="Quick one?")
