@@ -23,6 +23,11 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
+MOVED_ONE = (
+    "It also reaches 1 attempt in progress: its time left is updated (one whose new time has "
+    "already run out ends now, with the answers it saved)."
+)
+
 
 def summary_url(quiz):
     return reverse("quizzes:quiz-summary", args=[quiz.slug])
@@ -89,6 +94,19 @@ def test_the_start_page_counts_attempts_used_and_refuses_when_none_are_left(lear
     response = learner_client.post(quiz.get_absolute_url())
     assert response.status_code == 403
     assert Attempt.objects.count() == 1
+
+
+def test_the_start_page_says_when_the_teacher_has_since_allowed_fewer_attempts(
+    learner_client, quiz
+):
+    for _ in range(2):
+        attempt_id = attempt_shown(started(learner_client, quiz))
+        learner_client.post(take_url(quiz), {"attempt": attempt_id, **answers_for(quiz)})
+    quiz.attempts_allowed = 1
+    quiz.save()
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "2 used; the quiz now allows 1, so none is left" in page
+    assert "2 of 1 used" not in page
 
 
 def test_a_closed_quiz_refuses_start_with_its_date(learner_client, quiz):
@@ -565,10 +583,7 @@ def test_extra_time_set_on_the_class_page_reaches_the_learner_already_answering(
     response = teacher_client.post(
         url, {"quiz": timed.pk, "who": learner.pk, "time_limit": 40}, follow=True
     )
-    assert (
-        "It also reaches 1 attempt in progress: its time left is updated."
-        in response.content.decode()
-    )
+    assert MOVED_ONE in response.content.decode()
     mine.refresh_from_db()
     assert mine.deadline == mine.started_at + timedelta(minutes=40)
     theirs.refresh_from_db()
@@ -829,7 +844,7 @@ def test_removing_a_learner_takes_away_the_class_and_their_own_extra_time_at_onc
     url = reverse("quizzes:class-remove", args=[classroom.pk, learner.pk])
     page = teacher_client.post(url, follow=True).content.decode()
     assert "Their own override is removed too: no other class of theirs shows it." in page
-    assert "It also reaches 1 attempt in progress: its time left is updated." in page
+    assert MOVED_ONE in page
     assert not Override.objects.exists()
     attempt.refresh_from_db()
     assert attempt.deadline == attempt.started_at + timedelta(minutes=10)

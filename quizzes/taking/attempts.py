@@ -409,8 +409,10 @@ def moved_message(moved: int) -> str:
     if not moved:
         return ""
     return ngettext(
-        "It also reaches %(count)s attempt in progress: its time left is updated.",
-        "It also reaches %(count)s attempts in progress: their time left is updated.",
+        "It also reaches %(count)s attempt in progress: its time left is updated (one "
+        "whose new time has already run out ends now, with the answers it saved).",
+        "It also reaches %(count)s attempts in progress: their time left is updated (any "
+        "whose new time has already run out ends now, with the answers it saved).",
         moved,
     ) % {"count": moved}
 
