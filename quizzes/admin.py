@@ -787,7 +787,11 @@ class AttemptAdmin(CheckedAdmin, admin.ModelAdmin):
         attempts = super().get_queryset(request)
         if request.user.is_superuser:
             return attempts
-        return attempts.filter(learner__in=learners_taught_by(request.user))
+        # Their classes' learners', and their own previews (the list's "teacher's preview"
+        # filter found none of them otherwise).
+        return attempts.filter(
+            Q(learner__in=learners_taught_by(request.user)) | Q(learner=request.user, preview=True)
+        )
 
     def has_add_permission(self, request):
         return False

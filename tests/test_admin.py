@@ -13,7 +13,7 @@ from quizzes.course.versions import versions_for
 from quizzes.models import Attempt, Choice, Question
 
 from .conftest import answers_for, started, take_url
-from .factories import QuizFactory, UserFactory
+from .factories import QuizFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -346,6 +346,15 @@ def test_teachers_see_only_their_classes_attempts_in_the_admin(teacher_client, q
     assert teacher_client.get(change).status_code == 302  # "does not exist" → admin index
     listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
     assert listing.context["cl"].result_count == 0
+
+
+def test_a_teacher_finds_their_own_previews_in_the_admin_but_no_one_elses(
+    teacher, teacher_client, quiz
+):
+    mine = Attempt.objects.create(learner=teacher, quiz=quiz, preview=True)
+    Attempt.objects.create(learner=TeacherFactory(), quiz=quiz, preview=True)
+    listing = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
+    assert [a.pk for a in listing.context["cl"].result_list] == [mine.pk]
 
 
 def test_the_teachers_group_matches_what_the_migrations_grant():
