@@ -222,7 +222,8 @@ def test_a_background_save_after_another_tab_finished_sends_to_the_result_which_
     assert response.status_code == 409
     assert response["X-Quizsite-Location"] == attempt.get_absolute_url()
     result = learner_client.get(response["X-Quizsite-Location"]).content.decode()
-    assert "You had already submitted these answers; here is the result." in result
+    assert "This attempt had already been submitted (in another tab, say)" in result
+    assert "the answers you chose since were not saved" in result
 
 
 @pytest.mark.parametrize("page", ["", "1", "junk", "0", "-1", "２", "4"])

@@ -452,3 +452,30 @@ def test_an_exact_pass_mark_in_thirds_of_a_mark_passes(learner_client):
     migration.pass_them(apps, None)
     assert Attempt.objects.get(pk=attempt.pk).passed
     assert not Attempt.objects.get(pk=short.pk).passed
+
+
+def test_a_finish_from_an_older_tab_keeps_the_newer_answers_of_questions_it_left_alone(
+    learner_client, quiz
+):
+    """Tab A opened the page; tab B changed the first question since; A's Finish sends that
+    question as A showed it, so B's newer answer stands; what A changed itself wins."""
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    first, second = quiz.questions.order_by("order")
+    tab_a = learner_client.get(take_url(quiz)).content.decode()
+    seen = dict(re.findall(r'name="(seen-q\d+)" value="([^"]*)"', tab_a))
+    assert seen == {f"seen-q{first.id}": "", f"seen-q{second.id}": ""}
+    wrong = values_shown(first, choice_ids(first, correct=False)[:1])
+    learner_client.post(
+        take_url(quiz), {"attempt": attempt_id, "action": "save", f"q{first.id}": wrong}
+    )  # tab B
+    right = answers_for(quiz)
+    finish = {"attempt": attempt_id, **seen, **right, f"q{first.id}": []}
+    finish[f"seen-q{second.id}"] = "changed"  # as autosave.js marks a question chosen in A
+    response = learner_client.post(take_url(quiz), finish)
+    assert response.url == reverse("quizzes:attempt-result", args=[attempt_id])
+    attempt = Attempt.objects.get(pk=attempt_id)
+    kept = {a.question_id: a.selected for a in attempt.answers.all()}
+    assert kept[first.id] == choice_ids(first, correct=False)[:1]  # B's, A left it alone
+    assert kept[second.id] == choice_ids(second, correct=True)  # A's own change
+    again = learner_client.post(take_url(quiz), finish, follow=True).content.decode()
+    assert "You had already submitted these answers; here is the result." in again

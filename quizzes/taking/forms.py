@@ -21,6 +21,8 @@ FORGED_ERROR_CODES = {"invalid_choice", "invalid_list", "several_for_one", "unkn
 
 
 NOT_A_CHOICE = _("That answer is not one of this question's choices.")
+# A question's answer as the page showed it: the places chosen, "1,3", or "" for none.
+SEEN = re.compile(r"(?:[0-9]{1,2}(?:,[0-9]{1,2})*)?")
 
 
 class DealtPlaces:
@@ -129,10 +131,29 @@ class QuizForm(forms.Form):
             for error in errors
         )
 
+    @staticmethod
+    def seen_name(answer: Answer) -> str:
+        """The hidden input holding the question's answer as the page showed it."""
+        return f"seen-q{answer.question_key}"
+
+    def _unchanged_here(self, answer: Answer) -> bool:
+        """Whether the page sends the question as it showed it, untouched in this tab: then
+        the answer stored now stands, which another tab may have changed since (as Moodle's
+        sequence check keeps a stale page from undoing a newer answer). autosave.js marks a
+        question changed here as soon as the learner touches it."""
+        seen = self.data.get(self.seen_name(answer))
+        if seen is None or not SEEN.fullmatch(seen):
+            return False  # none (an older page), or touched here
+        sent = set(self.data.getlist(self.field_name(answer)))
+        return sent == set(filter(None, seen.split(",")))
+
     def selections(self) -> dict[int, list[int]]:
-        """The chosen choice ids by question id, from a valid form ([] for none chosen)."""
+        """The chosen choice ids by question id, from a valid form ([] for none chosen),
+        leaving out the questions the page sends as it showed them (`_unchanged_here`)."""
         selections = {}
         for answer in self.answers:
+            if self._unchanged_here(answer):
+                continue
             value = self.cleaned_data[self.field_name(answer)]
             if value is None:
                 value = []
@@ -165,6 +186,7 @@ class QuizForm(forms.Form):
             if self.is_bound:
                 chosen = set(self.data.getlist(name))
                 errors = self.errors.get(name)
+                seen = self.data.get(self.seen_name(answer), "")
             else:
                 selected = set(answer.selected or [])
                 chosen = {
@@ -173,6 +195,7 @@ class QuizForm(forms.Form):
                     if choice["id"] in selected
                 }
                 errors = None
+                seen = ",".join(sorted(chosen, key=int))
             fieldsets.append(
                 question_fieldset(
                     answer.position,
@@ -182,6 +205,7 @@ class QuizForm(forms.Form):
                     errors[0] if errors else None,
                     required=self.require_all,
                     texts=texts,
+                    seen=seen,
                 )
             )
         return fieldsets
@@ -206,8 +230,9 @@ def valued_choices(question) -> list[tuple[str, dict]]:
     return [(str(n), choice) for n, choice in enumerate(question["choices"], 1)]
 
 
-def question_fieldset(number, question, name, chosen, error, *, required, texts) -> str:
-    """One question's fieldset: legend, hint, its error if any, and one input per choice.
+def question_fieldset(number, question, name, chosen, error, *, required, texts, seen="") -> str:
+    """One question's fieldset: legend, hint, its error if any, one input per choice, and the
+    answer as shown (`seen`, the places chosen: "1,3"), for `QuizForm._unchanged_here`.
 
     A true/false question is a one-answer question of two choices, "True" then "False".
     """
@@ -240,7 +265,9 @@ def question_fieldset(number, question, name, chosen, error, *, required, texts)
             f'value="{escape(value)}" id="{field_id}_{n}"{checked}{required_attr}> '
             f"<span{choice_lang}>{render_inline(choice['text'])}</span></label>"
         )
-    parts.append("</div></fieldset>")
+    parts.append(
+        f'</div><input type="hidden" name="seen-{name}" value="{escape(seen)}"></fieldset>'
+    )
     # Every value above is escaped, or inline Markdown rendered with HTML escaped.
     return mark_safe("\n".join(parts))  # noqa: S308
 

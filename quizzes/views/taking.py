@@ -365,7 +365,7 @@ def _answer(request, quiz, practice=None):
     if quiz is not None:
         attempt.quiz = quiz
     if attempt.is_submitted:
-        messages.info(request, OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
+        messages.info(request, _already_submitted(request, attempt))
         return redirect(attempt)
 
     if "submit" in request.POST.getlist("action"):  # "Submit anyway", from the summary
@@ -443,6 +443,21 @@ def _answer(request, quiz, practice=None):
         level, text = OUTCOME_MESSAGES[outcome]
         messages.add_message(request, level, text)
     return redirect(attempt)
+
+
+def _already_submitted(request, attempt) -> str:
+    """What to say of answers sent to an attempt finished meanwhile: a Finish sent twice (a
+    double click) sent the answers the attempt holds; another tab's Finish leaves this tab's
+    latest choices unsaved, and the learner is told so rather than that they were submitted."""
+    form = QuizForm(request.POST, answers=answers_of(attempt), require_all=False)
+    sent = form.selections() if form.is_valid() else {}
+    held = {answer.question_key: set(answer.selected or ()) for answer in form.answers}
+    if all(set(chosen) == held.get(key) for key, chosen in sent.items()):
+        return str(OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
+    return _(
+        "This attempt had already been submitted (in another tab, say), so the answers you "
+        "chose since were not saved. Here is the result."
+    )
 
 
 def _background_safe(request, response):

@@ -109,7 +109,11 @@
     save().then(function () { other.requestSubmit(event.submitter); });
   });
 
-  form.addEventListener("change", function () {
+  form.addEventListener("change", function (event) {
+    // Chosen here: this tab's answer is the one to keep, even if another tab saved another
+    // since the page opened (the server keeps a newer answer only for questions untouched).
+    var seen = event.target.name && form.elements["seen-" + event.target.name];
+    if (seen) seen.value = "changed";
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 800);
   });
