@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -258,6 +258,15 @@ def test_the_quiz_pages_own_switch_saves_the_answers_and_opens_the_page_in_polis
     assert polish.count(" checked") == 3  # one choice, and two of the several-answer one
     back = learner_client.post(response["Location"], {**data, "language": "en"})
     assert back["Location"] == in_english and back.cookies["django_language"].value == "en"
+    # Pressed as time ran out (within the grace): finished, and the result in Polish.
+    attempt.deadline = timezone.now() - timedelta(seconds=5)
+    attempt.save(update_fields=["deadline"])
+    late = learner_client.post(in_english, data)
+    result = reverse("quizzes:attempt-result", args=[attempt_id])
+    assert late["Location"] == "/pl/" + result.split("/", 2)[2]
+    assert late.cookies["django_language"].value == "pl"
+    assert Attempt.objects.get(pk=attempt_id).is_submitted
+    assert "Czas minął" in learner_client.get(late["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("language", ["de", "", "x" * 5000])

@@ -428,7 +428,14 @@ def _answer(request, quiz, practice=None):
                 saved["X-Quizsite-Seconds-Left"] = str(left)
             return saved
         if switch_to is not None:
-            return _in_language(request, switch_to, lambda: _page_url(attempt, page))
+            return _in_language(
+                request,
+                switch_to,
+                lambda: _page_url(attempt, page),
+                lambda: messages.success(
+                    request, _("Your answers are saved. You can come back to them later.")
+                ),
+            )
         if goto is not None:
             return redirect(_page_url(attempt, goto))
         if more_time:
@@ -439,9 +446,15 @@ def _answer(request, quiz, practice=None):
             return redirect(_page_url(attempt, page))
         messages.success(request, _("Your answers are saved. You can come back to them later."))
         return redirect(_page_url(attempt, page))
-    if outcome in OUTCOME_MESSAGES:
-        level, text = OUTCOME_MESSAGES[outcome]
-        messages.add_message(request, level, text)
+
+    def tell():
+        if outcome in OUTCOME_MESSAGES:
+            level, text = OUTCOME_MESSAGES[outcome]
+            messages.add_message(request, level, str(text))
+
+    if switch_to is not None:  # "Save and read in Polish" as time ran out: the result in it
+        return _in_language(request, switch_to, attempt.get_absolute_url, tell)
+    tell()
     return redirect(attempt)
 
 
@@ -511,12 +524,12 @@ def _unanswered(answers, selections):
     return missing
 
 
-def _in_language(request, language, page_url):
-    """A redirect to the page `page_url` gives in `language`, saying in that language that
-    the answers are saved, with the language remembered in its cookie as Django's own switch
-    remembers it."""
+def _in_language(request, language, page_url, tell):
+    """A redirect to the page `page_url` gives in `language`, where `tell()` adds, in that
+    language, what became of the answers, with the language remembered in its cookie as
+    Django's own switch remembers it."""
     with translation.override(language):
-        messages.success(request, _("Your answers are saved. You can come back to them later."))
+        tell()
         response = redirect(page_url())
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
