@@ -61,11 +61,14 @@
       keepalive: true,
     }).then(function (response) {
       // Time ran out or another tab finished the attempt: show the result, which says so.
+      // Leaving the page: no more saves from it, not even the one the tab sends as it hides,
+      // which would answer 409 again and leave the message twice on the next pages.
       if (response.status === 409) {
+        sent = true;
         window.location.assign(response.headers.get("X-Quizsite-Location"));
         return;
       }
-      if (response.redirected) { window.location.assign(response.url); return; }
+      if (response.redirected) { sent = true; window.location.assign(response.url); return; }
       // Signed out meanwhile (another tab, a password reset): say so, where following the
       // sign-in redirect would have left the question without a word.
       if (response.status === 401) { failures = 0; say("signed-out"); return; }

@@ -91,6 +91,9 @@ def test_a_tab_left_open_after_another_finished_goes_to_the_result_and_says_why(
     assert "the answers you chose since were not saved" in page.content()
     # The browser logs the save's 409 as a failed load; nothing else went wrong.
     assert [p for p in page.problems if "409 (Conflict)" not in p] == []
+    # Said once: the page left sends no second save (as its tab hides) to say it again.
+    page.goto(f"{live_server.url}/en/me/")
+    assert "not saved" not in page.content() and "already submitted" not in page.content()
 
 
 def test_finishing_right_after_a_change_leaves_no_stale_message_behind(live_server, page, quiz):
