@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -855,7 +855,9 @@ class Attempt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.learner} – {self.quiz} ({self.started_at:%Y-%m-%d %H:%M})"
+        # In the site's time and the reader's format, as the page beside it gives "Started".
+        started = formats.date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        return f"{self.learner} – {self.quiz or self.quiz_title} ({started})"
 
     def get_absolute_url(self):
         return reverse("quizzes:attempt-result", kwargs={"pk": self.pk})
@@ -947,8 +949,9 @@ class QuestionVersion(models.Model):
         verbose_name_plural = _("question versions")
         indexes = [models.Index(fields=["question_key"], name="version_question_key")]
 
-    def __str__(self):  # in the site's time, as the admin shows its "created" beside it
-        return f"{self.question_key} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+    def __str__(self):  # the admin's caption above each row of a question's versions
+        created = formats.date_format(timezone.localtime(self.created_at), "DATETIME_FORMAT")
+        return str(_("Version of %(created)s") % {"created": created})
 
     @property
     def choices(self) -> list[dict]:
@@ -1042,7 +1045,7 @@ class Answer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.attempt_id} #{self.position}"
+        return str(_("Question %(number)s") % {"number": self.position})
 
     @cached_property
     def _version(self) -> QuestionVersion:
