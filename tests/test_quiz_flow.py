@@ -348,6 +348,9 @@ def test_a_quiz_unpublished_during_an_attempt_can_still_be_finished(learner_clie
     # Finished: the quiz is hidden from the learner again, as from everyone else.
     assert learner_client.get(quiz.get_absolute_url()).status_code == 404
     assert learner_client.get(take_url(quiz)).status_code == 404
+    result = learner_client.get(finished.url).content.decode()
+    assert "Try this quiz again" not in result  # it would lead to that 404
+    assert "This quiz is not open any more." in result and "every attempt" not in result
 
 
 def test_unpublished_quizzes_are_not_found(learner_client):

@@ -52,18 +52,23 @@ def attempt_result(request, pk):
         "review_list": review_list(reviewed_answers(answers, review), review),
         "overall_feedback": attempt.overall_feedback() if review.marks else "",
         "can_try_again": _can_try_again(request.user, attempt),
+        # Unpublished since it was taken: no links to its 404 pages.
+        "quiz_hidden": attempt.quiz is not None
+        and not (attempt.quiz.is_published and attempt.quiz.lesson.is_published),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
 
 def _can_try_again(learner, attempt) -> bool:
-    """Whether "Try this quiz again" leads anywhere: a quiz with attempts left, by the
+    """Whether "Try this quiz again" leads anywhere: a published quiz with attempts left, by the
     learner's own settings (an override may limit an unlimited quiz); a preview has no limit.
     The attempts are counted only under a limit; the settings cost a query only on a quiz
     with overrides."""
     quiz = attempt.quiz
     if attempt.practice or attempt.preview:
         return not attempt.practice
+    if not (quiz.is_published and quiz.lesson.is_published):  # hidden since: its page is a 404
+        return False
     rules = rules_for(learner=learner, quiz=quiz)
     return not rules.attempts_allowed or (
         attempts_used(learner=learner, quiz=quiz) < rules.attempts_allowed
