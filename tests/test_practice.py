@@ -280,3 +280,17 @@ def test_a_round_replaced_from_another_tab_leads_to_the_new_one(learner_client, 
     assert opened.status_code == 302 and opened.url == new.take_url
     learner_client.post(new.take_url, {"attempt": new.pk, "action": "submit"})
     assert learner_client.get(old.take_url).status_code == 404  # nothing newer in progress
+
+
+def test_progress_says_a_lesson_has_no_quiz_open_rather_than_every_lessons_questions(
+    learner_client, course
+):
+    final = QuizFactory(lesson__order=3)
+    final.draws_from.set(course)
+    type(course[1]).objects.filter(pk=course[1].pk).update(is_published=False)
+    response = learner_client.get(reverse("quizzes:progress"))
+    rows = {row.lesson: row for row in response.context["rows"]}
+    assert (rows[final.lesson].gathers, rows[course[1].lesson].gathers) == (True, False)
+    page = response.content.decode()
+    assert page.count("Questions from every lesson") == 1
+    assert page.count("No quiz open in this lesson now") == 1

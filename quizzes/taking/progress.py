@@ -24,6 +24,7 @@ class LessonProgress:
     questions: int
     mistakes: int = 0  # questions whose latest answer was not fully right: a practice round's
     hidden: bool = False  # finished attempts there whose right answers are not shown yet
+    gathers: bool = False  # a quiz there draws its questions from other lessons' (a review)
 
     @property
     def mastered_percent(self) -> int:
@@ -145,6 +146,12 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
     )
     mistakes = _by_lesson(latest_mistakes(learner, now, closes=closes), lesson_of)
     hidden = correctness_hidden(learner, now, closes=closes)
+    gathering = set(
+        Quiz.objects.published()
+        .filter(draws_from__isnull=False)
+        .values_list("lesson_id", flat=True)
+        .distinct()
+    )
     return [
         LessonProgress(
             lesson=lesson,
@@ -153,6 +160,7 @@ def lesson_progress(learner, now: datetime) -> list[LessonProgress]:
             questions=totals[lesson.id],
             mistakes=mistakes[lesson.id],
             hidden=lesson.id in hidden,
+            gathers=lesson.id in gathering,
         )
         for lesson in lessons
     ]
