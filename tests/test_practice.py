@@ -217,6 +217,11 @@ def test_progress_hides_what_review_options_hide(learner_client, course):
     refused = start_practice(learner_client, course[0].lesson.slug)
     message = learner_client.get(refused.url).content.decode()
     assert "your teacher shows which of your answers were right later" in message
+    # Where the practice form would be, on My results and under the progress table, too.
+    for name in ("quizzes:my-results", "quizzes:progress"):
+        page = learner_client.get(reverse(name)).content.decode()
+        assert page.count("your teacher shows which of your answers were right later") == 1
+        assert "the questions you get wrong in a quiz are gathered here" not in page
 
 
 def test_a_deleted_question_drops_out_of_progress_and_practice(learner_client, course):

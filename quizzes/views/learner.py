@@ -18,7 +18,7 @@ from quizzes.models import Attempt, GradingMethod, Quiz
 from quizzes.taking.attempts import answers_of, attempts_used, overdue_finish
 from quizzes.taking.forms import PracticeForm
 from quizzes.taking.overrides import closes_for, rules_for
-from quizzes.taking.progress import lesson_progress, mistakes_by_lesson
+from quizzes.taking.progress import correctness_hidden, lesson_progress, mistakes_by_lesson
 from quizzes.taking.review import review_for, review_list, reviewed_answers, visible
 from quizzes.taking.scoring import overall_grade
 from quizzes.teaching import classes
@@ -119,7 +119,8 @@ def my_results(request):
         "page": page,
         "rows": rows,
         "best": best,
-        "practice_form": PracticeForm.offering(mistakes_by_lesson(request.user, now)),
+        "practice_form": (form := PracticeForm.offering(mistakes_by_lesson(request.user, now))),
+        "answers_shown_later": form is None and bool(correctness_hidden(request.user, now)),
         "in_progress": list(open_attempts.select_related("quiz")),
     }
     return render(request, "quizzes/my_results.html", context)
@@ -136,6 +137,7 @@ def progress(request):
     context = {
         "rows": rows,
         "practice_form": PracticeForm.offering(mistakes, initial={"back": "progress"}),
+        "answers_shown_later": any(row.hidden for row in rows),
     }
     return render(request, "quizzes/progress.html", context)
 
