@@ -71,7 +71,7 @@ def test_finishing_under_a_held_lock_shows_the_busy_page_and_saves_nothing(
     assert response["Retry-After"] == "5"
     assert "<h1>The site is busy</h1>" in page
     assert "try again in a few seconds" in page
-    assert '<a class="brand" href="/">quizsite</a>' in page  # the site's header, with no query
+    assert '<a class="brand" href="/en/">quizsite</a>' in page  # the site's header, with no query
     assert nothing_saved()
     write_lock.release()
     finished = learner_client.post(take_url(quiz), form)
@@ -88,6 +88,7 @@ def test_the_busy_page_is_in_the_visitors_language(learner_client, quiz, write_l
     assert response.status_code == 503
     assert '<html lang="pl">' in response.content.decode()
     assert "Serwis jest teraz zajęty" in response.content.decode()
+    assert '<a class="brand" href="/pl/">quizsite</a>' in response.content.decode()
 
 
 @sqlite_only

@@ -197,7 +197,7 @@ def test_an_unexpected_error_shows_our_500_page_and_leaks_nothing(monkeypatch):
     page = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong" in page
-    assert '<a class="brand" href="/">quizsite</a>' in page
+    assert '<a class="brand" href="/en/">quizsite</a>' in page
     assert "hunter2" not in page and "Traceback" not in page and "RuntimeError" not in page
 
 
