@@ -290,3 +290,12 @@ def test_an_attempt_keeps_its_layout_when_the_teacher_turns_paging_off(learner_c
     assert response.url == f"{take_url(paged)}?page=3"
     assert answer_at(attempt, 2).selected == right_ids(second)
     assert learner_client.get(response.url).content.decode().count("<fieldset") == 1
+
+
+def test_signed_out_on_a_later_page_signs_in_back_to_that_page(learner_client, paged):
+    attempt = Attempt.objects.get(pk=attempt_shown(started(learner_client, paged)))
+    learner_client.post(reverse("logout"))
+    response = learner_client.post(
+        take_url(paged), {"attempt": attempt.pk, "page": "2", "goto": "3"}
+    )
+    assert response.url == f"{reverse('login')}?next={take_url(paged)}%3Fpage%3D2"

@@ -161,6 +161,7 @@ def signed_in_to_answer(view):
                 status=401,
                 content_type="text/plain; charset=utf-8",
             )
+        back = request.get_full_path()
         if request.method == "POST":
             messages.warning(
                 request,
@@ -169,7 +170,10 @@ def signed_in_to_answer(view):
                     "were not saved. Sign in, then choose them again."
                 ),
             )
-        return redirect_to_login(request.get_full_path())
+            page = request.POST.get("page", "")
+            if NUMBER.fullmatch(page) and page != "1":  # back to the question they were on
+                back = f"{request.path}?page={page}"
+        return redirect_to_login(back)
 
     return answering
 
