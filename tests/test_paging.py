@@ -299,3 +299,33 @@ def test_signed_out_on_a_later_page_signs_in_back_to_that_page(learner_client, p
         take_url(paged), {"attempt": attempt.pk, "page": "2", "goto": "3"}
     )
     assert response.url == f"{reverse('login')}?next={take_url(paged)}%3Fpage%3D2"
+
+
+def test_a_double_finish_of_a_paged_quiz_says_the_answers_were_submitted(learner_client, paged):
+    """Each page carries one question: the others, not sent, were not "lost"."""
+    attempt = Attempt.objects.get(pk=attempt_shown(started(learner_client, paged)))
+    for position in (1, 2, 3):
+        answer = answer_at(attempt, position)
+        learner_client.post(
+            take_url(paged),
+            {
+                "attempt": attempt.pk,
+                "page": str(position),
+                "action": "save",
+                field(answer): right(answer),
+            },
+        )
+    last = answer_at(attempt, 3)
+    finish = {
+        "attempt": attempt.pk,
+        "page": "3",
+        field(last): right(last),
+        f"seen-{field(last)}": right(last),
+    }
+    learner_client.post(take_url(paged), finish)
+    again = learner_client.post(take_url(paged), finish, follow=True).content.decode()
+    assert "You had already submitted these answers; here is the result." in again
+    submit = learner_client.post(
+        take_url(paged), {"attempt": attempt.pk, "action": "submit"}, follow=True
+    )
+    assert "You had already submitted these answers; here is the result." in submit.content.decode()

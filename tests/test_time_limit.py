@@ -280,3 +280,18 @@ def test_a_finish_waits_for_the_lock_and_a_finished_attempt_is_not_finished_agai
     stale = Attempt.objects.get()
     assert attempt_finish(attempt=attempt)
     assert not attempt_finish(attempt=stale)  # the lock sees it closed: nothing rewritten
+
+
+def test_the_summarys_countdown_at_zero_does_not_finish_when_time_was_added(learner_client, quiz):
+    """The summary page's timer sends Submit with "time-up"; a teacher gave more time since."""
+    quiz.time_limit = 10
+    quiz.save()
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    data = {"attempt": attempt_id, "action": ["submit", "time-up"]}
+    response = learner_client.post(take_url(quiz), data)
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert response.url == attempt.summary_url and not attempt.is_submitted
+    assert "You have more time" in learner_client.get(response.url).content.decode()
+    Attempt.objects.filter(pk=attempt_id).update(deadline=timezone.now() - timedelta(seconds=1))
+    learner_client.post(take_url(quiz), data)
+    assert Attempt.objects.get(pk=attempt_id).is_submitted

@@ -372,7 +372,16 @@ def _answer(request, quiz, practice=None):
         messages.info(request, _already_submitted(request, attempt))
         return redirect(attempt)
 
-    if "submit" in request.POST.getlist("action"):  # "Submit anyway", from the summary
+    actions = request.POST.getlist("action")
+    if "submit" in actions:  # "Submit anyway", from the summary
+        if "time-up" in actions and not timing.time_is_up(
+            attempt.ends_at, timezone.now() + TIMER_SLACK
+        ):  # its countdown reached zero, but a teacher has given more time since it opened
+            messages.info(
+                request,
+                _("You have more time: the time limit was changed. Your answers are saved."),
+            )
+            return redirect(attempt.summary_url)
         outcome = answers_submit(attempt=attempt, selections={}, finish=True)
         if outcome in OUTCOME_MESSAGES:
             level, text = OUTCOME_MESSAGES[outcome]
@@ -466,9 +475,18 @@ def _already_submitted(request, attempt) -> str:
     """What to say of answers sent to an attempt finished meanwhile: a Finish sent twice (a
     double click) sent the answers the attempt holds; another tab's Finish leaves this tab's
     latest choices unsaved, and the learner is told so rather than that they were submitted."""
-    form = QuizForm(request.POST, answers=answers_of(attempt), require_all=False)
+    if "submit" in request.POST.getlist("action"):  # the summary's: it sends no answers
+        return str(OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
+    # Only the questions the form carries (one page of a paged quiz carries one).
+    carried = [
+        answer
+        for answer in answers_of(attempt)
+        if QuizForm.field_name(answer) in request.POST
+        or QuizForm.seen_name(answer) in request.POST
+    ]
+    form = QuizForm(request.POST, answers=carried, require_all=False)
     sent = form.selections() if form.is_valid() else {}
-    held = {answer.question_key: set(answer.selected or ()) for answer in form.answers}
+    held = {answer.question_key: set(answer.selected or ()) for answer in carried}
     if all(set(chosen) == held.get(key) for key, chosen in sent.items()):
         return str(OUTCOME_MESSAGES[Outcome.ALREADY_FINISHED][1])
     return _(
