@@ -2,12 +2,14 @@
 
 import importlib
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Attempt, Question
 
@@ -351,6 +353,20 @@ def test_a_quiz_unpublished_during_an_attempt_can_still_be_finished(learner_clie
     result = learner_client.get(finished.url).content.decode()
     assert "Try this quiz again" not in result  # it would lead to that 404
     assert "This quiz is not open any more." in result and "every attempt" not in result
+
+
+def test_an_unpublished_quizs_start_page_finishing_a_run_out_attempt_offers_no_new_one(
+    learner_client, quiz
+):
+    attempt_id = attempt_shown(started(learner_client, quiz))
+    quiz.is_published = False
+    quiz.save()
+    Attempt.objects.filter(pk=attempt_id).update(deadline=timezone.now() - timedelta(minutes=1))
+    start_page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert Attempt.objects.get(pk=attempt_id).is_submitted  # finished there, time having run out
+    assert "This quiz is not open any more." in start_page and ">Start" not in start_page
+    assert learner_client.post(quiz.get_absolute_url()).status_code == 404
+    assert Attempt.objects.count() == 1
 
 
 def test_unpublished_quizzes_are_not_found(learner_client):

@@ -481,8 +481,7 @@ def _already_submitted(request, attempt) -> str:
     carried = [
         answer
         for answer in answers_of(attempt)
-        if QuizForm.field_name(answer) in request.POST
-        or QuizForm.seen_name(answer) in request.POST
+        if QuizForm.field_name(answer) in request.POST or QuizForm.seen_name(answer) in request.POST
     ]
     form = QuizForm(request.POST, answers=carried, require_all=False)
     sent = form.selections() if form.is_valid() else {}
