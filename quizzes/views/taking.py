@@ -46,6 +46,8 @@ from quizzes.views import bad_request, language_refused
 NUMBER = re.compile(r"[0-9]{1,9}")
 # How early the page's countdown may say time is up, by its rounding and the network's delay.
 TIMER_SLACK = timedelta(seconds=5)
+# The session's list of the practice rounds the learner replaced by starting another.
+REPLACED_ROUNDS = "replaced_practice_rounds"
 
 # Lazy: this table is built at import, before any request's language is known.
 OUTCOME_MESSAGES = {
@@ -239,9 +241,9 @@ def _practice_round(request, pk):
 def _newer_round(request, pk):
     """Where to go when the practice round `pk` is gone because the learner started another
     (a learner has one at a time: a new round replaces an unfinished one, from another tab
-    say): to that one, saying so. None when there is none, or `pk` is still an attempt (a
-    quiz's, another learner's: 404 as before)."""
-    if Attempt.objects.filter(pk=pk).exists():
+    say): to that one, saying so. None when there is none, or `pk` is not a round this learner
+    replaced (its session keeps the last ten), so no address tells which ids exist."""
+    if pk not in request.session.get(REPLACED_ROUNDS, []):
         return None
     newer = (
         Attempt.objects.in_progress()
@@ -268,11 +270,20 @@ def practice_new(request):
     form = PracticeForm(request.POST)
     if not form.is_valid():
         return bad_request(request, _("There is no lesson with that name."))
+    unfinished = list(
+        Attempt.objects.in_progress()
+        .filter(learner=request.user, practice=True)
+        .values_list("pk", flat=True)
+    )
     try:
         attempt = practice_start(learner=request.user, lesson=form.cleaned_data["lesson"])
     except AttemptRefused as refusal:
         messages.info(request, str(refusal))
         return redirect(f"quizzes:{form.cleaned_data['back']}")
+    if unfinished:  # replaced by this one: a tab still showing one is sent here (_newer_round)
+        request.session[REPLACED_ROUNDS] = (
+            unfinished[-1:] + request.session.get(REPLACED_ROUNDS, [])[:9]
+        )
     return redirect(attempt.take_url)
 
 
