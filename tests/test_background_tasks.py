@@ -324,9 +324,14 @@ def test_the_jobs_page_says_which_file_each_export_is_and_for_whom(
     title = three_attempts.title
     assert f"Grades, CSV: {title}" in page
     assert f"Grades, CSV for Excel (UTF-8 with BOM): {title}" in page
-    assert f"class {classroom.name}, from 2026-01-05" in page
+    assert f"class {classroom.name}, from 5 January 2026" in page
     assert f"Responses, Excel workbook (.xlsx): {title}" in page
     assert page.count("all your learners") == 2
+    # A superuser sees every teacher's jobs, with their classes' names.
+    admin = Client()
+    admin.force_login(UserFactory(is_superuser=True, is_staff=True))
+    seen = html.unescape(admin.get(reverse("quizzes:job-list")).content.decode())
+    assert f"class {classroom.name}, from 5 January 2026" in seen
 
 
 def test_a_double_click_starts_one_export(

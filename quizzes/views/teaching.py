@@ -4,6 +4,7 @@ A teacher sees the results of the learners in their own classes; a superuser see
 """
 
 from collections import defaultdict
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.db.models import Avg, Count, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -345,7 +347,12 @@ def _jobs(user):
 def job_list(request):
     """The teacher's background jobs: what runs, how far it got, errors, files to download."""
     page = Paginator(_jobs(request.user), 50).get_page(request.GET.get("page"))
-    class_names = dict(Classroom.objects.taught_by(request.user).values_list("pk", "name"))
+    classes = (
+        Classroom.objects.all()
+        if request.user.is_superuser
+        else Classroom.objects.taught_by(request.user)
+    )
+    class_names = dict(classes.values_list("pk", "name"))  # a superuser sees every teacher's
     for job in page:
         job.label, job.filters = _job_label(job, class_names)
         job.downloadable = (
@@ -376,11 +383,18 @@ def _job_label(job, class_names: dict[int, str]) -> tuple[str, str]:
     if classroom.isascii() and classroom.isdigit():
         name = class_names.get(int(classroom), _("a class no longer yours"))
         filters.append(_("class %(name)s") % {"name": name})
-    if chosen.get("date_from"):
-        filters.append(_("from %(date)s") % {"date": chosen["date_from"]})
-    if chosen.get("date_to"):
-        filters.append(_("to %(date)s") % {"date": chosen["date_to"]})
+    for name, text in (("date_from", _("from %(date)s")), ("date_to", _("to %(date)s"))):
+        if chosen.get(name):
+            filters.append(text % {"date": _shown_date(chosen[name])})
     return f"{what}, {form}", ", ".join(filters) or _("all your learners")
+
+
+def _shown_date(value: str) -> str:
+    """A filter's date as the pages write dates ("5 January 2026"), or as it was sent."""
+    try:
+        return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
 
 
 @login_required
