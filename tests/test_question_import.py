@@ -253,3 +253,14 @@ def test_a_file_with_a_nul_character_is_refused_on_every_database(teacher_client
 def test_the_import_page_shows_how_to_write_a_source_with_its_address(admin_client, quiz):
     page = admin_client.get(reverse("admin:quizzes_quiz_import", args=[quiz.pk]))
     assert "“// source: Title &lt;URL&gt;” comment line" in page.content.decode()
+
+
+@pytest.mark.parametrize("content", ["\u200b\u200b {=a ~b}\n", "Q? {=a ~\u2060\u3164}\n"])
+def test_a_question_or_choice_that_shows_nothing_is_refused(teacher_client, content):
+    quiz = QuizFactory()
+    response = upload(
+        teacher_client, quiz, content, source_title="S", source_url="https://example.org/s"
+    )
+    assert response.status_code == 400
+    assert "Line 1: This question or one of its choices shows nothing." in response.content.decode()
+    assert not Question.objects.exists()

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
+from quizzes.core.spreadsheet import shows_nothing
 from quizzes.models import Choice, Question, Quiz
 from quizzes.question_files.aiken import parse_aiken
 from quizzes.question_files.gift import parse_gift
@@ -49,6 +50,10 @@ def read_questions(
             )
         if any(len(choice.text) > 500 for choice in question.choices):
             errors.append((question.line, _("A choice is longer than 500 characters.")))
+        # Zero-width characters only: a blank question or choice on the learner's page, as
+        # the admin refuses (EitherLanguageForm).
+        if shows_nothing(question.text) or any(shows_nothing(c.text) for c in question.choices):
+            errors.append((question.line, _("This question or one of its choices shows nothing.")))
         if not question.explanation:
             question.warnings.append(_("No general feedback: learners see no explanation."))
         if not all(choice.feedback for choice in question.choices):
