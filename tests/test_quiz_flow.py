@@ -496,5 +496,7 @@ def test_a_finish_from_an_older_tab_keeps_the_newer_answers_of_questions_it_left
     kept = {a.question_id: a.selected for a in attempt.answers.all()}
     assert kept[first.id] == choice_ids(first, correct=False)[:1]  # B's, A left it alone
     assert kept[second.id] == choice_ids(second, correct=True)  # A's own change
+    result = learner_client.get(response.url).content.decode()
+    assert "Question 1 keeps the answer chosen in another tab since this page opened." in result
     again = learner_client.post(take_url(quiz), finish, follow=True).content.decode()
     assert "You had already submitted these answers; here is the result." in again

@@ -147,6 +147,22 @@ class QuizForm(forms.Form):
         sent = set(self.data.getlist(self.field_name(answer)))
         return sent == set(filter(None, seen.split(",")))
 
+    def kept_from_elsewhere(self) -> list[int]:
+        """Positions of the questions sent as shown whose stored answer is another now (chosen
+        in another tab since this page opened): the stored one is kept, and the learner told."""
+        kept = []
+        for answer in self.answers:
+            if not self._unchanged_here(answer):
+                continue
+            places = {
+                value
+                for value, c in valued_choices(answer.snapshot)
+                if c["id"] in set(answer.selected or ())
+            }
+            if places != set(self.data.getlist(self.field_name(answer))):
+                kept.append(answer.position)
+        return kept
+
     def selections(self) -> dict[int, list[int]]:
         """The chosen choice ids by question id, from a valid form ([] for none chosen),
         leaving out the questions the page sends as it showed them (`_unchanged_here`)."""

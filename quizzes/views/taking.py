@@ -430,6 +430,8 @@ def _answer(request, quiz, practice=None):
         context = _context(attempt, answers, page, form, now)
         return render(request, "quizzes/quiz_take.html", context, status=status)
     selections = form.selections() if form.is_valid() else {}
+    if form.is_valid() and not is_background_save(request) and (kept := form.kept_from_elsewhere()):
+        messages.info(request, _kept_message(kept))
 
     if finishing and not time_up and action != "time-up" and _unanswered(answers, selections):
         # Blanks go to the summary, which lists them and offers Submit anyway.
@@ -480,6 +482,14 @@ def _answer(request, quiz, practice=None):
         return _in_language(request, switch_to, attempt.get_absolute_url, tell)
     tell()
     return redirect(attempt)
+
+
+def _kept_message(positions: list[int]) -> str:
+    return ngettext(
+        "Question %(numbers)s keeps the answer chosen in another tab since this page opened.",
+        "Questions %(numbers)s keep the answers chosen in another tab since this page opened.",
+        len(positions),
+    ) % {"numbers": ", ".join(str(n) for n in positions)}
 
 
 def _already_submitted(request, attempt) -> str:
