@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Attempt, Question
+from quizzes.teaching.regrading import regrade_apply
 
 from .conftest import (
     answers_for,
@@ -437,26 +439,34 @@ def test_a_signed_in_user_on_the_login_page_gets_the_form_not_an_error(learner_c
     assert response.status_code == 200
 
 
-def test_an_exact_pass_mark_in_thirds_of_a_mark_passes(learner_client):
-    """1/3 + 4/3 + 4/3 + 6 of 15 is exactly 60 %: stored to 7 places the total is 8.9999999,
-    and the learner still passes."""
+def finished_in_thirds(client, right_singles):
+    """An attempt at a 15-mark quiz (pass mark 60 %) scoring 1/3 + 4/3 + 4/3 on three
+    several-answer questions and 1 on each of the first `right_singles` of ten one-mark ones:
+    the quiz, the attempt and the result page."""
     quiz = QuizFactory(pass_mark=60)
     thirds = [
         question_with_choices(quiz, correct=3, wrong=1, kind="multiple", marks=m, order=n)
         for n, m in enumerate((1, 2, 2))
     ]
     singles = [question_with_choices(quiz, correct=1, wrong=1, order=10 + n) for n in range(10)]
-    started(learner_client, quiz)
+    started(client, quiz)
     attempt = Attempt.objects.get()
     data = {"attempt": attempt.pk}
     for question, right in zip(thirds, (1, 2, 2), strict=True):
         ids = choice_ids(question, correct=True)[:right]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
     for n, question in enumerate(singles):
-        ids = choice_ids(question, correct=n < 6)[:1]
+        ids = choice_ids(question, correct=n < right_singles)[:1]
         data[f"q{question.id}"] = values_shown(question, ids, attempt=attempt)
-    result = learner_client.post(take_url(quiz), data, follow=True).content.decode()
+    result = client.post(take_url(quiz), data, follow=True).content.decode()
     attempt.refresh_from_db()
+    return quiz, attempt, result
+
+
+def test_an_exact_pass_mark_in_thirds_of_a_mark_passes(learner_client):
+    """1/3 + 4/3 + 4/3 + 6 of 15 is exactly 60 %: stored to 7 places the total is 8.9999999,
+    and the learner still passes."""
+    quiz, attempt, result = finished_in_thirds(learner_client, 6)
     assert (attempt.marks, attempt.max_marks) == (Decimal("8.9999999"), Decimal(15))
     assert attempt.passed and attempt.percentage == Decimal("60.00")
     assert "✓ Passed" in result and "9 out of 15 marks" in result
@@ -500,3 +510,26 @@ def test_a_finish_from_an_older_tab_keeps_the_newer_answers_of_questions_it_left
     assert "Question 1 keeps the answer chosen in another tab since this page opened." in result
     again = learner_client.post(take_url(quiz), finish, follow=True).content.decode()
     assert "You had already submitted these answers; here is the result." in again
+
+
+def test_a_mark_by_hand_or_a_regrade_reaching_the_pass_mark_in_thirds_passes(
+    learner_client, teacher, teacher_client
+):
+    """The same exact 9 of 15, reached by a teacher's mark, then kept by a regrade."""
+    quiz, attempt, _result = finished_in_thirds(learner_client, 5)
+    assert attempt.marks == Decimal("7.9999999") and not attempt.passed
+    wrong = attempt.answers.filter(marks=0).order_by("position").first()
+    url = reverse("quizzes:attempt-override", args=[attempt.pk, wrong.position])
+    prefix = f"a{wrong.position}"
+    data = {f"{prefix}-marks": "1", f"{prefix}-reason": "Right after all", f"{prefix}-comment": ""}
+    assert teacher_client.post(url, data).status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.marks == Decimal("8.9999999") and attempt.passed
+    # A regrade that re-marks the others (a key fixed and put back) keeps the pass.
+    question = quiz.questions.get(order=10)
+    question.choices.update(is_correct=~F("is_correct"))
+    regrade_apply(quiz, among=Attempt.objects.all(), by=teacher)
+    question.choices.update(is_correct=~F("is_correct"))
+    regrade_apply(quiz, among=Attempt.objects.all(), by=teacher)
+    attempt.refresh_from_db()
+    assert attempt.marks == Decimal("8.9999999") and attempt.passed
