@@ -560,7 +560,10 @@ class AnswerKeyFormSet(BaseInlineFormSet):
             if (data := getattr(form, "cleaned_data", None)) and not data.get("DELETE")
         ]
         flags = [data.get("is_correct", False) for data in kept]
-        texts = [data.get("text_en") or data.get("text") or "" for data in kept]
+        # Written in either language (EitherLanguageForm): a Polish-only "Prawda" and "Fałsz".
+        texts = [
+            data.get("text_en") or data.get("text_pl") or data.get("text") or "" for data in kept
+        ]
         errors = answer_key_errors(self.instance.kind, flags, texts)
         if errors:
             raise ValidationError(errors)

@@ -65,6 +65,17 @@ def test_a_teacher_writes_a_question_in_polish_only(teacher_client, learner_clie
     assert "Artykuł 4" in page
 
 
+def test_a_true_or_false_question_written_in_polish_only_saves(teacher_client):
+    data = in_polish(
+        question_post(QuizFactory(), "truefalse", [("Prawda", True), ("Fałsz", False)])
+    )
+    response = teacher_client.post(ADD_QUESTION, data)
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.kind == "truefalse"
+    assert sorted(question.choices.values_list("text_pl", flat=True)) == ["Fałsz", "Prawda"]
+
+
 def test_a_required_text_in_neither_language_is_refused(teacher_client):
     data = question_post(QuizFactory(), "single", [("Article 4", True), ("Article 5", False)])
     data["text_en"] = ""
