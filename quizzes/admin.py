@@ -441,6 +441,7 @@ class QuizAdmin(TranslatedAdmin):
                     file_format,
                     source_title=data["source_title"],
                     source_url=data["source_url"],
+                    language=data["language"],
                 )
             except FormatError as error:
                 context["file_errors"] = error.errors

@@ -264,3 +264,24 @@ def test_a_question_or_choice_that_shows_nothing_is_refused(teacher_client, cont
     assert response.status_code == 400
     assert "Line 1: This question or one of its choices shows nothing." in response.content.decode()
     assert not Question.objects.exists()
+
+
+def test_a_polish_true_or_false_import_writes_prawda_and_falsz_and_counts_its_marks(teacher_client):
+    quiz = QuizFactory()
+    content = (
+        "// marks: 1\n::q1:: Rada podejmuje decyzje w drodze konsensusu. {T}\n\n"
+        "// marks: 5\n::q2:: Każdy sojusznik może poprosić o konsultacje. {=Tak ~Nie}\n"
+    )
+    source = {"source_title": "NATO", "source_url": "https://www.nato.int/cps/en/natohq/"}
+    preview = upload(teacher_client, quiz, content, language="pl", **source)
+    page = preview.content.decode()
+    assert "✓ Prawda" in page and "✗ Fałsz" in page and "True" not in page
+    assert "1 mark;" in page and "5 marks;" in page and "1 marks" not in page
+    assert confirm(teacher_client, quiz, preview).status_code == 302
+    question = quiz.questions.get(kind="truefalse")
+    assert list(question.choices.order_by("order").values_list("text_pl", "is_correct")) == [
+        ("Prawda", True),
+        ("Fałsz", False),
+    ]
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    assert teacher_client.get(change).status_code == 200

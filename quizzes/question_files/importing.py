@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from quizzes.core.spreadsheet import shows_nothing
+from quizzes.course.true_false import TRUE_FALSE, choice_label
 from quizzes.models import Choice, Question, Quiz
 from quizzes.question_files.aiken import parse_aiken
 from quizzes.question_files.gift import parse_gift
@@ -28,7 +30,12 @@ def guess_format(filename: str, text: str) -> str:
 
 
 def read_questions(
-    text: str, file_format: str, *, source_title: str = "", source_url: str = ""
+    text: str,
+    file_format: str,
+    *,
+    source_title: str = "",
+    source_url: str = "",
+    language: str = "en",
 ) -> list[ParsedQuestion]:
     """The questions in the file, each with a source; FormatError lists every problem by line.
 
@@ -40,6 +47,10 @@ def read_questions(
     for question in questions:
         question.source_title = question.source_title or source_title
         question.source_url = question.source_url or source_url
+        if question.kind == TRUE_FALSE:  # the file's {T}/{F}: "Prawda"/"Fałsz" in Polish
+            with translation.override(language):
+                for choice in question.choices:
+                    choice.text = choice_label(TRUE_FALSE, choice.text)
         if len(question.choices) > MAX_CHOICES:
             errors.append(
                 (
