@@ -673,7 +673,11 @@ class QuestionAdmin(TranslatedAdmin):
                 _("This question has no explanation: learners see none after submitting."),
                 messages.WARNING,
             )
-        missing = question.choices.filter(feedback_en="", feedback_pl="").count()
+        # Empty, or never written in that language (an imported file's other language: NULL).
+        missing = question.choices.filter(
+            Q(feedback_en="") | Q(feedback_en__isnull=True),
+            Q(feedback_pl="") | Q(feedback_pl__isnull=True),
+        ).count()
         if missing:
             self.message_user(
                 request,

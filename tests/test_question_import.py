@@ -285,3 +285,29 @@ def test_a_polish_true_or_false_import_writes_prawda_and_falsz_and_counts_its_ma
     ]
     change = reverse("admin:quizzes_question_change", args=[question.pk])
     assert teacher_client.get(change).status_code == 200
+
+
+def test_saving_an_imported_question_counts_every_choice_without_feedback(teacher_client):
+    """The file's language is written, the other left empty (NULL): none has feedback."""
+    quiz = QuizFactory()
+    source = {"source_title": "NATO", "source_url": "https://www.nato.int/cps/en/natohq/"}
+    preview = upload(teacher_client, quiz, "Pytanie? {=Tak ~Nie ~Może}\n", language="pl", **source)
+    confirm(teacher_client, quiz, preview)
+    question = quiz.questions.get()
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    form = teacher_client.get(change).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    inline = teacher_client.get(change).context["inline_admin_formsets"][0].formset
+    data.update({f"{inline.prefix}-{k}": v for k, v in inline.management_form.initial.items()})
+    for n, choice_form in enumerate(inline.forms):
+        for name in choice_form.fields:
+            value = choice_form[name].value()
+            data[f"{inline.prefix}-{n}-{name}"] = "" if value is None else value
+        if not choice_form["is_correct"].value():
+            data.pop(f"{inline.prefix}-{n}-is_correct")
+    versions = teacher_client.get(change).context["inline_admin_formsets"][1].formset
+    data.update({f"{versions.prefix}-{k}": v for k, v in versions.management_form.initial.items()})
+    response = teacher_client.post(change, data, follow=True)
+    assert (
+        "3 choices have no feedback: learners who pick them see none." in response.content.decode()
+    )
