@@ -1,5 +1,6 @@
 """Teachers author content in the admin; the admin refuses questions nobody could answer."""
 
+import html
 import re
 
 import pytest
@@ -225,6 +226,11 @@ def test_a_quiz_with_finished_attempts_cannot_be_deleted(admin_client, quiz):
         response.content.decode()
     )
     assert Attempt.objects.count() == 1
+    with translation.override("pl"):
+        polish = admin_client.get(reverse("admin:quizzes_quiz_delete", args=[quiz.pk]))
+    page = html.unescape(polish.content.decode())
+    assert "Nie można usunąć: quiz" in page and "wymagałoby usunięcia tych chronionych" in page
+    assert "nim/nią" not in page
 
 
 @pytest.mark.parametrize(
