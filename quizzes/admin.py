@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.text import slugify
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -197,6 +198,11 @@ class WholeTitles:
         return {**(extra_context or {}), "title": title} if title else extra_context
 
 
+def _slug_from(text: str, max_length: int) -> str:
+    # slugify drops what NFKD leaves non-ASCII: "ł" has no decomposition, so it goes first.
+    return slugify(text.translate(str.maketrans("łŁ", "lL")))[:max_length].strip("-")
+
+
 class EitherLanguageForm(forms.ModelForm):
     """A text the model requires, written in English, in Polish or in both.
 
@@ -204,9 +210,19 @@ class EitherLanguageForm(forms.ModelForm):
     "not yet translated" notice, as they see the questions of a Polish file imported.
     """
 
+    # The text a new row's slug is made from when the author leaves it empty.
+    SLUG_SOURCES = ("title", "term", "name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:  # made from the title in either language when left empty
+            self.fields["slug"].required = False
+
     def clean(self):
         cleaned = super().clean()
         model = self._meta.model
+        if "slug" in self.fields and not cleaned.get("slug") and "slug" not in self.errors:
+            self._make_slug(cleaned)
         for name in translator.get_options_for_model(model).fields:
             names = [
                 localized
@@ -227,6 +243,28 @@ class EitherLanguageForm(forms.ModelForm):
             if names and not any(cleaned.get(localized) for localized in names):
                 self.add_error(names[0], _("Write this in at least one of the languages."))
         return cleaned
+
+    def _make_slug(self, cleaned):
+        """The slug from the title (or term, or name) in English, else Polish, made unique."""
+        model = self._meta.model
+        texts = [
+            cleaned.get(build_localized_fieldname(name, code))
+            for name in self.SLUG_SOURCES
+            for code, _name in settings.LANGUAGES
+        ]
+        source = next((text for text in texts if text and not shows_nothing(text)), "")
+        max_length = model._meta.get_field("slug").max_length
+        base = _slug_from(source, max_length)
+        if not base:
+            self.add_error("slug", forms.Field.default_error_messages["required"])
+            return
+        taken = model.objects.exclude(pk=self.instance.pk).filter(slug__startswith=base)
+        taken = set(taken.values_list("slug", flat=True))
+        slug, n = base, 2
+        while slug in taken:
+            suffix = f"-{n}"
+            slug, n = base[: max_length - len(suffix)] + suffix, n + 1
+        cleaned["slug"] = slug
 
 
 class TranslatedAdmin(BothLanguages, CheckedAdmin, TranslationAdmin):

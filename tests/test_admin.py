@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from quizzes.course.versions import versions_for
-from quizzes.models import Attempt, Choice, Question
+from quizzes.models import Attempt, Choice, Lesson, Question
 
 from .conftest import answers_for, started, take_url
 from .factories import QuizFactory, TeacherFactory, UserFactory
@@ -502,3 +502,28 @@ def test_the_admins_attempt_page_names_the_chosen_choices(teacher_client, learne
     dealt = attempt.answers.order_by("position")
     right = ["; ".join(c["text"] for c in a.snapshot["choices"] if c["is_correct"]) for a in dealt]
     assert cells == right and len(cells) == quiz.questions.count()
+
+
+def test_a_lesson_written_in_polish_only_gets_its_slug_from_the_polish_title(teacher_client):
+    add = reverse("admin:quizzes_lesson_add")
+    form = teacher_client.get(add).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "title_pl": "Łódź i Gdańsk: konsultacje",
+            "summary_pl": "O czym.",
+            "body_pl": "Tekst.",
+            "order": "9",
+        }
+    )
+    for inline in teacher_client.get(add).context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-{k}": "0" for k in ("TOTAL_FORMS", "INITIAL_FORMS")})
+    first = teacher_client.post(add, data)
+    assert first.status_code == 302
+    again = teacher_client.post(add, data)
+    assert again.status_code == 302
+    assert sorted(Lesson.objects.values_list("slug", flat=True)) == [
+        "lodz-i-gdansk-konsultacje",
+        "lodz-i-gdansk-konsultacje-2",
+    ]
