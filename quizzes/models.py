@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.core import plain_sql
 from quizzes.course.fallbacks import current_language, shown_in
-from quizzes.course.rendering import Glossary, render_markdown
+from quizzes.course.rendering import Glossary, plain_text, render_markdown
 from quizzes.taking import timing
 from quizzes.taking.scoring import answer_marks, band_feedback
 
@@ -550,8 +550,9 @@ class Question(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+    def __str__(self):  # the admin's titles and messages: without the Markdown's ** and `
+        text = plain_text(self.text or "")
+        return text if len(text) <= 80 else text[:79] + "…"
 
 
 class Choice(models.Model):

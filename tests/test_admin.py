@@ -527,3 +527,11 @@ def test_a_lesson_written_in_polish_only_gets_its_slug_from_the_polish_title(tea
         "lodz-i-gdansk-konsultacje",
         "lodz-i-gdansk-konsultacje-2",
     ]
+
+
+def test_the_admin_names_a_question_without_its_markdown(teacher_client, quiz):
+    question = quiz.questions.first()
+    question.text_en = "Which of these are **all** true?"
+    question.save()
+    page = teacher_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert "<title>Which of these are all true? | Change question" in page.content.decode()
