@@ -255,14 +255,25 @@ def test_the_import_page_shows_how_to_write_a_source_with_its_address(admin_clie
     assert "“// source: Title &lt;URL&gt;” comment line" in page.content.decode()
 
 
-@pytest.mark.parametrize("content", ["\u200b\u200b {=a ~b}\n", "Q? {=a ~\u2060\u3164}\n"])
-def test_a_question_or_choice_that_shows_nothing_is_refused(teacher_client, content):
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        # With another problem in the file: both listed at once.
+        ("\u200b\u200b {=a ~b}\n\nQ2? {~a ~b}\n", "q.gift", "Line 1: The question has no text."),
+        ("Q? {=a ~\u2060\u3164}\n", "q.gift", "Line 1: This answer has no text."),
+        ("\u200b\nA. Tak\nB. Nie\nANSWER: A\n", "q.txt", "Line 1: This question or one of"),
+    ],
+)
+def test_a_question_or_choice_that_shows_nothing_is_refused(teacher_client, content, name, message):
     quiz = QuizFactory()
     response = upload(
-        teacher_client, quiz, content, source_title="S", source_url="https://example.org/s"
+        teacher_client, quiz, content, name, source_title="S", source_url="https://example.org/s"
     )
     assert response.status_code == 400
-    assert "Line 1: This question or one of its choices shows nothing." in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    if "Q2?" in content:
+        assert "Line 3:" in page  # the other question's own problem, in the same list
     assert not Question.objects.exists()
 
 

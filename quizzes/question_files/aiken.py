@@ -27,6 +27,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from quizzes.core.spreadsheet import shows_nothing
 from quizzes.question_files.parsed import (
     FormatError,
     ParsedChoice,
@@ -113,7 +114,7 @@ def _question(lines: list[tuple[int, str]], errors: list[tuple[int, str]]) -> Pa
         )
     seen = set()
     for number, _letter, option_text in options:
-        if not option_text:
+        if shows_nothing(option_text):  # empty, or zero-width characters only
             errors.append((number, _("This option has no text.")))
         elif option_text in seen:
             errors.append(

@@ -47,6 +47,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from quizzes.core.spreadsheet import shows_nothing
 from quizzes.question_files.parsed import (
     FormatError,
     ParsedChoice,
@@ -255,7 +256,7 @@ def _question(
 
     truth = _truth(body, opening + 1, answers_end)
     if truth is not None:
-        if not question_text:
+        if shows_nothing(question_text):  # empty, or zero-width characters only
             errors.append((first, _("The question has no text.")))
         choices, formats = _true_false_choices(body, opening + 1, answers_end, truth, errors)
         if len(errors) > found:
@@ -278,7 +279,7 @@ def _question(
     if other:
         errors.append((first, other))
         return None
-    if not question_text:
+    if shows_nothing(question_text):  # empty, or zero-width characters only
         errors.append((first, _("The question has no text.")))
 
     markers = [i for i in range(opening + 1, answers_end) if body.special(i, "~=")]
@@ -501,7 +502,7 @@ def _check_answers(first: int, answers: list[_Answer], errors: list[tuple[int, s
         )
     seen = set()
     for answer in answers:
-        if not answer.text:
+        if shows_nothing(answer.text):
             errors.append((answer.line, _("This answer has no text.")))
         elif answer.text in seen:
             errors.append(
