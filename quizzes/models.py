@@ -466,6 +466,12 @@ class Quiz(models.Model):
             "quiz__lesson__order", "quiz__order", "quiz_id", "order", "id"
         )
 
+    @property
+    def is_shown(self) -> bool:
+        """Whether learners see the quiz: published, in a published lesson (as `published()`
+        keeps it). One unpublished since stays a learner's to finish, then is a 404."""
+        return self.is_published and self.lesson.is_published
+
     def has_closed(self, now) -> bool:
         """Whether the quiz's close date has passed at `now`: no more starting or answering."""
         return self.closes_at is not None and now >= self.closes_at

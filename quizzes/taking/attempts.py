@@ -50,7 +50,7 @@ def start_refusal(
     `rules` are the settings with the learner's overrides (read when not given), `used` the
     attempts counted against them (counted when needed and not given).
     """
-    if not (quiz.is_published and quiz.lesson.is_published):  # one in progress may be finished
+    if not quiz.is_shown:  # one in progress may be finished
         return _("This quiz is not open any more.")
     rules = rules or rules_for(learner=learner, quiz=quiz)
     if rules.opens_at and now < rules.opens_at:

@@ -53,8 +53,7 @@ def attempt_result(request, pk):
         "overall_feedback": attempt.overall_feedback() if review.marks else "",
         "can_try_again": _can_try_again(request.user, attempt),
         # Unpublished since it was taken: no links to its 404 pages.
-        "quiz_hidden": attempt.quiz is not None
-        and not (attempt.quiz.is_published and attempt.quiz.lesson.is_published),
+        "quiz_hidden": attempt.quiz is not None and not attempt.quiz.is_shown,
     }
     return render(request, "quizzes/attempt_result.html", context)
 
@@ -67,7 +66,7 @@ def _can_try_again(learner, attempt) -> bool:
     quiz = attempt.quiz
     if attempt.practice or attempt.preview:
         return not attempt.practice
-    if not (quiz.is_published and quiz.lesson.is_published):  # hidden since: its page is a 404
+    if not quiz.is_shown:  # hidden since: its page is a 404
         return False
     rules = rules_for(learner=learner, quiz=quiz)
     return not rules.attempts_allowed or (
