@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from quizzes.course import maps
-from quizzes.course.alphabet import sort_key
+from quizzes.course.alphabet import byte_filing, sort_key
 from quizzes.course.rendering import Glossary, render_markdown
 from quizzes.models import Course, GlossaryTerm, Lesson, SourceExcerpt, TeacherNote
 
@@ -412,3 +412,18 @@ def test_the_course_places_each_map_in_its_lesson(course, client, slug, name, la
     page = client.get(f"/{language}/lessons/{slug}/").content.decode()
     assert page.count(f'<figure class="map" id="map-{name}">') == 1
     assert page.count('<figure class="map"') == 1
+
+
+def test_byte_filing_writes_letters_beyond_a_to_z_so_bytes_sort_as_the_alphabet():
+    polish = byte_filing("pl")
+    assert polish == {
+        "ą": "a{", "ć": "c{", "ę": "e{", "ł": "l{", "ń": "n{", "ó": "o{", "ś": "s{",
+        "ź": "z{", "ż": "z|",
+    }  # fmt: skip
+    assert byte_filing("en")["ł"] == "l" and byte_filing("en")["ż"] == "z"
+    words = ["lis", "łata", "lż", "zebra", "źdźbło", "żak", "az", "ąb"]
+
+    def filed(word):
+        return "".join(polish.get(c, c) for c in word)
+
+    assert sorted(words, key=filed) == sorted(words, key=lambda w: sort_key(w, "pl"))

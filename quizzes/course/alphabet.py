@@ -48,6 +48,28 @@ def _by_alphabet(word: str, alphabet: str) -> tuple:
     )
 
 
+# Characters that sort after "z" byte by byte, in this order.
+AFTER_Z = "{|}~"
+
+
+def byte_filing(language: str) -> dict[str, str]:
+    """What to write, for a database that compares bytes, in place of each letter beyond a–z,
+    so that it sorts as `sort_key` does: a letter of `language`'s own alphabet as the plain
+    letter before it and a mark after "z" ("ł" → "l{"; "ż", the second after z, → "z|"),
+    another language's letters as their plain letter ("ł" → "l" in English)."""
+    alphabet = ALPHABETS.get(language, ALPHABETS["en"])
+    filed, base, beyond = {}, "", 0
+    for letter in alphabet:
+        if "a" <= letter <= "z":
+            base, beyond = letter, 0
+        else:
+            filed[letter] = base + AFTER_Z[beyond]
+            beyond += 1
+    for letter in sorted(set("".join(ALPHABETS.values())) - set(alphabet)):
+        filed[letter] = _plain(letter)
+    return filed
+
+
 def alphabetical(items: Iterable[T], key: Callable[[T], str]) -> list[T]:
     """`items` sorted by `key(item)` in the reader's language."""
     language = current_language()

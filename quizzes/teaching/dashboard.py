@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf, Replace, Round
 
+from quizzes.course.alphabet import byte_filing
 from quizzes.course.fallbacks import current_language
 from quizzes.course.rendering import plain_text, render_inline
 from quizzes.course.true_false import choice_label
@@ -259,27 +260,14 @@ def learner_grades(quiz: Quiz, finished: QuerySet, *, sort: str = "name") -> Que
     return rows.order_by(*(getattr(F(c), direction)() for c in columns), *ties)
 
 
-# How the database files the letters of a language's alphabet that lie beyond a-z, so that
-# it sorts names as `alphabet.sort_key` does for the class page and the gradebook (which the
-# database cannot do: SQLite compares bytes, PostgreSQL by its collation, and neither knows
-# that Polish puts "ł" between "l" and "m"). "{" and "|" sort after "z" byte by byte.
-FILED_AS = {
-    "pl": {
-        "ą": "a{", "ć": "c{", "ę": "e{", "ł": "l{", "ń": "n{", "ó": "o{", "ś": "s{",
-        "ź": "z{", "ż": "z|",
-    },
-    "en": {
-        "ą": "a", "ć": "c", "ę": "e", "ł": "l", "ń": "n", "ó": "o", "ś": "s", "ź": "z", "ż": "z",
-    },
-}  # fmt: skip
-
-
 def alphabet_key(name, language: str):
     """A database expression ordering `name` (a field or an expression) by `language`'s
     alphabet, ignoring case, as `classes.name_order` orders a class (Ćwik after Bąk, Łódź
     after Lis)."""
     key = Lower(name)
-    for letter, filed in FILED_AS.get(language, FILED_AS["en"]).items():
+    # SQLite compares bytes, PostgreSQL by its collation, and neither knows that Polish puts
+    # "ł" between "l" and "m": letters beyond a-z are written as alphabet.byte_filing says.
+    for letter, filed in byte_filing(language).items():
         # Both cases: SQLite's lower() changes only A-Z.
         for written in (letter, letter.upper()):
             key = Replace(key, Value(written), Value(filed))
