@@ -61,7 +61,7 @@ from quizzes.question_files.importing import create_questions, guess_format, rea
 from quizzes.question_files.parsed import FormatError
 from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdue_finish
 from quizzes.taking.scoring import answer_key_errors, shown_marks
-from quizzes.teaching import exports
+from quizzes.teaching import exports, roster
 from quizzes.teaching.classes import attempts_visible_to, learners_taught_by
 from quizzes.teaching.downloads import (
     WORKBOOK_TOO_LARGE,
@@ -199,8 +199,9 @@ class WholeTitles:
 
 
 def _slug_from(text: str, max_length: int) -> str:
-    # slugify drops what NFKD leaves non-ASCII: "ł" has no decomposition, so it goes first.
-    return slugify(text.translate(str.maketrans("łŁ", "lL")))[:max_length].strip("-")
+    # slugify drops what NFKD leaves non-ASCII: "ł" has no decomposition, so it goes first,
+    # as for a roster's usernames.
+    return slugify(text.translate(roster.FOLDED))[:max_length].strip("-")
 
 
 class EitherLanguageForm(forms.ModelForm):
