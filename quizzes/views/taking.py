@@ -67,6 +67,10 @@ OUTCOME_MESSAGES = {
         gettext_lazy("You had already submitted these answers; here is the result."),
     ),
 }
+# Made text where they are used (str): a message keeps a lazy text until the response, where
+# the language _in_language asked for is no longer active.
+SAVED = gettext_lazy("Your answers are saved. You can come back to them later.")
+MORE_TIME = gettext_lazy("You have more time: the time limit was changed. Your answers are saved.")
 
 
 def can_preview(user) -> bool:
@@ -388,10 +392,7 @@ def _answer(request, quiz, practice=None):
         if "time-up" in actions and not timing.time_is_up(
             attempt.ends_at, timezone.now() + TIMER_SLACK
         ):  # its countdown reached zero, but a teacher has given more time since it opened
-            messages.info(
-                request,
-                _("You have more time: the time limit was changed. Your answers are saved."),
-            )
+            messages.info(request, str(MORE_TIME))
             return redirect(attempt.summary_url)
         outcome = answers_submit(attempt=attempt, selections={}, finish=True)
         if outcome in OUTCOME_MESSAGES:
@@ -458,19 +459,14 @@ def _answer(request, quiz, practice=None):
                 request,
                 switch_to,
                 lambda: _page_url(attempt, page),
-                lambda: messages.success(
-                    request, _("Your answers are saved. You can come back to them later.")
-                ),
+                lambda: messages.success(request, str(SAVED)),
             )
         if goto is not None:
             return redirect(_page_url(attempt, goto))
         if more_time:
-            messages.info(
-                request,
-                _("You have more time: the time limit was changed. Your answers are saved."),
-            )
+            messages.info(request, str(MORE_TIME))
             return redirect(_page_url(attempt, page))
-        messages.success(request, _("Your answers are saved. You can come back to them later."))
+        messages.success(request, str(SAVED))
         return redirect(_page_url(attempt, page))
 
     def tell():
