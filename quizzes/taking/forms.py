@@ -150,18 +150,12 @@ class QuizForm(forms.Form):
     def kept_from_elsewhere(self) -> list[int]:
         """Positions of the questions sent as shown whose stored answer is another now (chosen
         in another tab since this page opened): the stored one is kept, and the learner told."""
-        kept = []
-        for answer in self.answers:
-            if not self._unchanged_here(answer):
-                continue
-            places = {
-                value
-                for value, c in valued_choices(answer.snapshot)
-                if c["id"] in set(answer.selected or ())
-            }
-            if places != set(self.data.getlist(self.field_name(answer))):
-                kept.append(answer.position)
-        return kept
+        return [
+            answer.position
+            for answer in self.answers
+            if self._unchanged_here(answer)
+            and _places(answer) != set(self.data.getlist(self.field_name(answer)))
+        ]
 
     def selections(self) -> dict[int, list[int]]:
         """The chosen choice ids by question id, from a valid form ([] for none chosen),
@@ -204,12 +198,7 @@ class QuizForm(forms.Form):
                 errors = self.errors.get(name)
                 seen = self.data.get(self.seen_name(answer), "")
             else:
-                selected = set(answer.selected or [])
-                chosen = {
-                    value
-                    for value, choice in valued_choices(answer.snapshot)
-                    if choice["id"] in selected
-                }
+                chosen = _places(answer)
                 errors = None
                 seen = ",".join(sorted(chosen, key=int))
             fieldsets.append(
@@ -234,6 +223,12 @@ def fieldset_texts() -> dict:
         "single": escape(str(_("Choose one."))),
         "number": str(_("Question %(number)s")),
     }
+
+
+def _places(answer: Answer) -> set[str]:
+    """The places on the page ("1", "3") of the answer's stored choices."""
+    selected = set(answer.selected or ())
+    return {value for value, choice in valued_choices(answer.snapshot) if choice["id"] in selected}
 
 
 def valued_choices(question) -> list[tuple[str, dict]]:
