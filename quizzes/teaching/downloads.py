@@ -63,8 +63,7 @@ def _for_excel(rows: Iterable[list], columns: Columns, *, decimal_commas: bool) 
         if not isinstance(row, list):
             row = list(row)
         if numbers is None:
-            numbers = [n for n in range(len(row)) if columns.of(n) == NUMBER]
-            numbers = numbers if decimal_commas else []
+            numbers = [n for n in range(len(row)) if decimal_commas and columns.of(n) == NUMBER]
             words = [n for n in range(len(row)) if columns.of(n) == WORD]
         for n in numbers:
             if n < len(row) and isinstance(row[n], str):
