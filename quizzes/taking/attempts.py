@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language
@@ -221,16 +221,21 @@ def practice_start(*, learner: AbstractBaseUser, lesson: Lesson | None) -> Attem
     return attempt
 
 
+# Why there is nothing to practise, where a quiz shows its right answers later: said by a
+# refused practice round and where the practice form would be (My results, Progress).
+ANSWERS_SHOWN_LATER = gettext_lazy(
+    "Nothing to practise yet: your teacher shows which of your answers were right "
+    "later (after the quiz closes, say), and only then can you practise them."
+)
+
+
 def _nothing_to_practise(learner: AbstractBaseUser, now: datetime, lesson: Lesson | None) -> str:
     """Why a practice round has nothing in it, saying only what is true: a question the
     learner never answered (say, one the final quiz drew) was not "right"."""
     unanswered = unanswered_count(learner, now, lesson)
     if not has_answered(learner, now, lesson):
         if correctness_hidden(learner, now, lesson):
-            return _(
-                "Nothing to practise yet: your teacher shows which of your answers were right "
-                "later (after the quiz closes, say), and only then can you practise them."
-            )
+            return str(ANSWERS_SHOWN_LATER)
         return _("Nothing to practise yet: take the quiz first, then practise what you got wrong.")
     if unanswered:
         return ngettext(

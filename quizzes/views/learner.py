@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language, translated
 from quizzes.models import Attempt, GradingMethod, Quiz
-from quizzes.taking.attempts import answers_of, attempts_used, overdue_finish
+from quizzes.taking.attempts import (
+    ANSWERS_SHOWN_LATER,
+    answers_of,
+    attempts_used,
+    overdue_finish,
+)
 from quizzes.taking.forms import PracticeForm
 from quizzes.taking.overrides import closes_for, rules_for
 from quizzes.taking.progress import correctness_hidden, lesson_progress, mistakes_by_lesson
@@ -119,7 +124,9 @@ def my_results(request):
         "rows": rows,
         "best": best,
         "practice_form": (form := PracticeForm.offering(mistakes_by_lesson(request.user, now))),
-        "answers_shown_later": form is None and bool(correctness_hidden(request.user, now)),
+        "answers_shown_later": ANSWERS_SHOWN_LATER
+        if form is None and correctness_hidden(request.user, now)
+        else "",
         "in_progress": list(open_attempts.select_related("quiz")),
     }
     return render(request, "quizzes/my_results.html", context)
@@ -136,7 +143,7 @@ def progress(request):
     context = {
         "rows": rows,
         "practice_form": PracticeForm.offering(mistakes, initial={"back": "progress"}),
-        "answers_shown_later": any(row.hidden for row in rows),
+        "answers_shown_later": ANSWERS_SHOWN_LATER if any(row.hidden for row in rows) else "",
     }
     return render(request, "quizzes/progress.html", context)
 
