@@ -61,9 +61,10 @@ def read_questions(
             )
         if any(len(choice.text) > 500 for choice in question.choices):
             errors.append((question.line, _("A choice is longer than 500 characters.")))
-        # Zero-width characters only: a blank question or choice on the learner's page, as
-        # the admin refuses (EitherLanguageForm).
-        if shows_nothing(question.text) or any(shows_nothing(c.text) for c in question.choices):
+        # Zero-width characters only: a blank question on the learner's page, as the admin
+        # refuses (EitherLanguageForm). The parsers refuse such answers, and a GIFT question
+        # text, themselves, so that every problem is listed at once; an Aiken stem is here.
+        if shows_nothing(question.text):
             errors.append((question.line, _("This question or one of its choices shows nothing.")))
         if not question.explanation:
             question.warnings.append(_("No general feedback: learners see no explanation."))
