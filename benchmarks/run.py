@@ -334,6 +334,14 @@ FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 START_FORM = urlencode([("csrfmiddlewaretoken", "b" * 32)]).encode()
 
 
+UNRENDERED = "quiz, its reads only (floor)"
+
+
+def unrendered_path(quiz) -> str:
+    """The address of the quiz page's floor for `quiz` (`benchmarks/floor.py`)."""
+    return f"/bench/unrendered/{quiz.slug}/"
+
+
 def take_path(quiz_url: str) -> str:
     """The address of a learner's attempt in progress at the quiz whose start page is
     `quiz_url`: where Start leads, and where its form is sent."""
@@ -725,7 +733,12 @@ def main():
                 "the page's title (the result page: “out of … marks”); any other answer is an "
                 "error and is counted. Two ceilings: the same minimal view (no template, no "
                 "database) served by a bare Django with no middleware and no apps, and through "
-                "the project's settings and middleware with a learner's session cookie. The "
+                "the project's settings and middleware with a learner's session cookie. "
+                f"“{UNRENDERED}” is the quiz page's floor (`benchmarks/floor.py`): every read "
+                "the quiz page makes (session, user, quiz, attempt, answers, form, CSRF token, "
+                "messages, through the same functions), then the bytes that page rendered for "
+                "the learner, sent from memory instead of rendered: no way of rendering the "
+                "page can be faster on Django's sessions, auth and the project's middleware. The "
                 f"pages are loaded in turn, A B C … A B C …, {rounds} rounds of {seconds} s per "
                 "generator; each figure is the median with the range over the rounds in brackets. "
                 "Server CPU per request is read from the gunicorn processes' /proc/<pid>/stat "
@@ -739,6 +752,7 @@ def main():
                 pages["lesson"]: escape(quiz.lesson.title).encode(),
                 pages["quiz start"]: escape(quiz.title).encode(),
                 pages["quiz"]: escape(quiz.title).encode(),
+                unrendered_path(quiz): escape(quiz.title).encode(),
             }
             extra_quiz_targets = []
             for label, other in variant_quizzes(quiz):
@@ -762,6 +776,7 @@ def main():
                 Target("lesson", server, pages["lesson"], cookies, page_markers),
                 Target("quiz start", server, pages["quiz start"], cookies, page_markers),
                 Target("quiz", server, pages["quiz"], cookies, page_markers),
+                Target(UNRENDERED, server, unrendered_path(quiz), cookies, page_markers),
                 *(
                     Target(label, server, path, cookies, page_markers)
                     for label, path in extra_quiz_targets

@@ -47,5 +47,6 @@ urlpatterns = [
 
 if settings.BENCHMARK_VIEWS:
     from benchmarks.ceiling import urlpatterns as ceiling_patterns
+    from benchmarks.floor import urlpatterns as floor_patterns
 
-    urlpatterns = ceiling_patterns + urlpatterns
+    urlpatterns = ceiling_patterns + floor_patterns + urlpatterns
