@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.models import Attempt, Choice, Lesson, Question, Quiz
+from quizzes.models import Attempt, Choice, GradeBand, Lesson, Question, Quiz
 from quizzes.taking.scoring import answer_key_errors
 
 from .conftest import started
@@ -152,6 +152,16 @@ def test_no_misconception_is_a_catch_all_for_the_wrong_choices(course):
 def test_question_texts_are_not_duplicated(course):
     texts = list(Question.objects.values_list("text", flat=True))
     assert len(texts) == len(set(texts))
+
+
+def test_no_grade_band_promises_another_attempt(course):
+    """A teacher may allow one attempt: the result page then says every attempt is used, and
+    its feedback must not send the learner to try again."""
+    texts = GradeBand.objects.values_list("feedback_en", "feedback_pl")
+    assert len(texts) == 21
+    for english, polish in texts:
+        assert not re.search(r"try again|another attempt", english, re.I), english
+        assert not re.search(r"spróbuj|podejści", polish, re.I), polish
 
 
 def test_content_md_maps_every_question(course):
