@@ -932,7 +932,8 @@ class QuestionVersion(models.Model):
     sees, or the key, changed; a regrade makes one for the fixed key. `fingerprint` is the
     content's hash, so the same content is stored once. `content` holds, for each language
     code, the texts as shown in that language (`text`, `explanation`, and per choice `text`
-    and `feedback`) and `shown_in`, the other language some of them fell back to; and per
+    and `feedback`), `shown_in`, the other language some of them fell back to, and
+    `asked_in` when the question's and choices' texts alone fell back differently; and per
     choice its `id` (the live choice's), `is_correct` and `misconception` (a slug or null).
     """
 
@@ -1106,9 +1107,10 @@ class Answer(models.Model):
         reader = self.attempt.reader_language
         language = language_shown(self._version, reader, self.attempt.language)
         snapshot = as_dealt(self._version, self.dealt_indexes, language)
-        if reader and language != reader and not snapshot["shown_in"]:
+        if reader and language != reader:
             # Kept in the attempt's language on a page in another: "not yet translated" too.
-            snapshot["shown_in"] = language
+            snapshot["shown_in"] = snapshot["shown_in"] or language
+            snapshot["asked_in"] = snapshot["asked_in"] or language
         return snapshot
 
     def review_choices(self) -> list[dict]:

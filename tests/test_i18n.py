@@ -478,6 +478,34 @@ def test_an_untranslated_question_shows_in_english_with_a_notice(learner_client,
     assert Attempt.objects.get().answers.first().snapshot["shown_in"] == "en"
 
 
+def test_a_question_missing_only_its_polish_explanation_is_not_flagged_before_submitting(
+    learner_client, quiz
+):
+    """The questions' page shows the question and its choices, not the explanation: written in
+    Polish, they carry no notice there; the result, which shows the English explanation, does."""
+    Question.objects.filter(quiz=quiz).update(text_pl="Kto może zwołać konsultacje?")
+    question = Question.objects.get(quiz=quiz, order=1)
+    Question.objects.filter(quiz=quiz).exclude(pk=question.pk).delete()
+    for choice in Choice.objects.filter(question=question):
+        choice.text_pl, choice.feedback_pl = f"PL {choice.text_en}", "Uwaga."
+        choice.save()
+    notice = "Jeszcze nie przetłumaczono – wyświetlany język: angielski."
+    learner_client.post(f"/pl/quizzes/{quiz.slug}/")
+    taking = learner_client.get(f"/pl/quizzes/{quiz.slug}/attempt/")
+    page = taking.content.decode()
+    assert "Kto może zwołać konsultacje?" in page
+    assert notice not in page
+    assert 'lang="en"' not in page.split("<fieldset", 1)[1].split("</fieldset>", 1)[0]
+    attempt = attempt_shown(taking)
+    data = {"attempt": attempt, "action": "finish", **answers_for(quiz, attempt=attempt)}
+    finished = learner_client.post(f"/pl/quizzes/{quiz.slug}/attempt/", data)
+    result = learner_client.get(finished.url).content.decode()
+    assert result.count(notice) == 1
+    assert "<span>Kto może zwołać konsultacje?</span>" not in result  # no span without a lang
+    assert "Kto może zwołać konsultacje?</h2>" in result
+    assert '<p lang="en">Why the right answer is right.</p>' in result
+
+
 def test_an_untranslated_question_keeps_its_notice_on_the_result_pages(
     learner_client, teacher_client, quiz
 ):

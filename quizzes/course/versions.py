@@ -70,6 +70,18 @@ def content_of(question: Question, choices: Sequence[Choice]) -> dict:
     choice_fields = (
         ("feedback",) if question.kind == Question.Kind.TRUE_FALSE else ("text", "feedback")
     )
+    asked_fields = () if question.kind == Question.Kind.TRUE_FALSE else ("text",)
+
+    def fell_back(question_fields, choice_fields, language):
+        return shown_in(question, question_fields, language) or next(
+            (
+                fallback
+                for choice in choices
+                if (fallback := shown_in(choice, choice_fields, language))
+            ),
+            None,
+        )
+
     content = {}
     for language in LANGUAGES:
         with translation.override(language):
@@ -77,17 +89,14 @@ def content_of(question: Question, choices: Sequence[Choice]) -> dict:
                 each[language]["text"] = choice_label(question.kind, each[language]["text"])
         content[language] = {
             **texts[language],
-            "shown_in": shown_in(question, ("text", "explanation"), language)
-            or next(
-                (
-                    fallback
-                    for choice in choices
-                    if (fallback := shown_in(choice, choice_fields, language))
-                ),
-                None,
-            ),
+            "shown_in": fell_back(("text", "explanation"), choice_fields, language),
             "choices": [each[language] for each in choice_texts],
         }
+        # What the questions' page shows (the question's and choices' texts), stored only
+        # when it differs from the whole, so versions made before it keep their fingerprints.
+        asked = fell_back(("text",), asked_fields, language)
+        if asked != content[language]["shown_in"]:
+            content[language]["asked_in"] = asked
     content["choices"] = [
         {
             "id": choice.id,
@@ -185,6 +194,9 @@ def as_dealt(version: QuestionVersion, dealt: Sequence[int], language: str) -> d
     return {
         "id": version.question_key,
         "shown_in": shown["shown_in"],
+        # The other language the question's or its choices' texts fell back to: the questions'
+        # page shows only those, so its "not yet translated" notice follows this.
+        "asked_in": shown.get("asked_in", shown["shown_in"]),
         "text": shown["text"],
         "kind": version.kind,
         "marks": str(version.marks),

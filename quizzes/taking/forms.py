@@ -254,7 +254,7 @@ def question_fieldset(number, question, name, chosen, error, *, required, texts,
     hint = texts["multiple"] if multiple else texts["single"]
     number_text = texts["number"] % {"number": number}
     described = f' aria-describedby="{field_id}_error"' if error else ""
-    shown_in = question.get("shown_in")
+    shown_in = question.get("asked_in")  # the texts this page shows, not the explanation
     lang = f' lang="{escape(shown_in)}"' if shown_in else ""
     parts = [
         f'<fieldset class="question{" has-error" if error else ""}" id="{field_id}_fieldset"'

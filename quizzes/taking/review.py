@@ -114,8 +114,9 @@ class ReviewedAnswer(TypedDict):
     source_url: str
     comment: str  # the teacher's comment, when the review shows feedback
     overridden: bool  # marks set by the teacher, when the review shows marks
-    shown_in: str | None  # the other language its texts fell back to, as on the quiz page
-    choices_shown_in: str | None  # the same for its choices (None for true/false's labels)
+    shown_in: str | None  # the other language some of its texts fell back to
+    asked_in: str | None  # the same for its question's and choices' texts (the quiz page's)
+    choices_shown_in: str | None  # `asked_in` for its choices (None for true/false's labels)
     notice: str  # "Not yet translated: shown in Polish." when shown_in is set, else ""
 
 
@@ -182,8 +183,11 @@ def reviewed_answers(answers: Iterable, review: Review) -> list[ReviewedAnswer]:
                 comment=answer.comment if review.feedback else "",
                 overridden=answer.overridden and review.marks,
                 shown_in=shown_in,
+                asked_in=question.get("asked_in"),
                 notice=untranslated_notice(shown_in) if shown_in else "",
-                choices_shown_in=None if question["kind"] == TRUE_FALSE else shown_in,
+                choices_shown_in=None
+                if question["kind"] == TRUE_FALSE
+                else question.get("asked_in"),
             )
         )
     return reviewed
@@ -223,10 +227,11 @@ def review_list(answers: Iterable[ReviewedAnswer], review: Review) -> SafeString
     for answer in answers:
         outcome = f" outcome-{esc(answer['outcome'])}" if review.correctness else ""
         lang = _lang(answer["shown_in"])
+        text = _in(_lang(answer["asked_in"]), esc(answer["text"]))
         parts.append(
             f'<li class="review-item{outcome}">'
             f'<h2 class="review-question"><span class="question-number">'
-            f"{esc(answer['heading'])}</span> {_in(lang, esc(answer['text']))}</h2>"
+            f"{esc(answer['heading'])}</span> {text}</h2>"
         )
         if answer["notice"]:
             parts.append(f'<p class="hint untranslated">{esc(answer["notice"])}</p>')
