@@ -282,6 +282,18 @@ def test_learners_cannot_open_an_unpublished_quiz(learner_client, unpublished):
     assert learner_client.post(unpublished.get_absolute_url()).status_code == 404
 
 
+def test_a_teachers_results_page_after_a_preview_says_it_gives_no_grade(unpublished):
+    teacher = signed_in(TeacherFactory())
+    attempt_id = attempt_shown(started(teacher, unpublished))
+    teacher.post(take_url(unpublished), {"attempt": attempt_id, **answers_for(unpublished)})
+    page = teacher.get(reverse("quizzes:my-results")).content.decode()
+    assert "No quiz has given you a grade yet" in page
+    assert '<th scope="col">Best</th>' not in page  # no empty table of grades
+    assert Attempt.objects.get().get_absolute_url() in page  # the preview, in every attempt
+    polish = teacher.get("/pl/me/").content.decode()
+    assert "Żaden quiz nie dał Ci jeszcze wyniku" in polish
+
+
 def test_previews_count_in_no_teachers_figure(learner_client, quiz):
     boss = SuperuserFactory()
     admin = signed_in(boss)
