@@ -16,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from quizzes.taking.attempts import attempt_in_progress
 from quizzes.taking.forms import QuizForm
@@ -28,7 +28,7 @@ _RENDERED = {}
 
 @never_cache
 @taking.signed_in_to_answer
-@require_GET
+@require_safe
 def quiz_unrendered(request, slug):
     quiz = taking._quiz_for(request, slug)
     attempt = attempt_in_progress(learner=request.user, quiz=quiz)

@@ -21,11 +21,8 @@ class MethodNotAllowedPage:
         if response.status_code != 405 or response.content:
             return response
         allowed = response.get("Allow", "")
-        page = render(
-            request,
-            "405.html",
-            {"form_only": "GET" not in {method.strip() for method in allowed.split(",")}},
-            status=405,
-        )
+        methods = {method.strip() for method in allowed.split(",")}
+        context = {"form_only": "GET" not in methods, "takes_forms": "POST" in methods}
+        page = render(request, "405.html", context, status=405)
         page["Allow"] = allowed
         return page

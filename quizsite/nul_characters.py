@@ -2,7 +2,9 @@
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from quizzes.views import bad_request
@@ -33,6 +35,15 @@ class RefuseNulCharacters:
             )
             message = _(
                 "The address or the form is too large: too many fields or too much data. "
+                "Go back, reload the page and try again."
+            )
+            return bad_request(request, message)
+        except BadRequest:
+            # A form declared in another charset than UTF-8 (`charset=utf-16`): Django refuses
+            # to read it, and its error pages and CSRF check read it again and said 500.
+            request._post, request._files = QueryDict(), MultiValueDict()
+            message = _(
+                "The form was sent in an encoding the site does not read (only UTF-8). "
                 "Go back, reload the page and try again."
             )
             return bad_request(request, message)

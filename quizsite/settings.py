@@ -292,7 +292,12 @@ CACHES = {
 # directory the web server never serves; the owner downloads them through a view.
 STORAGES["exports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": Path(os.environ.get("EXPORTS_DIR", VAR_DIR / "exports"))},
+    "OPTIONS": {
+        "location": Path(os.environ.get("EXPORTS_DIR", VAR_DIR / "exports")),
+        # Learners' names and marks: readable by the site's own account only.
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
 }
 
 # Background tasks (django-tasks). The database backend needs no other service: `make run` and
@@ -384,9 +389,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "forbidden_without_traceback": {"()": "quizsite.log_filters.ForbiddenWithoutTraceback"}
+        "forbidden_without_traceback": {"()": "quizsite.log_filters.ForbiddenWithoutTraceback"},
+        "security_without_traceback": {"()": "quizsite.log_filters.SecurityWithoutTraceback"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["security_without_traceback"]}
+    },
     "loggers": {"django.request": {"filters": ["forbidden_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -9,6 +9,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Group, User
@@ -35,6 +37,7 @@ from quizzes.core.spreadsheet import shows_nothing
 from quizzes.course.fallbacks import LANGUAGE_NAMES
 from quizzes.course.versions import texts_in
 from quizzes.models import (
+    MAX_ROW_ID,
     TIME_LIMIT_RANGE,
     Answer,
     Attempt,
@@ -134,8 +137,25 @@ class CheckedAdmin:
     def get_changelist_instance(self, request):
         try:
             return super().get_changelist_instance(request)
-        except IncorrectLookupParameters as error:
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup) as error:
+            # A lookup the list does not offer (`?learner__password__startswith=p`) too: it
+            # got the site's generic 400 page, with no way back to the list.
             raise BadListFilter from error
+
+    def response_action(self, request, queryset):
+        """An action on selected rows whose ids the list's key cannot hold (`abc`, `1.5`, a
+        number past 2**63) answers 400: Django's filter on them failed with a 500."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not request.POST.get("select_across") and not all(
+            _can_be_key(self.model, value) for value in selected
+        ):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Those rows cannot be acted on"),
+            }
+            return TemplateResponse(request, "admin/bad_selection.html", context, status=400)
+        return super().response_action(request, queryset)
 
     def changelist_view(self, request, extra_context=None):
         try:
@@ -147,6 +167,15 @@ class CheckedAdmin:
                 "title": _("This list cannot be filtered that way"),
             }
             return TemplateResponse(request, "admin/bad_filter.html", context, status=400)
+
+
+def _can_be_key(model, value: str) -> bool:
+    """Whether `value` could be a primary key of `model`: of its type, within a row id's range."""
+    try:
+        key = model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(key, int) or -MAX_ROW_ID <= key <= MAX_ROW_ID
 
 
 class BothLanguages:
@@ -451,7 +480,7 @@ class QuizAdmin(TranslatedAdmin):
             *super().get_urls(),
         ]
 
-    @method_decorator(require_http_methods(["GET", "POST"]))
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def import_view(self, request, object_id):
         """Upload GIFT or Aiken: a preview first, then create every question or none."""
         quiz = get_object_or_404(Quiz, pk=object_id)
@@ -523,7 +552,7 @@ class QuizAdmin(TranslatedAdmin):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    @method_decorator(require_http_methods(["GET", "POST"]))
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def regrade_view(self, request, object_id):
         """Re-mark past attempts with today's answer key: a dry run (GET), then apply (POST)."""
         quiz = get_object_or_404(Quiz, pk=object_id)

@@ -10,7 +10,7 @@ from django.utils import translation
 from quizzes.models import Attempt
 
 from .conftest import answers_for, attempt_shown, signed_in, started, take_url
-from .factories import SuperuserFactory, UserFactory
+from .factories import LessonFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,10 +145,34 @@ def test_a_form_sent_to_a_page_that_takes_none_gets_the_sites_405_page(
 ):
     refused = learner_client.post(finished_attempt.get_absolute_url(), {"action": "finish"})
     assert refused.status_code == 405
-    assert refused["Allow"] == "GET"
+    assert refused["Allow"] == "GET, HEAD"
     page = refused.content.decode()
     assert "This page takes no form, so nothing was saved." in page
     assert "Back to the lessons" in page
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "options"])
+def test_another_method_sent_to_a_page_that_takes_forms_says_only_its_own_forms(
+    learner_client, quiz, method
+):
+    """The questions' page takes a POST: its 405 said "This page takes no form"."""
+    refused = getattr(learner_client, method)(take_url(quiz))
+    assert refused.status_code == 405
+    assert refused["Allow"] == "GET, HEAD, POST"
+    assert "takes only the forms on the page itself" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/en/", "/en/glossary/", "/healthz", "/en/accounts/signup/", "/en/accounts/login/"],
+)
+def test_a_head_request_gets_the_pages_headers_not_a_405(client, db, path):
+    """Link checkers and uptime monitors send HEAD: pages that only show answered 405."""
+    response = client.head(path)
+    assert response.status_code == 200, path
+    assert response.content == b""
+    lesson = client.head(LessonFactory(is_published=True).get_absolute_url())
+    assert lesson.status_code == 200
 
 
 def test_the_405_page_is_in_the_readers_language(learner_client):

@@ -127,7 +127,15 @@ def test_the_sign_up_page_links_to_sign_in_keeping_where_to_go(classroom):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/join/", "javascript:alert(1)", "/\\evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example/join/",
+        "javascript:alert(1)",
+        "/\\evil.example",
+        "evil.example",
+        "home",  # a bare word: `redirect` took it for a URL's name (and "abc" failed with a 500)
+        "abc",
+    ],
 )
 def test_sign_up_never_sends_the_new_learner_to_another_site(target):
     client = Client()
@@ -148,6 +156,35 @@ def test_sign_up_never_sends_the_new_learner_to_another_site(target):
 def test_a_signed_in_visitor_to_sign_up_goes_where_next_says(learner_client, classroom):
     response = learner_client.get(reverse("signup"), {"next": join_url(classroom)})
     assert response.url == join_url(classroom)
+    response = learner_client.get(reverse("signup"), {"next": "abc"})
+    assert response.status_code == 302 and response.url == reverse("quizzes:home")
+
+
+def test_two_sign_ups_of_one_username_at_once_give_the_second_its_message(monkeypatch):
+    """The second's check passed before the first's account was saved: it is told the name is
+    taken (400), and no second account or session is made."""
+    from quizzes.forms import SignupForm
+
+    checked = SignupForm._post_clean
+
+    def other_request_saves_first(form):
+        checked(form)
+        UserFactory(username="twin")
+
+    monkeypatch.setattr(SignupForm, "_post_clean", other_request_saves_first)
+    client = Client()
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "twin",
+            "password1": "a-long-enough-pass-42",
+            "password2": "a-long-enough-pass-42",
+        },
+    )
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+    assert User.objects.filter(username="twin").count() == 1
+    assert "_auth_user_id" not in client.session
 
 
 # Usernames and passwords (pure rules) -----------------------------------------------------------
@@ -370,6 +407,9 @@ def test_pasting_the_same_list_again_makes_no_second_accounts(teacher_client, cl
     [
         ("", "Paste at least one name."),
         ("\n \n\t\n", "Paste at least one name."),
+        (",,,,", "Paste at least one name."),  # it said everyone was already in the class
+        (", \n ,", "Paste at least one name."),
+        ("\u200b\u202e", "Paste at least one name."),
         ("\n".join(f"Learner {i}" for i in range(61)), "At most 60 names at a time; this list"),
         ("A" * 101 + " Nowak", "is too long for a name."),
         ("x" * 7000, "Ensure this value has at most"),

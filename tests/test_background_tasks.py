@@ -4,6 +4,7 @@ Jobs page, on django-tasks (the immediate backend here; the dummy one to see wor
 import csv
 import html
 import io
+import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -292,6 +293,8 @@ def test_a_large_export_is_written_by_a_task_and_downloaded_by_its_owner_only(
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True, is_staff=True))
     assert admin.get(download).status_code == 404  # a superuser sees the job, not the file
+    # Learners' names and marks on the disk: the site's own account reads them, no one else.
+    assert os.stat(job.file.path).st_mode & 0o777 == 0o600
 
 
 def test_a_large_export_is_written_in_the_language_it_was_asked_in(

@@ -63,6 +63,27 @@ def test_a_learner_joins_with_the_link_after_confirming(classroom):
     assert "Join the class" not in again
 
 
+def test_a_teacher_cannot_join_a_colleagues_class_as_a_learner(classroom):
+    """In it, the colleague saw their previews and could lift their sign-in lockout."""
+    colleague = TeacherFactory()
+    client = signed_in(colleague)
+    page = client.get(reverse("quizzes:join", args=[classroom.join_code])).content.decode()
+    assert "Teachers' accounts do not join classes" in page
+    assert "Join the class" not in page
+    response = client.post(reverse("quizzes:join-form"), {"code": classroom.join_code})
+    assert response.status_code == 403
+    assert not Membership.objects.filter(learner=colleague).exists()
+
+
+def test_a_staff_account_in_a_class_from_before_cannot_be_unlocked_by_its_teacher(
+    classroom, teacher_client
+):
+    colleague = TeacherFactory()
+    Membership.objects.create(classroom=classroom, learner=colleague)
+    url = reverse("quizzes:class-unlock", args=[classroom.pk, colleague.pk])
+    assert teacher_client.post(url).status_code == 404
+
+
 def test_a_typed_code_works_in_lower_case_and_twice_changes_nothing(classroom):
     newcomer = UserFactory()
     client = signed_in(newcomer)

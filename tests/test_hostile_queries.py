@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -80,6 +81,33 @@ def test_a_hostile_query_string_gets_the_list_or_a_clear_400_never_a_500(
 ):
     response = superuser_client.get(f"{reverse(changelist)}?{query}")
     assert_list_or_clear_400(response, changelist, query)
+
+
+@pytest.mark.parametrize("selected", ["abc", "1.5", "9223372036854775808", "9" * 30, "-1e3"])
+@pytest.mark.parametrize("changelist", CHANGELISTS)
+def test_an_action_on_rows_no_key_can_name_is_a_clear_400_never_a_500(
+    superuser_client, changelist, selected
+):
+    """A forged selection (`_selected_action=abc`, a number past 2**63): Django's filter on it
+    failed with a 500 on almost every list."""
+    model_admin = next(
+        m
+        for m in admin.site._registry.values()
+        if changelist.endswith(f"{m.opts.model_name}_changelist")
+    )
+    url = reverse(changelist)
+    before = model_admin.model._default_manager.count()
+    for action in model_admin.get_actions(superuser_client.get(url).wsgi_request):
+        response = superuser_client.post(
+            url, {"action": action, "_selected_action": ["1", selected], "index": "0"}
+        )
+        page = response.content.decode()
+        if model_admin.model._meta.pk.get_internal_type() in ("CharField", "SlugField"):
+            assert response.status_code in (200, 302), (changelist, action)
+            continue
+        assert response.status_code == 400, (changelist, action, response.status_code)
+        assert "cannot be one of the" in page and "Nothing was changed" in page
+    assert model_admin.model._default_manager.count() == before
 
 
 @pytest.mark.parametrize("query", HOSTILE)
@@ -198,3 +226,38 @@ def test_too_many_fields_or_too_much_data_is_a_400_page_in_debug_too(
     assert response.status_code == 400
     assert "too many fields or too much data" in response.content.decode()
     assert any(r.name.startswith("django.security.") for r in caplog.records)  # as Django logs
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed out", "a learner"])
+def test_a_form_in_another_charset_than_utf8_is_a_400_page_that_saves_nothing(
+    client, learner, settings, debug, signed_in
+):
+    """`charset=utf-16` on a form: Django will not read it, and its CSRF check and error
+    pages read it again and said 500 (with gunicorn's bare page in production)."""
+    settings.DEBUG = debug
+    csrf_client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if signed_in:
+        csrf_client.force_login(learner)
+    for path in ("/en/", reverse("signup"), reverse("quizzes:practice-new")):
+        response = csrf_client.post(
+            path,
+            data="username=utf16&password1=x&password2=x",
+            content_type="application/x-www-form-urlencoded; charset=utf-16",
+        )
+        assert response.status_code == 400, path
+        assert "only UTF-8" in response.content.decode()
+    assert not User.objects.filter(username="utf16").exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["learner__password__startswith=p", "learner__classrooms__teacher__id__exact=4"]
+)
+def test_a_filter_the_list_does_not_offer_says_so_and_links_back(teacher_client, query):
+    """Django refuses it (DisallowedModelAdminLookup); the page said only "could not
+    understand that request", with no way back to the list."""
+    url = reverse("admin:quizzes_attempt_changelist")
+    response = teacher_client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "cannot use" in page and f'href="{url}"' in page

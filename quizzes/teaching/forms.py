@@ -203,6 +203,8 @@ class RosterForm(SlipLanguageForm):
         # Its own field is cleaned after this one; a value not of its choices is refused there.
         order = self.data.get("order", roster.FIRST_LAST)
         names, self.repeated = roster.parse_names(self.cleaned_data["names"], order)
+        if not names:  # only commas, spaces or invisible characters
+            raise forms.ValidationError(self.fields["names"].error_messages["required"])
         if len(names) > roster.MAX_NAMES:
             raise forms.ValidationError(
                 _("At most %(limit)s names at a time; this list has %(count)s."),

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from quizzes.course.content_cache import cached
 from quizzes.course.fallbacks import current_language, translated
@@ -31,7 +31,7 @@ from quizzes.teaching.forms import JoinForm
 
 
 @login_required
-@require_GET
+@require_safe
 def attempt_result(request, pk):
     """A learner's own finished attempt, showing what the quiz's review options allow now."""
     attempt = Attempt.objects.of_learner(pk, request.user)
@@ -85,7 +85,7 @@ def _quiz(pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_results(request):
     """The learner's attempts, newest first, and the grade that counts on each quiz."""
     now = timezone.now()
@@ -133,7 +133,7 @@ def my_results(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def progress(request):
     """Per lesson: the learner's best grade and how many questions they have got right."""
     now = timezone.now()
@@ -149,7 +149,7 @@ def progress(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request, code=None):
     """Join a class with the code (typed in, or from the teacher's link, then confirmed)."""
     form = JoinForm(request.POST or None, initial={"code": code or ""})
@@ -161,6 +161,12 @@ def join(request, code=None):
             messages.error(
                 request, _("That class code does not work. Ask your teacher for a new one.")
             )
+    if request.user.is_staff or request.user.is_superuser:
+        # A class is its learners: a teacher in a colleague's class would show the colleague
+        # their previews, and could be unlocked by them. A preview shows a teacher the quiz.
+        context = {"form": None, "classroom": classroom, "staff": True}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "quizzes/join.html", context, status=status)
     if request.method == "POST" and form.is_valid():
         joined, created = classes.join(learner=request.user, code=form.cleaned_data["code"])
         if joined is None:
@@ -180,7 +186,7 @@ def join(request, code=None):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_classes(request):
     """The classes the learner has joined."""
     memberships = request.user.memberships.select_related("classroom__teacher")

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from quizzes.core import sign_in
 from quizzes.core.background_save import is_background_save
@@ -80,7 +82,7 @@ def _lesson_article(slug, *, drafts=False):
     return lesson.title, render_to_string("quizzes/lesson_article.html", context)
 
 
-@require_GET
+@require_safe
 def home(request):
     """Published lessons, each with its quizzes and the learner's best score."""
     # One cached entry, so one content-version check per request.
@@ -98,7 +100,7 @@ def home(request):
     return render(request, "quizzes/home.html", context)
 
 
-@require_GET
+@require_safe
 def lesson_detail(request, slug):
     """One lesson, rendered from Markdown, with links to its quizzes; drafts too for teachers."""
     if request.user.is_staff and request.user.has_perm("quizzes.change_lesson"):
@@ -131,14 +133,14 @@ def _glossary_page():
     return render_to_string("quizzes/glossary_list.html", {"entries": entries})
 
 
-@require_GET
+@require_safe
 def glossary(request):
     """Every glossary term with its definition and the lessons that use it."""
     entries = cached("glossary", _glossary_page)
     return render(request, "quizzes/glossary.html", {"entries": entries})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """Create a learner account and sign it in."""
     next_url = _safe_next(request)
@@ -146,15 +148,13 @@ def signup(request):
         return redirect(next_url or "quizzes:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend=sign_in.BACKEND)
-        name = user.get_short_name() or user.get_username()
-        messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": name})
-        response = redirect(next_url or "quizzes:home")
-        # As signing in does: this browser is the new learner's, so a classmate who mistypes
-        # their password five times cannot lock them out of it.
-        device_cookie_set(request, response, user.get_username())
-        return response
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # the same username, signed up a moment before in another tab
+            form.add_error("username", form.instance.unique_error_message(User, ["username"]))
+        else:
+            return _signed_up(request, user, next_url)
     context = {
         "form": form,
         "next": next_url,
@@ -164,6 +164,17 @@ def signup(request):
     }
     status = 400 if request.method == "POST" else 200  # sent back with its errors
     return render(request, "registration/signup.html", context, status=status)
+
+
+def _signed_up(request, user, next_url):
+    login(request, user, backend=sign_in.BACKEND)
+    name = user.get_short_name() or user.get_username()
+    messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": name})
+    response = redirect(next_url or "quizzes:home")
+    # As signing in does: this browser is the new learner's, so a classmate who mistypes
+    # their password five times cannot lock them out of it.
+    device_cookie_set(request, response, user.get_username())
+    return response
 
 
 def csrf_failure(request, reason=""):
@@ -216,7 +227,8 @@ def _is_join_link(url: str) -> bool:
 def _safe_next(request) -> str:
     """Where to go after signing up (a join link, say): only an address on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
+    # A path, never a bare word: `redirect` would take "home" or "abc" for a URL's name.
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return _in_this_language(target) if safe else ""
@@ -285,7 +297,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database can take a write within seconds; 503 and the reason when not."""
     problem = write_problem(within=settings.HEALTHZ_LOCK_TIMEOUT)

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from quizzes.core.background_save import is_background_save
 from quizzes.course import content_cache
@@ -102,7 +102,7 @@ def _quiz_for(request, slug):
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quiz_start(request, slug):
     """The quiz's start page (what it is, its rules, what the learner has used); POST Start.
 
@@ -186,7 +186,7 @@ def signed_in_to_answer(view):
 
 @never_cache
 @signed_in_to_answer
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quiz_take(request, slug):
     """The learner's attempt in progress at a quiz: its questions; save or finish it on POST."""
     quiz = _quiz_for(request, slug)
@@ -201,7 +201,7 @@ def quiz_take(request, slug):
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def quiz_summary(request, slug):
     """Before finishing: which questions are answered, with links back and Submit anyway."""
     quiz = _quiz_for(request, slug)
@@ -214,7 +214,7 @@ def quiz_summary(request, slug):
 
 @never_cache
 @signed_in_to_answer
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_take(request, pk):
     """A practice round of the learner's mistakes: the same page as a quiz, counted nowhere."""
     try:
@@ -230,7 +230,7 @@ def practice_take(request, pk):
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def practice_summary(request, pk):
     """Before finishing a practice round: which questions are answered, and Submit anyway."""
     return _summary(request, _practice_round(request, pk))

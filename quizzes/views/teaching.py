@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from quizzes.core.sign_in_throttle import locked_usernames, unlock
 from quizzes.course.fallbacks import LANGUAGE_NAMES, current_language, translated
@@ -135,7 +135,7 @@ def _summary_text(attempts: int, learners: int) -> str:
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def results(request):
     """Every quiz's summary for the teacher's learners, and the latest attempts."""
     form, attempts = _filtered(request)
@@ -177,7 +177,7 @@ def results(request):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def results_export(request, format="csv"):
     """The filtered attempts as a streamed CSV file or a workbook, one row per attempt."""
     form, attempts = _filtered(request)
@@ -204,7 +204,7 @@ def _bom(request):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def quiz_results(request, slug):
     """One quiz's dashboard: summary, histogram, item analysis, misconceptions, learners."""
     quiz = get_object_or_404(Quiz, slug=slug)
@@ -292,7 +292,7 @@ EXPORT_FILTER = ("classroom", "date_from", "date_to")
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def quiz_export(request, slug, kind, format="csv"):
     """A quiz's grades, responses or item statistics as a CSV file or a workbook: sent now, or
     written by a background task when there are more than `EXPORT_INLINE_LIMIT` attempts."""
@@ -343,7 +343,7 @@ def _jobs(user):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def job_list(request):
     """The teacher's background jobs: what runs, how far it got, errors, files to download."""
     page = Paginator(_jobs(request.user), 50).get_page(request.GET.get("page"))
@@ -411,7 +411,7 @@ def job_retry_view(request, pk):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def job_download(request, pk):
     """A finished export's file, for the teacher who asked for it only (404 for anyone else)."""
     job = get_object_or_404(
@@ -438,7 +438,7 @@ def _my_class(request, pk):
 
 @login_required
 @permission_required("quizzes.add_classroom", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_list(request):
     """The teacher's classes, and a form to create one."""
     form = ClassroomForm(request.POST or None)
@@ -470,7 +470,7 @@ def class_list(request):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def class_detail(request, pk):
     """A class: its join code and link, its learners with their latest activity, who of them
     is locked out of signing in, and the quiz overrides for the class and its learners."""
@@ -561,7 +561,7 @@ def _join(*sentences):
 
 @login_required
 @teacher_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_rotate(request, pk):
     """Give the class a new code, once confirmed: the old code and link stop working."""
     classroom = _my_class(request, pk)
@@ -588,7 +588,7 @@ def class_rotate(request, pk):
 
 @login_required
 @teacher_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_remove(request, pk, learner_id):
     """Take a learner out of the class, once confirmed; their attempts stay, but this class no
     longer shows them."""
@@ -633,8 +633,12 @@ def class_remove(request, pk, learner_id):
 def class_unlock(request, pk, learner_id):
     """Let a learner of the class sign in again: forget their wrong passwords everywhere."""
     classroom = _my_class(request, pk)
-    membership = get_object_or_404(
-        Membership.objects.select_related("learner"), classroom=classroom, learner_id=learner_id
+    membership = get_object_or_404(  # never a staff account (one that joined before they could not)
+        Membership.objects.select_related("learner"),
+        classroom=classroom,
+        learner_id=learner_id,
+        learner__is_staff=False,
+        learner__is_superuser=False,
     )
     unlock(membership.learner.get_username())
     name = display_name(membership.learner)
@@ -661,7 +665,7 @@ def _slips(request, classroom, slips, language, **context):
 @never_cache
 @login_required
 @teacher_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_roster(request, pk):
     """Add learners from a pasted list of names: accounts made, sign-in slips shown once."""
     classroom = _my_class(request, pk)
@@ -694,7 +698,7 @@ def class_roster(request, pk):
 @never_cache
 @login_required
 @teacher_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_password_reset(request, pk, learner_id):
     """Give a learner of the class a new password, once confirmed, shown once on a slip.
 
@@ -722,7 +726,7 @@ def class_password_reset(request, pk, learner_id):
 @never_cache
 @login_required
 @teacher_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def class_passwords_reset(request, pk):
     """New passwords, on slips, for every learner of the class who has never signed in: the
     slips made with their accounts are lost, or the page showing them was reloaded."""
@@ -820,7 +824,7 @@ def _attempt_page(request, attempt, *, bound=None, status=200):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def attempt_detail(request, pk):
     """One learner's finished attempt as the teacher sees it: every question as dealt, the
     learner's answer, the key, marks, time taken, and a form to change marks or comment."""
@@ -872,7 +876,7 @@ def attempt_override(request, pk, position):
 
 @login_required
 @teacher_only
-@require_GET
+@require_safe
 def class_gradebook(request, pk, format=None):
     """A class's learners × quizzes grid of the grades that count, sortable by any column;
     with `format` ("csv" or "xlsx"), the same grid as a file for a school's gradebook."""
