@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Attempt, Classroom, MarkOverride, Question
 from quizzes.teaching.classes import attempts_visible_to
@@ -175,6 +176,27 @@ def test_the_saved_message_gives_the_new_total_in_the_readers_words(
     assert "Zapisano pytanie 1. Podejście ma teraz 1 z 1 pkt." in polish.content.decode()
     english = teacher_client.get(in_english).content.decode()
     assert "1 out of 1 mark (100%)" in english and "1 marks" not in english
+
+
+def test_a_polish_teacher_writes_half_a_mark_with_a_comma(teacher_client, attempt):
+    """The marks box is a text box read in the page's language: "0,5" in Polish (a number box
+    in a browser of another locale dropped the comma), and "0.5" still works."""
+    url = reverse("quizzes:attempt-override", args=[attempt.pk, 2]).replace("/en/", "/pl/")
+    form = teacher_client.get(page(attempt).replace("/en/", "/pl/")).content.decode()
+    assert 'inputmode="decimal"' in form and 'type="number"' not in form
+    data = {"a2-marks": "0,5", "a2-reason": "Połowa", "a2-comment": ""}
+    assert teacher_client.post(url, data).status_code == 302
+    answer = attempt.answers.get(position=2)
+    assert answer.marks == Decimal("0.5")
+    again = teacher_client.get(page(attempt).replace("/en/", "/pl/")).content.decode()
+    assert 'name="a2-marks" value="0,5"' in again
+    data = {"a2-marks": "0.25", "a2-reason": "Ćwierć", "a2-comment": ""}
+    assert teacher_client.post(url, data).status_code == 302
+    answer.refresh_from_db()
+    assert answer.marks == Decimal("0.25")
+    with translation.override("en"):
+        english = teacher_client.get(page(attempt)).content.decode()
+    assert 'name="a2-marks" value="0.25"' in english
 
 
 def test_one_mark_is_a_mark_on_the_learners_result(learner):

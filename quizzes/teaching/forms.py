@@ -228,11 +228,15 @@ class RosterForm(SlipLanguageForm):
 class MarkOverrideForm(forms.Form):
     """A teacher's marks (within 0…the question's maximum), reason and comment for one answer."""
 
+    # Written as the reader writes numbers ("0,5" in Polish; "0.5" is read too), in a text box:
+    # a browser's number box in another locale than the page's dropped the comma ("05").
     marks = forms.DecimalField(
         label=_("Marks"),
         min_value=0,
         max_digits=14,
         decimal_places=7,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("Give the marks, from 0 to the question's maximum.")},
     )
     reason = forms.CharField(
@@ -249,9 +253,8 @@ class MarkOverrideForm(forms.Form):
     )
 
     def __init__(self, *args, answer, **kwargs):
-        kwargs.setdefault(
-            "initial", {"marks": f"{answer.marks.normalize():f}", "comment": answer.comment}
-        )
+        marks = Decimal(f"{answer.marks.normalize():f}")  # 0.5, not 0.5000000 or 1E+1
+        kwargs.setdefault("initial", {"marks": marks, "comment": answer.comment})
         super().__init__(*args, **kwargs)
         self.answer = answer
         maximum = Decimal(f"{answer.max_marks.normalize():f}")  # 2, not 2.00 or 1E+1
@@ -261,7 +264,6 @@ class MarkOverrideForm(forms.Form):
                 _("Give marks from 0 to %(limit_value)s, the question's maximum."),
             )
         )
-        self.fields["marks"].widget.attrs.update(max=maximum, step="any")
 
     def clean(self):
         cleaned = super().clean()
