@@ -60,7 +60,12 @@ from quizzes.models import (
 )
 from quizzes.question_files.forms import QuestionFileForm
 from quizzes.question_files.gift_export import to_gift
-from quizzes.question_files.importing import create_questions, guess_format, read_questions
+from quizzes.question_files.importing import (
+    already_in,
+    create_questions,
+    guess_format,
+    read_questions,
+)
 from quizzes.question_files.parsed import FormatError
 from quizzes.taking.attempts import attempts_follow_rules, moved_message, overdue_finish
 from quizzes.taking.scoring import answer_key_errors, shown_marks
@@ -87,6 +92,26 @@ def question_marks(question) -> str:
 
 # The dry run lists this many of the attempts a regrade would change, and counts the rest.
 REGRADE_ROWS_SHOWN = 200
+
+
+ALREADY_IN_QUIZ = _(
+    "The quiz already has a question with this text: it is left out, so importing a file "
+    "twice does not give its questions twice."
+)
+
+
+def _imported(created: int, left_out: int) -> str:
+    done = ngettext("Imported %(count)d question.", "Imported %(count)d questions.", created) % {
+        "count": created
+    }
+    if not left_out:
+        return done
+    repeated = ngettext(
+        "%(count)d was already in the quiz and was left out.",
+        "%(count)d were already in the quiz and were left out.",
+        left_out,
+    ) % {"count": left_out}
+    return f"{done} {repeated}"
 
 
 class BadListFilter(Exception):
@@ -515,20 +540,19 @@ class QuizAdmin(TranslatedAdmin):
                 context["file_errors"] = error.errors
                 status = 400
             else:
+                repeats = already_in(quiz, questions, data["language"])
+                new = [question for question in questions if id(question) not in repeats]
                 if request.POST.get("confirm") == "yes":
-                    created = create_questions(quiz, questions, data["language"])
+                    created = create_questions(quiz, new, data["language"])
                     self.message_user(
-                        request,
-                        ngettext(
-                            "Imported %(count)d question.",
-                            "Imported %(count)d questions.",
-                            len(created),
-                        )
-                        % {"count": len(created)},
-                        messages.SUCCESS,
+                        request, _imported(len(created), len(repeats)), messages.SUCCESS
                     )
                     return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+                for question in questions:
+                    if id(question) in repeats:
+                        question.warnings.append(ALREADY_IN_QUIZ)
                 context["preview"] = questions
+                context["new_count"] = len(new)
                 context["file_format"] = file_format
                 context["format_name"] = dict(QuestionFileForm.base_fields["file_format"].choices)[
                     file_format

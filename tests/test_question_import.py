@@ -322,3 +322,32 @@ def test_saving_an_imported_question_counts_every_choice_without_feedback(teache
     assert (
         "3 choices have no feedback: learners who pick them see none." in response.content.decode()
     )
+
+
+def test_a_file_imported_twice_gives_its_questions_once(teacher_client):
+    """A second upload of the same file: the preview marks the questions already in the quiz
+    and creates only the new ones; all of them repeated, there is nothing to create."""
+    quiz = QuizFactory()
+    assert confirm(teacher_client, quiz, upload(teacher_client, quiz, GIFT)).status_code == 302
+    assert quiz.questions.count() == 2
+    again = upload(teacher_client, quiz, GIFT)
+    page = again.content.decode()
+    assert page.count("The quiz already has a question with this text") == 2
+    assert "Create these questions" not in page
+    one_new = GIFT + (
+        "\n// source: NATO: Article 4 <https://www.nato.int/cps/en/natohq/topics_49187.htm>\n"
+        "Where do Article 4 consultations take place? {=The North Atlantic Council "
+        "~The UN Security Council}\n"
+    )
+    preview = upload(teacher_client, quiz, one_new)
+    page = preview.content.decode()
+    assert page.count("The quiz already has a question with this text") == 2
+    assert "1 question will be created; the others are already in the quiz." in page
+    done = confirm(teacher_client, quiz, preview)
+    assert done.status_code == 302
+    assert quiz.questions.count() == 3
+    message = teacher_client.get(done.url).content.decode()
+    assert "Imported 1 question. 2 were already in the quiz and were left out." in message
+    # Polish texts are compared with Polish texts: the English ones do not count.
+    polish = upload(teacher_client, quiz, GIFT, language="pl").content.decode()
+    assert "The quiz already has a question with this text" not in polish

@@ -87,6 +87,14 @@ def read_questions(
 
 
 @transaction.atomic
+def already_in(quiz: Quiz, questions: list[ParsedQuestion], language: str) -> set[int]:
+    """The ids (`id()`) of the questions whose text, in `language`, one of the quiz's has: a
+    file imported twice would otherwise give every question twice."""
+    field = build_localized_fieldname("text", language)
+    existing = {text.strip() for text in quiz.questions.values_list(field, flat=True) if text}
+    return {id(question) for question in questions if question.text.strip() in existing}
+
+
 def create_questions(quiz: Quiz, questions: list[ParsedQuestion], language: str) -> list[Question]:
     """Add the questions, with their choices, after the quiz's last question; all or nothing.
 
