@@ -250,6 +250,9 @@ def test_the_responses_export_has_a_row_per_answer(teacher_client, classroom, le
     assert len(rows) == 1
     row = rows[0]
     assert row["username"] == learner.username
+    # The name too, as in the grades: a teacher reads names, not usernames.
+    assert row["name"] == f"{learner.first_name} {learner.last_name}".strip() != ""
+    assert row["attempt id"] == str(Attempt.objects.get(learner=learner).pk)
     assert row["chosen"] == f"{right1.text} | {wrong.text}"
     assert row["correct answer"] == f"{right1.text} | {right2.text}"
     assert (row["marks"], row["maximum"]) == ("0", "1")

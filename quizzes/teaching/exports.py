@@ -41,7 +41,7 @@ ATTEMPT_COLUMNS = [
 # Each export's column types, for its workbook (workbooks.py): t text, n number, d time.
 ATTEMPT_TYPES = Columns("ttttddnnnw")
 GRADE_TYPES = Columns("tttttwddnnnt", rest="n")
-RESPONSE_TYPES = Columns("tntnntttnnt")
+RESPONSE_TYPES = Columns("ttntnntttnnt")
 ITEM_TYPES = Columns("nntwnnnnnnnw")
 
 
@@ -116,7 +116,8 @@ GRADE_COLUMNS = [
 
 RESPONSE_COLUMNS = [
     _("username"),
-    _("attempt"),
+    pgettext_lazy("a person's full name", "name"),
+    _("attempt id"),
     _("language"),
     _("question number"),
     _("question id"),
@@ -344,6 +345,8 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         .order_by("attempt__submitted_at", "attempt_id", "position")
         .values_list(
             "attempt__learner__username",
+            "attempt__learner__first_name",
+            "attempt__learner__last_name",
             "attempt_id",
             "attempt__language",
             "position",
@@ -354,9 +357,18 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         )
     )
     shown = {}  # the same question dealt the same way in the same language: built once
-    for username, attempt_id, language, position, version_id, dealt, chosen, marks in rows.iterator(
-        chunk_size=2000
-    ):
+    for (
+        username,
+        first,
+        last,
+        attempt_id,
+        language,
+        position,
+        version_id,
+        dealt,
+        chosen,
+        marks,
+    ) in rows.iterator(chunk_size=2000):
         version = version_by_id(version_id)
         key = (version_id, dealt, language)
         if key not in shown:
@@ -372,6 +384,7 @@ def response_rows(attempts: QuerySet, misconceptions: dict[str, str]) -> Iterato
         )
         yield [
             username,
+            f"{first} {last}".strip(),
             str(attempt_id),
             language,
             str(position),
