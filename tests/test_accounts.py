@@ -304,6 +304,9 @@ def test_a_pasted_list_makes_accounts_in_the_class_shown_once_as_slips(teacher_c
         ("Piotr Nowak", "piotrn"),
     ]
     assert "Listed twice, made once: Anna Kowalska" in page
+    assert "Add the second with an initial (“Anna M. Kowalska”)" in page
+    second = post_roster(teacher_client, classroom, "Anna M. Kowalska")
+    assert [name for name, _, _ in slips_on(second.content.decode())] == ["Anna M. Kowalska"]
     for _name, username, password in slips:
         user = User.objects.get(username=username)
         assert classroom.learners.filter(pk=user.pk).exists()
